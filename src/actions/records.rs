@@ -1,0 +1,187 @@
+//! One door to the five kinds of people and places, for callers (the admin pages,
+//! exports) that treat them alike: rows of field → value, named by [`Resource`].
+
+use std::collections::BTreeMap;
+
+use crate::app::App;
+use crate::db::{self, PageRequest};
+use crate::domain::permission::Resource;
+use crate::domain::user::Actor;
+use crate::error::{Error, Result};
+
+pub type Fields = BTreeMap<String, String>;
+
+/// One record as a list or a form shows it.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub id: String,
+    pub fields: Fields,
+    pub active: bool,
+    /// Where it sits, for the list ("温岭市 › 太平街道").
+    pub region_name: String,
+}
+
+pub fn to_fields<T: serde::Serialize>(value: &T) -> Result<Fields> {
+    let json = serde_json::to_value(value).map_err(|e| Error::Internal(e.into()))?;
+    serde_json::from_value(json).map_err(|e| Error::Internal(e.into()))
+}
+
+pub fn from_fields<T: serde::de::DeserializeOwned>(fields: &Fields) -> Result<T> {
+    let json = serde_json::to_value(fields).map_err(|e| Error::Internal(e.into()))?;
+    serde_json::from_value(json).map_err(|e| Error::Internal(e.into()))
+}
+
+/// A page of records in the actor's scope, matching `search`.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    resource: Resource,
+    search: &str,
+    page: PageRequest,
+) -> Result<(Vec<Record>, i64)> {
+    use super::*;
+    Ok(match resource {
+        Resource::Region => {
+            let list = regions::list(app, actor, search, page).await?;
+            let mut tx = app.db().read().await?;
+            let mut records = Vec::new();
+            for region in list.items {
+                let parent = match &region.parent_id {
+                    Some(id) => db::regions::get(&mut tx, id).await?,
+                    None => None,
+                };
+                let parent_code = parent.as_ref().map(|p| p.code.as_str()).unwrap_or_default();
+                records.push(Record {
+                    fields: to_fields(&regions::RegionFields::of(&region, parent_code))?,
+                    region_name: parent.map(|p| p.name).unwrap_or_default(),
+                    active: region.active,
+                    id: region.id,
+                });
+            }
+            (records, list.total)
+        }
+        Resource::Unit => {
+            let list = units::list(app, actor, search, page).await?;
+            let records = list
+                .items
+                .into_iter()
+                .map(|u| {
+                    let fields = to_fields(&units::fields_of(&u))?;
+                    Ok(Record { active: u.input.active, region_name: u.region_name, id: u.id, fields })
+                })
+                .collect::<Result<_>>()?;
+            (records, list.total)
+        }
+        Resource::Representative => {
+            let list = representatives::list(app, actor, search, page).await?;
+            let records = list
+                .items
+                .into_iter()
+                .map(|r| {
+                    let fields = to_fields(&representatives::fields_of(&r))?;
+                    Ok(Record { active: r.input.active, region_name: r.region_name, id: r.id, fields })
+                })
+                .collect::<Result<_>>()?;
+            (records, list.total)
+        }
+        Resource::Department => {
+            let list = departments::list(app, actor, search, page).await?;
+            let records = list
+                .items
+                .into_iter()
+                .map(|d| {
+                    let fields = to_fields(&departments::fields_of(&d))?;
+                    Ok(Record { active: d.input.active, region_name: d.region_name, id: d.id, fields })
+                })
+                .collect::<Result<_>>()?;
+            (records, list.total)
+        }
+        Resource::User => {
+            let list = users::list(app, actor, search, page).await?;
+            let records = list
+                .items
+                .into_iter()
+                .map(|a| {
+                    let fields = to_fields(&users::fields_of(&a))?;
+                    Ok(Record { active: a.active, region_name: a.scope_name, id: a.id, fields })
+                })
+                .collect::<Result<_>>()?;
+            (records, list.total)
+        }
+        Resource::AdminLog => return Err(Error::NotFound),
+    })
+}
+
+/// One record's fields, if the actor may see it.
+pub async fn get(app: &App, actor: &Actor, resource: Resource, id: &str) -> Result<Record> {
+    use super::*;
+    Ok(match resource {
+        Resource::Region => {
+            let (region, parent_code) = regions::get(app, actor, id).await?;
+            let fields = to_fields(&regions::RegionFields::of(&region, &parent_code))?;
+            Record { id: region.id, fields, active: region.active, region_name: String::new() }
+        }
+        Resource::Unit => {
+            let u = units::get(app, actor, id).await?;
+            Record {
+                fields: to_fields(&units::fields_of(&u))?,
+                active: u.input.active,
+                region_name: u.region_name,
+                id: u.id,
+            }
+        }
+        Resource::Representative => {
+            let r = representatives::get(app, actor, id).await?;
+            let fields = to_fields(&representatives::fields_of(&r))?;
+            Record { fields, active: r.input.active, region_name: r.region_name, id: r.id }
+        }
+        Resource::Department => {
+            let d = departments::get(app, actor, id).await?;
+            let fields = to_fields(&departments::fields_of(&d))?;
+            Record { fields, active: d.input.active, region_name: d.region_name, id: d.id }
+        }
+        Resource::User => {
+            let a = users::get(app, actor, id).await?;
+            Record { fields: to_fields(&users::fields_of(&a))?, active: a.active, region_name: a.scope_name, id: a.id }
+        }
+        Resource::AdminLog => return Err(Error::NotFound),
+    })
+}
+
+/// Creates (no id) or updates a record; returns its id.
+pub async fn save(app: &App, actor: &Actor, resource: Resource, id: Option<&str>, fields: &Fields) -> Result<String> {
+    use super::*;
+    match resource {
+        Resource::Region => Ok(regions::save(app, actor, id, &from_fields(fields)?).await?.id),
+        Resource::Unit => units::save(app, actor, id, &from_fields(fields)?).await,
+        Resource::Representative => representatives::save(app, actor, id, &from_fields(fields)?).await,
+        Resource::Department => departments::save(app, actor, id, &from_fields(fields)?).await,
+        Resource::User => users::save(app, actor, id, &from_fields(fields)?).await,
+        Resource::AdminLog => Err(Error::NotFound),
+    }
+}
+
+/// Switches a record on or off; records are never deleted.
+pub async fn set_active(app: &App, actor: &Actor, resource: Resource, id: &str, active: bool) -> Result<()> {
+    use super::*;
+    match resource {
+        Resource::Region => regions::set_active(app, actor, id, active).await,
+        Resource::Unit => units::set_active(app, actor, id, active).await,
+        Resource::Representative => representatives::set_active(app, actor, id, active).await,
+        Resource::Department => departments::set_active(app, actor, id, active).await,
+        Resource::User => users::set_active(app, actor, id, active).await,
+        Resource::AdminLog => Err(Error::NotFound),
+    }
+}
+
+pub async fn admin_log(app: &App, actor: &Actor, page: PageRequest) -> Result<db::Page<db::admin_log::AdminLogEntry>> {
+    if !actor.role().is_admin() {
+        return Err(Error::Forbidden);
+    }
+    let prefix = match actor.scope() {
+        crate::domain::user::Scope::Everything => "/".to_string(),
+        scope => scope.region_path().as_str().to_string(),
+    };
+    let mut tx = app.db().read().await?;
+    Ok(db::admin_log::list(&mut tx, &prefix, page).await?)
+}

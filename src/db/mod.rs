@@ -1,0 +1,240 @@
+//! Storage: the only module that holds SQL.
+//!
+//! Every query is written once, in the subset SQLite and PostgreSQL both accept,
+//! with numbered placeholders (`$1`, `$2`…). [`Db`] holds one of two concrete pools;
+//! the `rows!`, `row!`, `scalar!` and `exec!` macros expand a query into one arm per
+//! engine so that a single line of SQL runs on both. Rows are private structs that
+//! convert into domain types here; nothing outside `db` sees a row.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+/// All rows of a query, as `Vec<$row>`.
+macro_rules! rows {
+    ($tx:expr, $row:ty, $sql:literal $(, $arg:expr)* $(,)?) => {
+        match &mut *$tx {
+            $crate::db::Tx::Sqlite(t) => sqlx::query_as::<_, $row>($sql)$(.bind($arg))*.fetch_all(&mut **t).await,
+            $crate::db::Tx::Postgres(t) => sqlx::query_as::<_, $row>($sql)$(.bind($arg))*.fetch_all(&mut **t).await,
+        }
+    };
+}
+
+/// At most one row, as `Option<$row>`.
+macro_rules! row {
+    ($tx:expr, $row:ty, $sql:literal $(, $arg:expr)* $(,)?) => {
+        match &mut *$tx {
+            $crate::db::Tx::Sqlite(t) => sqlx::query_as::<_, $row>($sql)$(.bind($arg))*.fetch_optional(&mut **t).await,
+            $crate::db::Tx::Postgres(t) => sqlx::query_as::<_, $row>($sql)$(.bind($arg))*.fetch_optional(&mut **t).await,
+        }
+    };
+}
+
+/// One value of the first column of the one row the query returns.
+macro_rules! scalar {
+    ($tx:expr, $ty:ty, $sql:literal $(, $arg:expr)* $(,)?) => {
+        match &mut *$tx {
+            $crate::db::Tx::Sqlite(t) => sqlx::query_scalar::<_, $ty>($sql)$(.bind($arg))*.fetch_one(&mut **t).await,
+            $crate::db::Tx::Postgres(t) => sqlx::query_scalar::<_, $ty>($sql)$(.bind($arg))*.fetch_one(&mut **t).await,
+        }
+    };
+}
+
+/// A statement; yields the number of rows it touched.
+macro_rules! exec {
+    ($tx:expr, $sql:literal $(, $arg:expr)* $(,)?) => {
+        match &mut *$tx {
+            $crate::db::Tx::Sqlite(t) => sqlx::query($sql)$(.bind($arg))*.execute(&mut **t).await.map(|r| r.rows_affected()),
+            $crate::db::Tx::Postgres(t) => sqlx::query($sql)$(.bind($arg))*.execute(&mut **t).await.map(|r| r.rows_affected()),
+        }
+    };
+}
+
+pub mod admin_log;
+pub mod backup;
+pub mod departments;
+pub mod imports;
+pub mod regions;
+pub mod representatives;
+pub mod sessions;
+pub mod settings;
+pub mod units;
+pub mod users;
+
+pub type DbResult<T> = Result<T, sqlx::Error>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// The database: one of two concrete pools.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite { pool: SqlitePool, file: PathBuf },
+    Postgres(PgPool),
+}
+
+/// A transaction on either engine. Reads and writes both go through one.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> DbResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Postgres(_) => Engine::Postgres,
+        }
+    }
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The file name of the SQLite database inside the data folder.
+pub const SQLITE_FILE: &str = "minyi.db";
+
+impl Db {
+    /// Opens (creating if needed) the SQLite database in `data_dir`: WAL journal and
+    /// `synchronous = FULL`, so a commit acknowledged to a user is on disk.
+    pub async fn open_sqlite(data_dir: &Path) -> anyhow::Result<Db> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
+        let file = data_dir.join(SQLITE_FILE);
+        let options = SqliteConnectOptions::new()
+            .filename(&file)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open the SQLite database {}", file.display()))?;
+        Ok(Db::Sqlite { pool, file })
+    }
+
+    pub async fn open_postgres(url: &str) -> anyhow::Result<Db> {
+        let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .context("cannot connect to PostgreSQL")?;
+        Ok(Db::Postgres(pool))
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Db::Sqlite { .. } => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Brings the schema up to date. Migrations only add or transform.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Db::Sqlite { pool, .. } => MIGRATOR.run(pool).await,
+            Db::Postgres(pool) => MIGRATOR.run(pool).await,
+        }
+        .context("cannot migrate the database")
+    }
+
+    /// A transaction for reading.
+    pub async fn read(&self) -> DbResult<Tx> {
+        Ok(match self {
+            Db::Sqlite { pool, .. } => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A transaction for writing. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing on upgrade.
+    pub async fn write(&self) -> DbResult<Tx> {
+        Ok(match self {
+            Db::Sqlite { pool, .. } => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        let result = match self {
+            Db::Sqlite { pool, .. } => sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await,
+            Db::Postgres(pool) => sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await,
+        };
+        result.is_ok()
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { pool, .. } => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// A new id: a UUIDv7, time-ordered, made by the application on either engine.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
+}
+
+/// `%text%` for a LIKE search, with LIKE's own wildcards taken literally.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// One page of a list, and how many there are in all.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// Which page of a list to read.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub number: i64,
+    pub size: i64,
+}
+
+impl PageRequest {
+    pub fn new(number: i64, size: i64) -> PageRequest {
+        PageRequest { number: number.max(1), size: size.clamp(1, 500) }
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.number - 1) * self.size
+    }
+}
+
+/// The three parameters every scoped list query takes: a region-path prefix for
+/// `LIKE`, an id the list is narrowed to (or empty), and a unit whose
+/// representatives are wanted (or empty).
+pub(crate) fn filter_params(filter: &crate::domain::permission::ListFilter) -> (String, String, String) {
+    use crate::domain::permission::ListFilter;
+    match filter {
+        ListFilter::All => ("/%".to_string(), String::new(), String::new()),
+        ListFilter::Subtree(path) => (format!("{}%", path.as_str()), String::new(), String::new()),
+        ListFilter::OnlyId(id) => ("/%".to_string(), id.clone(), String::new()),
+        ListFilter::AtUnit(unit_id) => ("/%".to_string(), String::new(), unit_id.clone()),
+    }
+}

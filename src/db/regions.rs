@@ -1,0 +1,144 @@
+//! The region tree.
+
+use super::{DbResult, Page, PageRequest, Tx, filter_params, like_pattern};
+use crate::clock::Millis;
+use crate::domain::permission::ListFilter;
+use crate::domain::region::{Region, RegionCode, RegionLevel, RegionPath};
+
+#[derive(sqlx::FromRow)]
+struct RegionRow {
+    id: String,
+    code: String,
+    name: String,
+    level: String,
+    parent_id: Option<String>,
+    path: String,
+    active: bool,
+}
+
+impl RegionRow {
+    fn into_region(self) -> DbResult<Region> {
+        let corrupt = |what: &str| sqlx::Error::Decode(format!("region {}: bad {what}", self.id).into());
+        Ok(Region {
+            code: RegionCode::parse("code", &self.code).map_err(|_| corrupt("code"))?,
+            level: RegionLevel::parse("level", &self.level).map_err(|_| corrupt("level"))?,
+            id: self.id,
+            name: self.name,
+            parent_id: self.parent_id,
+            path: RegionPath::from_stored(self.path),
+            active: self.active,
+        })
+    }
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    id: &str,
+    code: &RegionCode,
+    name: &str,
+    level: RegionLevel,
+    parent: Option<&Region>,
+    now: Millis,
+) -> DbResult<Region> {
+    let path = match parent {
+        Some(parent) => parent.path.child(id),
+        None => RegionPath::root(id),
+    };
+    exec!(
+        tx,
+        "INSERT INTO regions (id, code, name, level, parent_id, path, active, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $7)",
+        id,
+        code.as_str(),
+        name,
+        level.as_str(),
+        parent.map(|p| p.id.as_str()),
+        path.as_str(),
+        now
+    )?;
+    Ok(Region {
+        id: id.to_string(),
+        code: code.clone(),
+        name: name.to_string(),
+        level,
+        parent_id: parent.map(|p| p.id.clone()),
+        path,
+        active: true,
+    })
+}
+
+/// Renames a region or corrects its code; its place in the tree does not change.
+pub async fn update(tx: &mut Tx, id: &str, code: &RegionCode, name: &str, now: Millis) -> DbResult<u64> {
+    exec!(tx, "UPDATE regions SET code = $2, name = $3, updated_at = $4 WHERE id = $1", id, code.as_str(), name, now)
+}
+
+pub async fn set_active(tx: &mut Tx, id: &str, active: bool, now: Millis) -> DbResult<u64> {
+    exec!(tx, "UPDATE regions SET active = $2, updated_at = $3 WHERE id = $1", id, active, now)
+}
+
+pub async fn get(tx: &mut Tx, id: &str) -> DbResult<Option<Region>> {
+    let row =
+        row!(tx, RegionRow, "SELECT id, code, name, level, parent_id, path, active FROM regions WHERE id = $1", id)?;
+    row.map(RegionRow::into_region).transpose()
+}
+
+pub async fn by_code(tx: &mut Tx, code: &str) -> DbResult<Option<Region>> {
+    let row = row!(
+        tx,
+        RegionRow,
+        "SELECT id, code, name, level, parent_id, path, active FROM regions WHERE code = $1",
+        code
+    )?;
+    row.map(RegionRow::into_region).transpose()
+}
+
+pub async fn children(tx: &mut Tx, parent_id: &str) -> DbResult<Vec<Region>> {
+    let rows = rows!(
+        tx,
+        RegionRow,
+        "SELECT id, code, name, level, parent_id, path, active FROM regions WHERE parent_id = $1 ORDER BY code",
+        parent_id
+    )?;
+    rows.into_iter().map(RegionRow::into_region).collect()
+}
+
+/// Every region in the subtree (for pickers and exports), in code order.
+pub async fn all_in(tx: &mut Tx, filter: &ListFilter) -> DbResult<Vec<Region>> {
+    let (prefix, _, _) = filter_params(filter);
+    let rows = rows!(
+        tx,
+        RegionRow,
+        "SELECT id, code, name, level, parent_id, path, active FROM regions WHERE path LIKE $1 ORDER BY code",
+        prefix
+    )?;
+    rows.into_iter().map(RegionRow::into_region).collect()
+}
+
+pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequest) -> DbResult<Page<Region>> {
+    let (prefix, _, _) = filter_params(filter);
+    let pattern = like_pattern(search);
+    let total = scalar!(
+        tx,
+        i64,
+        "SELECT COUNT(*) FROM regions WHERE path LIKE $1 AND (LOWER(name) LIKE $2 ESCAPE '\\' OR code LIKE $2 ESCAPE '\\')",
+        &prefix,
+        &pattern
+    )?;
+    let rows = rows!(
+        tx,
+        RegionRow,
+        "SELECT id, code, name, level, parent_id, path, active FROM regions
+         WHERE path LIKE $1 AND (LOWER(name) LIKE $2 ESCAPE '\\' OR code LIKE $2 ESCAPE '\\')
+         ORDER BY code LIMIT $3 OFFSET $4",
+        &prefix,
+        &pattern,
+        page.size,
+        page.offset()
+    )?;
+    let items = rows.into_iter().map(RegionRow::into_region).collect::<DbResult<_>>()?;
+    Ok(Page { items, total })
+}
+
+pub async fn count(tx: &mut Tx) -> DbResult<i64> {
+    scalar!(tx, i64, "SELECT COUNT(*) FROM regions")
+}

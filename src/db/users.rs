@@ -1,0 +1,226 @@
+//! Staff accounts and the scope each is attached to.
+
+use super::{DbResult, Page, PageRequest, Tx, like_pattern};
+use crate::clock::Millis;
+use crate::domain::permission::ListFilter;
+use crate::domain::region::RegionPath;
+use crate::domain::user::{Account, Role, Scope};
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: String,
+    username: String,
+    display_name: String,
+    role: String,
+    active: bool,
+    region_id: Option<String>,
+    unit_id: Option<String>,
+    department_id: Option<String>,
+    representative_id: Option<String>,
+    scope_path: String,
+    scope_code: String,
+    scope_name: String,
+}
+
+impl AccountRow {
+    fn into_account(self) -> DbResult<Account> {
+        let corrupt = || sqlx::Error::Decode(format!("user {}: role and scope do not fit", self.id).into());
+        let role = Role::parse("role", &self.role).map_err(|_| corrupt())?;
+        let path = RegionPath::from_stored(self.scope_path);
+        let scope = match (role, self.region_id, self.unit_id, self.department_id, self.representative_id) {
+            (Role::SystemAdmin, ..) => Scope::Everything,
+            (Role::OfficeAdmin, Some(region_id), ..) => Scope::Subtree { region_id, path },
+            (Role::UnitKeeper, _, Some(unit_id), ..) => Scope::Unit { unit_id, path },
+            (Role::DepartmentHandler, _, _, Some(department_id), _) => Scope::Department { department_id, path },
+            (Role::Representative, _, _, _, Some(representative_id)) => {
+                Scope::Representative { representative_id, path }
+            }
+            _ => return Err(corrupt()),
+        };
+        Ok(Account {
+            id: self.id,
+            username: self.username,
+            display_name: self.display_name,
+            role,
+            scope_code: self.scope_code,
+            scope_name: self.scope_name,
+            scope,
+            active: self.active,
+        })
+    }
+}
+
+/// Where a new or changed account is attached; exactly one id for every role
+/// but the system administrator.
+#[derive(Debug, Clone, Default)]
+pub struct ScopeIds {
+    pub region_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub department_id: Option<String>,
+    pub representative_id: Option<String>,
+}
+
+impl ScopeIds {
+    pub fn of(scope: &Scope) -> ScopeIds {
+        let mut ids = ScopeIds::default();
+        match scope {
+            Scope::Everything => {}
+            Scope::Subtree { region_id, .. } => ids.region_id = Some(region_id.clone()),
+            Scope::Unit { unit_id, .. } => ids.unit_id = Some(unit_id.clone()),
+            Scope::Department { department_id, .. } => ids.department_id = Some(department_id.clone()),
+            Scope::Representative { representative_id, .. } => ids.representative_id = Some(representative_id.clone()),
+        }
+        ids
+    }
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    id: &str,
+    username: &str,
+    display_name: &str,
+    password_hash: &str,
+    role: Role,
+    scope: &ScopeIds,
+    active: bool,
+    now: Millis,
+) -> DbResult<()> {
+    exec!(
+        tx,
+        "INSERT INTO users (id, username, display_name, password_hash, role, region_id, unit_id, department_id,
+             representative_id, active, password_changed_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11)",
+        id,
+        username,
+        display_name,
+        password_hash,
+        role.as_str(),
+        scope.region_id.as_deref(),
+        scope.unit_id.as_deref(),
+        scope.department_id.as_deref(),
+        scope.representative_id.as_deref(),
+        active,
+        now
+    )?;
+    Ok(())
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    id: &str,
+    display_name: &str,
+    role: Role,
+    scope: &ScopeIds,
+    active: bool,
+    now: Millis,
+) -> DbResult<u64> {
+    exec!(
+        tx,
+        "UPDATE users SET display_name = $2, role = $3, region_id = $4, unit_id = $5, department_id = $6,
+             representative_id = $7, active = $8, updated_at = $9
+         WHERE id = $1",
+        id,
+        display_name,
+        role.as_str(),
+        scope.region_id.as_deref(),
+        scope.unit_id.as_deref(),
+        scope.department_id.as_deref(),
+        scope.representative_id.as_deref(),
+        active,
+        now
+    )
+}
+
+pub async fn set_password(tx: &mut Tx, id: &str, password_hash: &str, now: Millis) -> DbResult<u64> {
+    exec!(
+        tx,
+        "UPDATE users SET password_hash = $2, password_changed_at = $3, updated_at = $3 WHERE id = $1",
+        id,
+        password_hash,
+        now
+    )
+}
+
+/// The id, password hash and active flag of the account with this username.
+pub async fn credentials(tx: &mut Tx, username: &str) -> DbResult<Option<(String, String, bool)>> {
+    row!(tx, (String, String, bool), "SELECT id, password_hash, active FROM users WHERE username = $1", username)
+}
+
+pub async fn password_hash(tx: &mut Tx, id: &str) -> DbResult<Option<String>> {
+    row!(tx, (String,), "SELECT password_hash FROM users WHERE id = $1", id).map(|r| r.map(|(h,)| h))
+}
+
+pub async fn get(tx: &mut Tx, id: &str) -> DbResult<Option<Account>> {
+    let row = row!(
+        tx,
+        AccountRow,
+        "SELECT u.id, u.username, u.display_name, u.role, u.active, u.region_id, u.unit_id, u.department_id,
+             u.representative_id,
+             COALESCE(rg.path, ru.path, rd.path, rp.path, '/') AS scope_path,
+             COALESCE(rg.code, un.code, d.code, p.code, '') AS scope_code,
+             COALESCE(rg.name, un.name, d.name, p.name, '') AS scope_name
+         FROM users u
+         LEFT JOIN regions rg ON rg.id = u.region_id
+         LEFT JOIN units un ON un.id = u.unit_id LEFT JOIN regions ru ON ru.id = un.region_id
+         LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN regions rd ON rd.id = d.region_id
+         LEFT JOIN representatives p ON p.id = u.representative_id LEFT JOIN regions rp ON rp.id = p.region_id
+         WHERE u.id = $1",
+        id
+    )?;
+    row.map(AccountRow::into_account).transpose()
+}
+
+pub async fn id_by_username(tx: &mut Tx, username: &str) -> DbResult<Option<String>> {
+    row!(tx, (String,), "SELECT id FROM users WHERE username = $1", username).map(|r| r.map(|(id,)| id))
+}
+
+/// Accounts whose scope lies inside the filter (a system administrator's scope is
+/// `/`, so only an unfiltered list shows them).
+pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequest) -> DbResult<Page<Account>> {
+    let prefix = match filter {
+        ListFilter::All => "/%".to_string(),
+        ListFilter::Subtree(path) => format!("{}%", path.as_str()),
+        ListFilter::OnlyId(_) | ListFilter::AtUnit(_) => return Ok(Page { items: Vec::new(), total: 0 }),
+    };
+    let pattern = like_pattern(search);
+    let total = scalar!(
+        tx,
+        i64,
+        "SELECT COUNT(*) FROM users u
+         LEFT JOIN regions rg ON rg.id = u.region_id
+         LEFT JOIN units un ON un.id = u.unit_id LEFT JOIN regions ru ON ru.id = un.region_id
+         LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN regions rd ON rd.id = d.region_id
+         LEFT JOIN representatives p ON p.id = u.representative_id LEFT JOIN regions rp ON rp.id = p.region_id
+         WHERE COALESCE(rg.path, ru.path, rd.path, rp.path, '/') LIKE $1
+           AND (LOWER(u.username) LIKE $2 ESCAPE '\\' OR LOWER(u.display_name) LIKE $2 ESCAPE '\\')",
+        &prefix,
+        &pattern
+    )?;
+    let rows = rows!(
+        tx,
+        AccountRow,
+        "SELECT u.id, u.username, u.display_name, u.role, u.active, u.region_id, u.unit_id, u.department_id,
+             u.representative_id,
+             COALESCE(rg.path, ru.path, rd.path, rp.path, '/') AS scope_path,
+             COALESCE(rg.code, un.code, d.code, p.code, '') AS scope_code,
+             COALESCE(rg.name, un.name, d.name, p.name, '') AS scope_name
+         FROM users u
+         LEFT JOIN regions rg ON rg.id = u.region_id
+         LEFT JOIN units un ON un.id = u.unit_id LEFT JOIN regions ru ON ru.id = un.region_id
+         LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN regions rd ON rd.id = d.region_id
+         LEFT JOIN representatives p ON p.id = u.representative_id LEFT JOIN regions rp ON rp.id = p.region_id
+         WHERE COALESCE(rg.path, ru.path, rd.path, rp.path, '/') LIKE $1
+           AND (LOWER(u.username) LIKE $2 ESCAPE '\\' OR LOWER(u.display_name) LIKE $2 ESCAPE '\\')
+         ORDER BY u.username LIMIT $3 OFFSET $4",
+        &prefix,
+        &pattern,
+        page.size,
+        page.offset()
+    )?;
+    let items = rows.into_iter().map(AccountRow::into_account).collect::<DbResult<_>>()?;
+    Ok(Page { items, total })
+}
+
+pub async fn count(tx: &mut Tx) -> DbResult<i64> {
+    scalar!(tx, i64, "SELECT COUNT(*) FROM users")
+}

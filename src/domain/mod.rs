@@ -1,0 +1,17 @@
+//! The pure core: types that are parsed once at the edge and trusted after.
+//!
+//! Nothing in here does IO, awaits, touches SQL or HTTP, or reads the clock:
+//! "now" is passed in. The `tidy` test enforces this.
+
+pub mod calendar;
+pub mod columns;
+pub mod department;
+pub mod fields;
+pub mod msg;
+pub mod permission;
+pub mod region;
+pub mod representative;
+pub mod unit;
+pub mod user;
+
+pub use msg::{FieldError, Msg};
