@@ -1,1 +1,233 @@
-//! The command line.
+//! The command line: parses arguments, builds [`App`], runs one subcommand.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::app::App;
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::db::{self, Db};
+use crate::domain::calendar::Calendar;
+use crate::domain::permission::Resource;
+use crate::domain::user::{Actor, Role, Scope};
+
+#[derive(Parser, Debug)]
+#[command(name = "minyi", version, about = "民意 minyi: liaison stations, member studios and the people they serve")]
+pub struct Cli {
+    /// Folder of the embedded database.
+    #[arg(long = "data", env = "MINYI_DATA", default_value = "minyi-data", global = true)]
+    pub data_dir: PathBuf,
+    /// Use PostgreSQL instead of the embedded SQLite (postgres://…).
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server (and its background work).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "MINYI_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Load the demo county (once) and print its log-ins.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure (when served over HTTPS).
+        #[arg(long, env = "MINYI_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Load the demo county into the database, then exit.
+    Demo,
+    /// Write a consistent copy of the embedded database to FILE (safe while serving).
+    Backup { file: PathBuf },
+    /// Replace the embedded database by the backup FILE (stop the server first).
+    Restore { file: PathBuf },
+    /// Official working days: when a deadline falls, whether a day is a workday.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+    /// Import regions, units, representatives, departments or users from CSV or XLSX.
+    Import {
+        /// regions | units | representatives | departments | users
+        kind: String,
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CalendarCommand {
+    /// Print the date that is the Nth working day after FROM.
+    Due {
+        #[arg(long)]
+        from: String,
+        #[arg(long = "working-days")]
+        working_days: u32,
+    },
+    /// Print `workday` or `rest`.
+    IsWorkday { date: String },
+    /// List the years the calendar knows and where each comes from.
+    Years,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config { data_dir: cli.data_dir.clone(), database_url: cli.database_url.clone(), ..Config::default() };
+    match cli.command {
+        Command::Serve { listen, demo, secure_cookies } => {
+            serve(Config { listen, secure_cookies, ..config }, demo).await
+        }
+        Command::Migrate => {
+            open(&config).await?;
+            println!("migrated");
+            Ok(())
+        }
+        Command::Demo => {
+            let app = App::new(open(&config).await?, Arc::new(SystemClock), config);
+            print_logins(&crate::demo::load_demo(&app).await?);
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let db = open(&config).await?;
+            db::backup::backup(&db, &file).await?;
+            println!("backup written to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => restore(&config, &file).await,
+        Command::Import { kind, file } => import(config, &kind, &file).await,
+        Command::Calendar { command } => calendar(command),
+    }
+}
+
+fn calendar(command: CalendarCommand) -> anyhow::Result<()> {
+    let calendar = Calendar::builtin();
+    let date = |raw: &str| {
+        chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").with_context(|| format!("{raw} is not a date (YYYY-MM-DD)"))
+    };
+    match command {
+        CalendarCommand::Due { from, working_days } => {
+            println!("{}", calendar.add_working_days(date(&from)?, working_days)?.format("%Y-%m-%d"));
+        }
+        CalendarCommand::IsWorkday { date: raw } => {
+            println!("{}", if calendar.is_workday(date(&raw)?)? { "workday" } else { "rest" });
+        }
+        CalendarCommand::Years => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            for year in calendar.known_years() {
+                // A closed pipe (`| head`) just ends the listing.
+                if writeln!(out, "{year}\t{}", calendar.source(year).unwrap_or_default()).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Opens and migrates the configured database, with one clear line on failure.
+pub async fn open(config: &Config) -> anyhow::Result<Db> {
+    let db = match &config.database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Db::open_postgres(url).await?
+        }
+        Some(_) => bail!("DATABASE_URL must start with postgres:// (leave it unset for the embedded database)"),
+        None => Db::open_sqlite(&config.data_dir).await?,
+    };
+    db.migrate().await?;
+    Ok(db)
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let _lock = match &config.database_url {
+        None => Some(lock_data_dir(&config.data_dir)?),
+        Some(_) => None,
+    };
+    let db = open(&config).await?;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    let app = App::new(db, Arc::new(SystemClock), config);
+    if demo {
+        print_logins(&crate::demo::load_demo(&app).await?);
+    }
+    println!("minyi listening on http://{address}");
+    crate::web::serve(app.clone(), listener).await?;
+    app.db().close().await;
+    Ok(())
+}
+
+fn print_logins(logins: &[crate::demo::DemoLogin]) {
+    for login in logins {
+        println!("demo login {} {} {}", login.role, login.username, login.password);
+    }
+}
+
+/// Held while serving, so that `restore` cannot swap the database underneath.
+fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
+    let file = std::fs::File::create(data_dir.join("serve.lock"))?;
+    if file.try_lock().is_err() {
+        bail!("another minyi server is using {}", data_dir.display());
+    }
+    Ok(file)
+}
+
+async fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
+    if config.database_url.is_some() {
+        bail!(db::backup::POSTGRES_ADVICE);
+    }
+    let _lock = lock_data_dir(&config.data_dir).context("stop the server before restoring")?;
+    let label = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let kept = db::backup::restore(&config.data_dir, file, &label).await?;
+    println!("restored {} into {}", file.display(), config.data_dir.display());
+    if let Some(kept) = kept {
+        println!("the previous database is kept as {}", kept.display());
+    }
+    Ok(())
+}
+
+/// Imports as the system: the command line is run by whoever runs the server.
+async fn import(config: Config, kind: &str, file: &Path) -> anyhow::Result<()> {
+    let resource = match Resource::parse(kind) {
+        Some(Resource::AdminLog) | None => {
+            bail!("unknown kind {kind}: regions, units, representatives, departments or users")
+        }
+        Some(resource) => resource,
+    };
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let db = open(&config).await?;
+    let app = App::new(db, Arc::new(SystemClock), config);
+    let actor =
+        Actor::new("cli".into(), "command-line".into(), "command line".into(), Role::SystemAdmin, Scope::Everything)
+            .context("the command line's role")?;
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("import");
+    let preview =
+        crate::actions::import::preview(&app, &actor, resource, name, &bytes).await.map_err(|e| describe(&app, e))?;
+    if !preview.errors.is_empty() {
+        for error in &preview.errors {
+            let text = app.i18n().msg(crate::i18n::Lang::Zh, &error.msg);
+            eprintln!("row {}, column {}: {text}", error.row, error.column);
+        }
+        bail!("{} problems found; nothing was written", preview.errors.len());
+    }
+    let batch = preview.batch_id.context("no batch")?;
+    let done = crate::actions::import::commit(&app, &actor, &batch).await.map_err(|e| describe(&app, e))?;
+    println!("imported {} rows: {} created, {} updated", preview.rows, done.created, done.updated);
+    Ok(())
+}
+
+fn describe(app: &App, error: crate::error::Error) -> anyhow::Error {
+    match error {
+        crate::error::Error::Internal(cause) => cause,
+        other => anyhow::anyhow!(crate::web::error::message(app.i18n(), crate::i18n::Lang::Zh, &other)),
+    }
+}

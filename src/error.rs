@@ -11,6 +11,9 @@ pub enum Error {
     /// No signed-in user where one is needed.
     #[error("not signed in")]
     Unauthenticated,
+    /// A program's sign-in with a wrong username or password.
+    #[error("bad credentials")]
+    BadCredentials,
     /// Signed in, but this is outside the actor's role or scope.
     #[error("forbidden")]
     Forbidden,

@@ -1,1 +1,19 @@
-fn main() {}
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "minyi=info,warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = minyi::cli::Cli::parse();
+    match minyi::cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("minyi: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

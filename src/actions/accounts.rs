@@ -7,9 +7,9 @@ use sha2::{Digest, Sha256};
 use super::{log, require};
 use crate::app::App;
 use crate::db::{self};
+use crate::domain::Msg;
 use crate::domain::permission::{Action, Resource, Target};
-use crate::domain::user::{Account, Actor, Scope, Username, check_new_password};
-use crate::domain::{FieldError, Msg};
+use crate::domain::user::{Account, Actor, Scope, check_new_password};
 use crate::error::{Error, Result};
 
 /// Failed sign-ins for one account within the window before it is locked for a while.
@@ -173,11 +173,6 @@ fn temporary_password() -> String {
 pub(crate) fn actor_of(account: Account) -> Result<Actor> {
     Actor::new(account.id, account.username, account.display_name, account.role, account.scope)
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("an account's role does not fit its scope")))
-}
-
-/// Checks a username for the login form (the message is the same generic one).
-pub fn parse_login_name(raw: &str) -> Result<Username, Vec<FieldError>> {
-    Username::parse("username", raw).map_err(|_| vec![FieldError::new("username", Msg::new("err-login-failed"))])
 }
 
 /// The scope of an actor as the API reports it.

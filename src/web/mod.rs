@@ -1,1 +1,136 @@
-//! The web.
+//! The only module that knows HTTP. [`router`] shows every route in one place.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod pages;
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::app::App;
+use crate::error::Error;
+use auth::{ApiError, PageError};
+use pages::{account, admin, home, import};
+
+/// Largest spreadsheet upload, with room for the multipart envelope.
+const UPLOAD_LIMIT: usize = crate::actions::import::MAX_FILE_BYTES + 64 * 1024;
+
+pub fn router(app: App) -> Router {
+    let pages = Router::new()
+        .route("/", get(home::home))
+        .route("/lang/{code}", get(home::switch_lang))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/admin/log", get(admin::admin_log))
+        .route("/admin/{resource}", get(admin::list))
+        .route("/admin/{resource}/new", get(admin::new_form).post(admin::create))
+        .route("/admin/{resource}/export/{format}", get(admin::export_list))
+        .route("/admin/{resource}/import/template", get(import::template))
+        .route(
+            "/admin/{resource}/import",
+            get(import::upload_form).post(import::preview).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/admin/{resource}/import/{batch}", post(import::commit))
+        .route("/admin/{resource}/{id}", get(admin::edit_form).post(admin::update))
+        .route("/admin/{resource}/{id}/active/{to}", get(admin::confirm_active).post(admin::set_active))
+        .route("/admin/{resource}/{id}/reset", get(admin::confirm_reset).post(admin::reset));
+    let api = Router::new()
+        .route("/api/v1/session", post(api::create_session).delete(api::delete_session))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/{*rest}", get(api_not_found).post(api_not_found));
+    Router::new()
+        .merge(pages)
+        .merge(api)
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/static/minyi.css", get(stylesheet))
+        .fallback(page_not_found)
+        .layer(middleware::from_fn_with_state(app.clone(), auth::context))
+        .layer(middleware::from_fn_with_state(app.clone(), record_metrics))
+        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(security_header(header::REFERRER_POLICY, "same-origin"))
+        .layer(security_header(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        ))
+        .with_state(app)
+}
+
+fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// Serves until the task is dropped or the process ends.
+pub async fn serve(app: App, listener: TcpListener) -> std::io::Result<()> {
+    let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+async fn healthz(State(app): State<App>) -> Response {
+    error::health(crate::actions::status::healthy(&app).await)
+}
+
+async fn metrics(State(app): State<App>) -> Response {
+    let body = app.metrics().handle().render();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+async fn record_metrics(State(app): State<App>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let method = request.method().to_string();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    let seconds = started.elapsed().as_secs_f64();
+    metrics::with_local_recorder(app.metrics(), || {
+        let labels = [("method", method), ("route", route), ("status", status)];
+        metrics::counter!("minyi_http_requests_total", &labels).increment(1);
+        metrics::histogram!("minyi_http_request_duration_seconds", &labels[..2]).record(seconds);
+    });
+    response
+}
+
+const STYLESHEET: &str = include_str!("../../static/minyi.css");
+
+async fn stylesheet() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
+        .into_response()
+}
+
+async fn page_not_found() -> PageError {
+    PageError(Error::NotFound)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError(Error::NotFound)
+}
