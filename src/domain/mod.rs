@@ -4,6 +4,7 @@
 //! "now" is passed in. The `tidy` test enforces this.
 
 pub mod calendar;
+pub mod case;
 pub mod columns;
 pub mod department;
 pub mod fields;
@@ -13,5 +14,6 @@ pub mod region;
 pub mod representative;
 pub mod unit;
 pub mod user;
+pub mod workflow;
 
 pub use msg::{FieldError, Msg};

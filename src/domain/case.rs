@@ -1,0 +1,281 @@
+//! Cases (民意件): one opinion from the public and everything that follows it,
+//! and assignments: a case forwarded to one department, with its own deadline.
+
+use super::{FieldError, Msg};
+
+/// How a case reached minyi.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    /// Scanned a deputy's code (代表码).
+    DeputyCode,
+    /// Scanned a station's code (联络站码).
+    StationCode,
+    /// Asked a member studio (委员工作室).
+    Studio,
+    /// The website.
+    Web,
+    /// Entered by a keeper on a reception day (接待日).
+    ReceptionDay,
+    /// Imported from a hotline (12345).
+    Hotline,
+    /// Filed by a program through the API or Open311.
+    Api,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 7] = [
+        Channel::DeputyCode,
+        Channel::StationCode,
+        Channel::Studio,
+        Channel::Web,
+        Channel::ReceptionDay,
+        Channel::Hotline,
+        Channel::Api,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::DeputyCode => "deputy_code",
+            Channel::StationCode => "station_code",
+            Channel::Studio => "studio",
+            Channel::Web => "web",
+            Channel::ReceptionDay => "reception_day",
+            Channel::Hotline => "hotline",
+            Channel::Api => "api",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Channel, FieldError> {
+        Channel::ALL
+            .into_iter()
+            .find(|c| c.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new(field, Msg::new("err-channel")))
+    }
+}
+
+/// Where a case stands. Other code asks the category questions below, never
+/// compares states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CaseState {
+    /// 待受理: submitted, not yet acknowledged.
+    Received,
+    /// 已受理: the receiver has it and decides to answer or forward.
+    Acknowledged,
+    /// 待补充: the citizen was asked for more information.
+    AwaitingInfo,
+    /// 办理中: forwarded to one or more departments.
+    Forwarded,
+    /// 已答复: answered; the citizen may rate it.
+    Answered,
+    /// 已办结
+    Closed,
+    /// 已撤回 by the citizen.
+    Withdrawn,
+    /// 已合并 into another case.
+    Merged,
+}
+
+impl CaseState {
+    pub const ALL: [CaseState; 8] = [
+        CaseState::Received,
+        CaseState::Acknowledged,
+        CaseState::AwaitingInfo,
+        CaseState::Forwarded,
+        CaseState::Answered,
+        CaseState::Closed,
+        CaseState::Withdrawn,
+        CaseState::Merged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseState::Received => "received",
+            CaseState::Acknowledged => "acknowledged",
+            CaseState::AwaitingInfo => "awaiting_info",
+            CaseState::Forwarded => "forwarded",
+            CaseState::Answered => "answered",
+            CaseState::Closed => "closed",
+            CaseState::Withdrawn => "withdrawn",
+            CaseState::Merged => "merged",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<CaseState> {
+        CaseState::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// Work remains to be done by someone in government.
+    pub fn is_open(self) -> bool {
+        match self {
+            CaseState::Received | CaseState::Acknowledged | CaseState::AwaitingInfo | CaseState::Forwarded => true,
+            CaseState::Answered | CaseState::Closed | CaseState::Withdrawn | CaseState::Merged => false,
+        }
+    }
+
+    /// Nothing more will happen to it.
+    pub fn is_final(self) -> bool {
+        match self {
+            CaseState::Closed | CaseState::Withdrawn | CaseState::Merged => true,
+            CaseState::Received
+            | CaseState::Acknowledged
+            | CaseState::AwaitingInfo
+            | CaseState::Forwarded
+            | CaseState::Answered => false,
+        }
+    }
+
+    /// The citizen has been given an answer (now or before it was closed).
+    pub fn is_answered(self) -> bool {
+        match self {
+            CaseState::Answered | CaseState::Closed => true,
+            CaseState::Received
+            | CaseState::Acknowledged
+            | CaseState::AwaitingInfo
+            | CaseState::Forwarded
+            | CaseState::Withdrawn
+            | CaseState::Merged => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AssignmentState {
+    /// 待签收
+    Pending,
+    /// 办理中 (signed for, or sent back for rework)
+    Accepted,
+    /// 已提交结果, waiting for the forwarder's rating
+    Submitted,
+    /// 已完成: rated satisfied or basically satisfied
+    Completed,
+    /// 已退回: not this department's; the forwarder re-routes
+    Returned,
+    /// 已撤销: the case was withdrawn or merged
+    Cancelled,
+}
+
+impl AssignmentState {
+    pub const ALL: [AssignmentState; 6] = [
+        AssignmentState::Pending,
+        AssignmentState::Accepted,
+        AssignmentState::Submitted,
+        AssignmentState::Completed,
+        AssignmentState::Returned,
+        AssignmentState::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssignmentState::Pending => "pending",
+            AssignmentState::Accepted => "accepted",
+            AssignmentState::Submitted => "submitted",
+            AssignmentState::Completed => "completed",
+            AssignmentState::Returned => "returned",
+            AssignmentState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<AssignmentState> {
+        AssignmentState::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// The department still owes work (its deadline runs).
+    pub fn is_open(self) -> bool {
+        match self {
+            AssignmentState::Pending | AssignmentState::Accepted => true,
+            AssignmentState::Submitted
+            | AssignmentState::Completed
+            | AssignmentState::Returned
+            | AssignmentState::Cancelled => false,
+        }
+    }
+
+    /// It still counts towards the case (not returned or cancelled).
+    pub fn is_live(self) -> bool {
+        match self {
+            AssignmentState::Pending
+            | AssignmentState::Accepted
+            | AssignmentState::Submitted
+            | AssignmentState::Completed => true,
+            AssignmentState::Returned | AssignmentState::Cancelled => false,
+        }
+    }
+}
+
+/// A rating: 满意 · 基本满意 · 不满意.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Grade {
+    Satisfied,
+    BasicallySatisfied,
+    Unsatisfied,
+}
+
+impl Grade {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::Satisfied => "satisfied",
+            Grade::BasicallySatisfied => "basically_satisfied",
+            Grade::Unsatisfied => "unsatisfied",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Grade, FieldError> {
+        match raw.trim() {
+            "satisfied" | "满意" => Ok(Grade::Satisfied),
+            "basically_satisfied" | "基本满意" => Ok(Grade::BasicallySatisfied),
+            "unsatisfied" | "不满意" => Ok(Grade::Unsatisfied),
+            _ => Err(FieldError::new(field, Msg::new("err-grade"))),
+        }
+    }
+
+    pub fn is_satisfied(self) -> bool {
+        match self {
+            Grade::Satisfied | Grade::BasicallySatisfied => true,
+            Grade::Unsatisfied => false,
+        }
+    }
+}
+
+/// A lead department answers for the result; assisting ones contribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssignmentRole {
+    Lead,
+    Assisting,
+}
+
+impl AssignmentRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssignmentRole::Lead => "lead",
+            AssignmentRole::Assisting => "assisting",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<AssignmentRole> {
+        match raw {
+            "lead" => Some(AssignmentRole::Lead),
+            "assisting" => Some(AssignmentRole::Assisting),
+            _ => None,
+        }
+    }
+}
+
+/// A tracking code the citizen keeps: 10 characters from an alphabet without
+/// look-alikes, grouped for reading aloud (e.g. `MY7K-3QX9-PA`).
+pub fn format_tracking_code(random: &[u8; 10]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let chars: Vec<char> = random.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+    format!(
+        "{}-{}-{}",
+        chars[..4].iter().collect::<String>(),
+        chars[4..8].iter().collect::<String>(),
+        chars[8..].iter().collect::<String>()
+    )
+}
+
+/// Normalises what a citizen types as a tracking code: upper case, no spaces; the
+/// dashes are optional.
+pub fn normalize_tracking_code(raw: &str) -> Option<String> {
+    let compact: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
+    (compact.len() == 10).then(|| format!("{}-{}-{}", &compact[..4], &compact[4..8], &compact[8..]))
+}
