@@ -7,6 +7,9 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusRecorder};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::calendar::Calendar;
+use crate::domain::deadline::DeadlinePolicy;
+use crate::domain::workflow::Rules;
 use crate::i18n::I18n;
 
 #[derive(Clone)]
@@ -20,12 +23,25 @@ struct Inner {
     config: Config,
     i18n: I18n,
     metrics: PrometheusRecorder,
+    calendar: Calendar,
+    policy: DeadlinePolicy,
+    rules: Rules,
 }
 
 impl App {
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: Config) -> App {
         let metrics = PrometheusBuilder::new().build_recorder();
-        App { inner: Arc::new(Inner { db, clock, config, i18n: I18n::new(), metrics }) }
+        let inner = Inner {
+            db,
+            clock,
+            config,
+            i18n: I18n::new(),
+            metrics,
+            calendar: Calendar::builtin(),
+            policy: DeadlinePolicy::default(),
+            rules: Rules::default(),
+        };
+        App { inner: Arc::new(inner) }
     }
 
     pub fn db(&self) -> &Db {
@@ -47,5 +63,23 @@ impl App {
     /// The Prometheus recorder of this App (local to it: never installed globally).
     pub fn metrics(&self) -> &PrometheusRecorder {
         &self.inner.metrics
+    }
+
+    /// The official working-day calendar.
+    pub fn calendar(&self) -> &Calendar {
+        &self.inner.calendar
+    }
+
+    pub fn policy(&self) -> &DeadlinePolicy {
+        &self.inner.policy
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.inner.rules
+    }
+
+    /// Today in China Standard Time, the day deadlines are counted in.
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::domain::calendar::cst_date(self.now())
     }
 }

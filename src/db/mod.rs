@@ -57,6 +57,7 @@ macro_rules! exec {
 
 pub mod admin_log;
 pub mod backup;
+pub mod cases;
 pub mod departments;
 pub mod imports;
 pub mod regions;

@@ -279,3 +279,214 @@ pub fn normalize_tracking_code(raw: &str) -> Option<String> {
     let compact: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
     (compact.len() == 10).then(|| format!("{}-{}-{}", &compact[..4], &compact[4..8], &compact[8..]))
 }
+
+/// The categories a citizen chooses from (they become Open311 services later).
+pub const CATEGORIES: [&str; 11] = [
+    "construction",
+    "transport",
+    "environment",
+    "education",
+    "health",
+    "social_security",
+    "agriculture",
+    "fishery",
+    "market",
+    "public_safety",
+    "other",
+];
+
+/// Who a case is addressed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Addressee {
+    Representative(String),
+    Unit(String),
+}
+
+/// A citizen's opinion as submitted, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseInput {
+    pub channel: Channel,
+    pub addressee: Addressee,
+    pub category: String,
+    pub body: String,
+    pub citizen_name: String,
+    pub citizen_mobile: Option<super::fields::MobileNumber>,
+    pub anonymous: bool,
+    pub address: String,
+    /// Makes a retried submission idempotent.
+    pub client_token: Option<String>,
+}
+
+/// The raw strings of a submission.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct CaseFields {
+    pub channel: String,
+    pub representative_id: String,
+    pub unit_id: String,
+    pub category: String,
+    pub body: String,
+    pub name: String,
+    pub mobile: String,
+    pub anonymous: String,
+    pub address: String,
+    pub client_token: String,
+}
+
+pub const MAX_BODY_CHARS: usize = 2000;
+
+impl CaseInput {
+    pub fn parse(raw: &CaseFields) -> Result<CaseInput, Vec<FieldError>> {
+        use super::fields::{MobileNumber, optional_text, required_text, yes_no};
+        let mut errors = Vec::new();
+        let channel = Channel::parse("channel", &raw.channel).map_err(|e| errors.push(e)).ok();
+        let addressee = match (raw.representative_id.trim(), raw.unit_id.trim()) {
+            (rep, "") if !rep.is_empty() => Some(Addressee::Representative(rep.to_string())),
+            ("", unit) if !unit.is_empty() => Some(Addressee::Unit(unit.to_string())),
+            _ => {
+                errors.push(FieldError::new("addressee", Msg::new("err-addressee")));
+                None
+            }
+        };
+        let category = if CATEGORIES.contains(&raw.category.trim()) {
+            raw.category.trim().to_string()
+        } else {
+            errors.push(FieldError::new("category", Msg::new("err-category")));
+            String::new()
+        };
+        let body = required_text("body", &raw.body, MAX_BODY_CHARS).map_err(|e| errors.push(e)).unwrap_or_default();
+        let citizen_name = optional_text("name", &raw.name, 20).map_err(|e| errors.push(e)).unwrap_or_default();
+        let citizen_mobile =
+            MobileNumber::parse_optional("mobile", &raw.mobile).map_err(|e| errors.push(e)).ok().flatten();
+        let anonymous = yes_no("anonymous", &raw.anonymous, false).map_err(|e| errors.push(e)).unwrap_or_default();
+        let address = optional_text("address", &raw.address, 120).map_err(|e| errors.push(e)).unwrap_or_default();
+        let token = raw.client_token.trim();
+        let client_token = if token.is_empty() {
+            None
+        } else if token.len() <= 64 && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            Some(token.to_string())
+        } else {
+            errors.push(FieldError::new("client_token", Msg::new("err-code")));
+            None
+        };
+        match (channel, addressee) {
+            (Some(channel), Some(addressee)) if errors.is_empty() => Ok(CaseInput {
+                channel,
+                addressee,
+                category,
+                body,
+                citizen_name,
+                citizen_mobile,
+                anonymous,
+                address,
+                client_token,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// A short title: the first line of the text, at most 30 characters.
+    pub fn title(&self) -> String {
+        let first = self.body.lines().next().unwrap_or_default().trim();
+        let mut title: String = first.chars().take(30).collect();
+        if first.chars().count() > 30 {
+            title.push('…');
+        }
+        title
+    }
+}
+
+/// A case as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub id: String,
+    pub tracking_code: String,
+    pub channel: Channel,
+    pub state: CaseState,
+    pub resume_state: Option<CaseState>,
+    pub representative_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub region_id: String,
+    pub region_path: String,
+    pub category: String,
+    pub title: String,
+    pub body: String,
+    pub citizen_name: String,
+    pub citizen_mobile: String,
+    pub anonymous: bool,
+    pub address: String,
+    pub ack_due: chrono::NaiveDate,
+    pub answer_due: Option<chrono::NaiveDate>,
+    pub acknowledged_at: Option<i64>,
+    pub answer: String,
+    pub answered_at: Option<i64>,
+    pub rating_until: Option<chrono::NaiveDate>,
+    pub citizen_grade: Option<Grade>,
+    pub reopen_count: i64,
+    pub merged_into: Option<String>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub closed_at: Option<i64>,
+}
+
+/// An assignment as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub id: String,
+    pub case_id: String,
+    pub department_id: String,
+    pub department_name: String,
+    pub role: AssignmentRole,
+    pub state: AssignmentState,
+    pub due: chrono::NaiveDate,
+    pub requested_due: Option<chrono::NaiveDate>,
+    pub note: String,
+    pub result: String,
+    pub grade: Option<Grade>,
+    pub rework_count: i64,
+    pub returned: bool,
+    pub created_at: i64,
+    pub submitted_at: Option<i64>,
+    pub completed_at: Option<i64>,
+}
+
+/// One line of a case's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseEvent {
+    pub seq: i64,
+    pub id: String,
+    pub case_id: String,
+    pub at: i64,
+    pub actor_kind: String,
+    pub actor_id: String,
+    pub actor_name: String,
+    pub kind: String,
+    pub assignment_id: String,
+    pub note: String,
+    pub data: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl CaseEvent {
+    /// The text the hash covers: every field but the hash itself, each on its own
+    /// line with its length, so that no two events share a text.
+    pub fn canonical(&self) -> String {
+        let fields = [
+            self.seq.to_string(),
+            self.id.clone(),
+            self.case_id.clone(),
+            self.at.to_string(),
+            self.actor_kind.clone(),
+            self.actor_id.clone(),
+            self.actor_name.clone(),
+            self.kind.clone(),
+            self.assignment_id.clone(),
+            self.note.clone(),
+            self.data.clone(),
+            self.prev_hash.clone(),
+        ];
+        fields.iter().map(|f| format!("{}:{f}\n", f.len())).collect()
+    }
+}

@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod case;
 pub mod columns;
+pub mod deadline;
 pub mod department;
 pub mod fields;
 pub mod msg;

@@ -1,0 +1,620 @@
+//! The closed loop (民意处理): submitting a case, the moves on it, inboxes, the
+//! citizen's tracking page, and the check of the history chain.
+
+use rand::RngCore;
+use serde_json::json;
+
+use crate::app::App;
+use crate::clock::Millis;
+use crate::db::cases::InboxFilter;
+use crate::db::{self, Page, PageRequest, Tx};
+use crate::domain::Msg;
+use crate::domain::case::{
+    Addressee, Assignment, AssignmentState, Case, CaseEvent, CaseFields, CaseInput, CaseState, format_tracking_code,
+};
+use crate::domain::deadline::case_dues;
+use crate::domain::region::RegionPath;
+use crate::domain::unit::{StudioKind, UnitKind};
+use crate::domain::user::{Actor, Scope};
+use crate::domain::workflow::{
+    AssignmentChange, AssignmentView, CaseView, Move, MoveKind, Outcome, Party, Refusal, transition,
+};
+use crate::error::{Error, Result};
+
+/// A submission's result: the case and the code the citizen keeps.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub case_id: String,
+    pub tracking_code: String,
+    /// False when the same client token had already created this case.
+    pub created: bool,
+}
+
+/// Who acts: a signed-in person, or the citizen holding the tracking code.
+#[derive(Debug, Clone)]
+pub enum Who<'a> {
+    Staff(&'a Actor),
+    Citizen,
+}
+
+/// A case with all that a page shows of it.
+#[derive(Debug, Clone)]
+pub struct CaseDetail {
+    pub case: Case,
+    pub assignments: Vec<Assignment>,
+    pub events: Vec<CaseEvent>,
+    /// How the asker stands to this case (none for a citizen's view).
+    pub party: Option<Party>,
+    /// The moves the asker may make now, on the case or on an assignment.
+    pub allowed: Vec<(MoveKind, Option<String>)>,
+}
+
+/// A citizen (or a keeper on a reception day, or a program) submits a case.
+pub async fn submit(app: &App, fields: &CaseFields) -> Result<Submitted> {
+    let input = CaseInput::parse(fields)?;
+    let now = app.now();
+    let mut tx = app.db().write().await?;
+    if let Some(token) = &input.client_token
+        && let Some(existing) = db::cases::by_client_token(&mut tx, token).await?
+    {
+        return Ok(Submitted { case_id: existing.id, tracking_code: existing.tracking_code, created: false });
+    }
+    let (representative_id, unit_id, region_id, region_path, to_studio) = match &input.addressee {
+        Addressee::Representative(id) => {
+            let rep = db::representatives::get(&mut tx, id).await?.filter(|r| r.input.active);
+            let rep = rep.ok_or_else(|| Error::invalid("addressee", Msg::new("err-addressee")))?;
+            let studio = rep.input.body == crate::domain::representative::Body::Cppcc;
+            (Some(rep.id), None, rep.region_id, rep.region_path, studio)
+        }
+        Addressee::Unit(id) => {
+            let unit = db::units::get(&mut tx, id).await?.filter(|u| u.input.active);
+            let unit = unit.ok_or_else(|| Error::invalid("addressee", Msg::new("err-addressee")))?;
+            let studio = unit.input.kind == UnitKind::Studio;
+            let _ = StudioKind::Town;
+            (None, Some(unit.id), unit.region_id, unit.region_path, studio)
+        }
+    };
+    let today = app.today();
+    let (ack_due, answer_due) =
+        case_dues(app.policy(), app.calendar(), today, to_studio).map_err(|e| Error::Internal(e.into()))?;
+    let case = Case {
+        id: db::new_id(),
+        tracking_code: new_tracking_code(),
+        channel: input.channel,
+        state: CaseState::Received,
+        resume_state: None,
+        representative_id,
+        unit_id,
+        region_id,
+        region_path: region_path.as_str().to_string(),
+        category: input.category.clone(),
+        title: input.title(),
+        body: input.body.clone(),
+        citizen_name: if input.anonymous { String::new() } else { input.citizen_name.clone() },
+        citizen_mobile: input.citizen_mobile.as_ref().map(|m| m.as_str().to_string()).unwrap_or_default(),
+        anonymous: input.anonymous,
+        address: input.address.clone(),
+        ack_due,
+        answer_due: Some(answer_due),
+        acknowledged_at: None,
+        answer: String::new(),
+        answered_at: None,
+        rating_until: None,
+        citizen_grade: None,
+        reopen_count: 0,
+        merged_into: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        closed_at: None,
+    };
+    db::cases::insert(&mut tx, &case, input.client_token.as_deref()).await?;
+    let data = json!({"channel": case.channel.as_str(), "category": case.category, "ack_due": case.ack_due.to_string(),
+        "answer_due": answer_due.to_string()});
+    append(&mut tx, &case.id, now, ("citizen", "", "群众"), "submit", "", &case.body, data).await?;
+    tx.commit().await?;
+    Ok(Submitted { case_id: case.id, tracking_code: case.tracking_code, created: true })
+}
+
+fn new_tracking_code() -> String {
+    let mut bytes = [0u8; 10];
+    rand::rng().fill_bytes(&mut bytes);
+    format_tracking_code(&bytes)
+}
+
+/// How `actor` stands to `case`, if at all.
+async fn party_of(tx: &mut Tx, actor: &Actor, case: &Case, assignments: &[Assignment]) -> Result<Option<Party>> {
+    let case_path = RegionPath::from_stored(case.region_path.clone());
+    Ok(match actor.scope() {
+        Scope::Everything => Some(Party::Office),
+        Scope::Subtree { path, .. } => path.contains(&case_path).then_some(Party::Office),
+        Scope::Unit { unit_id, .. } => {
+            (case.unit_id.as_deref() == Some(unit_id) && case.representative_id.is_none()).then_some(Party::Receiver)
+        }
+        Scope::Department { department_id, .. } => assignments
+            .iter()
+            .any(|a| &a.department_id == department_id)
+            .then(|| Party::Department(department_id.clone())),
+        Scope::Representative { representative_id, .. } => {
+            if case.representative_id.as_deref() == Some(representative_id) {
+                Some(Party::Receiver)
+            } else if let (None, Some(unit_id)) = (&case.representative_id, &case.unit_id) {
+                let rep = db::representatives::get(tx, representative_id).await?;
+                rep.filter(|r| r.unit_ids.contains(unit_id)).map(|_| Party::Receiver)
+            } else {
+                None
+            }
+        }
+    })
+}
+
+fn view_of(case: &Case, assignments: &[Assignment]) -> CaseView {
+    CaseView {
+        state: case.state,
+        resume_state: case.resume_state,
+        reopen_count: case.reopen_count,
+        rating_until: case.rating_until,
+        assignments: assignments
+            .iter()
+            .map(|a| AssignmentView {
+                id: a.id.clone(),
+                department_id: a.department_id.clone(),
+                role: a.role,
+                state: a.state,
+                due: a.due,
+                requested_due: a.requested_due,
+            })
+            .collect(),
+    }
+}
+
+/// A sample of each move, to ask the table which are open to this party now.
+fn probes(case: &Case, assignments: &[Assignment], today: chrono::NaiveDate) -> Vec<(Move, Option<String>)> {
+    let text = "…".to_string();
+    let mut out = vec![
+        (Move::Acknowledge, None),
+        (Move::Reply { answer: text.clone() }, None),
+        (Move::RequestInfo { question: text.clone() }, None),
+        (Move::Answer { answer: text.clone() }, None),
+        (Move::Close { note: text.clone() }, None),
+        (Move::Merge { into_case_id: "x".into() }, None),
+        (Move::AddInfo { text: text.clone() }, None),
+        (Move::CitizenRate { grade: crate::domain::case::Grade::Satisfied }, None),
+        (Move::Withdraw { reason: text.clone() }, None),
+    ];
+    let _ = case;
+    let far = today + chrono::Days::new(3650);
+    out.push((
+        Move::Forward {
+            assignments: vec![crate::domain::workflow::NewAssignment {
+                department_id: "\u{0}probe".into(),
+                role: if assignments
+                    .iter()
+                    .any(|a| a.state.is_live() && a.role == crate::domain::case::AssignmentRole::Lead)
+                {
+                    crate::domain::case::AssignmentRole::Assisting
+                } else {
+                    crate::domain::case::AssignmentRole::Lead
+                },
+                due: far,
+                note: String::new(),
+            }],
+        },
+        None,
+    ));
+    for a in assignments {
+        let id = a.id.clone();
+        for mv in [
+            Move::SignFor { assignment_id: id.clone() },
+            Move::Return { assignment_id: id.clone(), reason: text.clone() },
+            Move::RequestExtension { assignment_id: id.clone(), new_due: far, reason: text.clone() },
+            Move::GrantExtension { assignment_id: id.clone() },
+            Move::RefuseExtension { assignment_id: id.clone(), reason: text.clone() },
+            Move::SubmitResult { assignment_id: id.clone(), result: text.clone() },
+            Move::SendBack { assignment_id: id.clone(), reason: text.clone() },
+            Move::RateResult { assignment_id: id.clone(), grade: crate::domain::case::Grade::Satisfied },
+        ] {
+            out.push((mv, Some(id.clone())));
+        }
+    }
+    out
+}
+
+fn allowed_moves(app: &App, case: &Case, assignments: &[Assignment], party: &Party) -> Vec<(MoveKind, Option<String>)> {
+    let view = view_of(case, assignments);
+    let today = app.today();
+    probes(case, assignments, today)
+        .into_iter()
+        .filter(|(mv, _)| transition(&view, mv, party, today, app.rules()).is_ok())
+        .map(|(mv, assignment)| (mv.kind(), assignment))
+        .collect()
+}
+
+/// A case as a signed-in person may see it.
+pub async fn detail(app: &App, actor: &Actor, case_id: &str) -> Result<CaseDetail> {
+    let mut tx = app.db().read().await?;
+    let case = db::cases::get(&mut tx, case_id).await?.ok_or(Error::NotFound)?;
+    let assignments = db::cases::assignments(&mut tx, case_id).await?;
+    let party = party_of(&mut tx, actor, &case, &assignments).await?.ok_or(Error::NotFound)?;
+    let events = db::cases::events(&mut tx, case_id).await?;
+    let allowed = allowed_moves(app, &case, &assignments, &party);
+    Ok(CaseDetail { case, assignments, events, party: Some(party), allowed })
+}
+
+/// A case as the citizen sees it by tracking code.
+pub async fn track(app: &App, tracking_code: &str) -> Result<CaseDetail> {
+    let code = crate::domain::case::normalize_tracking_code(tracking_code).ok_or(Error::NotFound)?;
+    let mut tx = app.db().read().await?;
+    let case = db::cases::by_tracking_code(&mut tx, &code).await?.ok_or(Error::NotFound)?;
+    let assignments = db::cases::assignments(&mut tx, &case.id).await?;
+    let events = db::cases::events(&mut tx, &case.id).await?;
+    let allowed = allowed_moves(app, &case, &assignments, &Party::Citizen);
+    Ok(CaseDetail { case, assignments, events, party: None, allowed })
+}
+
+/// The cases a signed-in person works on: what is addressed to them, assigned to
+/// their department, or (for offices) anywhere in their region.
+pub async fn inbox(
+    app: &App,
+    actor: &Actor,
+    status: &str,
+    due_by: &str,
+    channel: &str,
+    page: PageRequest,
+) -> Result<Page<Case>> {
+    let mut tx = app.db().read().await?;
+    let mut filter = InboxFilter {
+        status: status.to_string(),
+        due_by: due_by.to_string(),
+        channel: channel.to_string(),
+        ..InboxFilter::default()
+    };
+    match actor.scope() {
+        Scope::Everything => filter.region_prefix = "/%".to_string(),
+        Scope::Subtree { path, .. } => filter.region_prefix = format!("{}%", path.as_str()),
+        Scope::Unit { unit_id, .. } => filter.unit_ids = vec![unit_id.clone()],
+        Scope::Department { department_id, .. } => filter.department_id = department_id.clone(),
+        Scope::Representative { representative_id, .. } => {
+            filter.representative_id = representative_id.clone();
+            if let Some(rep) = db::representatives::get(&mut tx, representative_id).await? {
+                filter.unit_ids = rep.unit_ids;
+            }
+        }
+    }
+    Ok(db::cases::inbox(&mut tx, &filter, page).await?)
+}
+
+/// Makes one move on a case. `expected_version`, when given, must match: two people
+/// acting at once cannot both win.
+pub async fn act(
+    app: &App,
+    who: Who<'_>,
+    case_ref: CaseRef<'_>,
+    expected_version: Option<i64>,
+    mv: Move,
+) -> Result<CaseDetail> {
+    let now = app.now();
+    let today = app.today();
+    let mut tx = app.db().write().await?;
+    let case = match case_ref {
+        CaseRef::Id(id) => db::cases::get(&mut tx, id).await?,
+        CaseRef::TrackingCode(code) => match crate::domain::case::normalize_tracking_code(code) {
+            Some(code) => db::cases::by_tracking_code(&mut tx, &code).await?,
+            None => None,
+        },
+    }
+    .ok_or(Error::NotFound)?;
+    if let Some(expected) = expected_version
+        && expected != case.version
+    {
+        return Err(Error::Conflict(Msg::new("err-stale")));
+    }
+    let assignments = db::cases::assignments(&mut tx, &case.id).await?;
+    let (party, actor_label) = match who {
+        Who::Staff(actor) => {
+            let party = party_of(&mut tx, actor, &case, &assignments).await?.ok_or(Error::NotFound)?;
+            (party, (actor_kind(actor), actor.user_id().to_string(), actor.display_name().to_string()))
+        }
+        Who::Citizen => (Party::Citizen, ("citizen", String::new(), "群众".to_string())),
+    };
+    if let Move::Forward { assignments: new } = &mv {
+        check_forward_reach(&mut tx, who_actor(&who), &case, new).await?;
+    }
+    if let Move::Merge { into_case_id } = &mv {
+        let target = db::cases::get(&mut tx, into_case_id)
+            .await?
+            .ok_or_else(|| Error::invalid("into_case_id", Msg::new("err-merge-target")))?;
+        if target.id == case.id || target.state.is_final() {
+            return Err(Error::invalid("into_case_id", Msg::new("err-merge-target")));
+        }
+    }
+    let outcome =
+        transition(&view_of(&case, &assignments), &mv, &party, today, app.rules()).map_err(
+            |refusal| match refusal {
+                Refusal::NotYou => Error::Forbidden,
+                Refusal::NotNow(msg) => Error::Conflict(msg),
+                Refusal::Invalid(msg) => Error::invalid("move", msg),
+            },
+        )?;
+    let case_id = case.id.clone();
+    apply(app, &mut tx, case, assignments, &mv, outcome, now, actor_label).await?;
+    tx.commit().await?;
+    match who {
+        Who::Staff(actor) => detail(app, actor, &case_id).await,
+        Who::Citizen => {
+            let mut tx = app.db().read().await?;
+            let code = db::cases::get(&mut tx, &case_id).await?.ok_or(Error::NotFound)?.tracking_code;
+            drop(tx);
+            track(app, &code).await
+        }
+    }
+}
+
+/// Which case a move is for.
+#[derive(Debug, Clone, Copy)]
+pub enum CaseRef<'a> {
+    Id(&'a str),
+    TrackingCode(&'a str),
+}
+
+fn who_actor<'a>(who: &Who<'a>) -> Option<&'a Actor> {
+    match who {
+        Who::Staff(actor) => Some(actor),
+        Who::Citizen => None,
+    }
+}
+
+fn actor_kind(actor: &Actor) -> &'static str {
+    actor.role().as_str()
+}
+
+/// A forward may only name active departments whose area covers the case (or,
+/// for an office, that lie in its own region).
+async fn check_forward_reach(
+    tx: &mut Tx,
+    actor: Option<&Actor>,
+    case: &Case,
+    new: &[crate::domain::workflow::NewAssignment],
+) -> Result<()> {
+    let case_path = RegionPath::from_stored(case.region_path.clone());
+    for assignment in new {
+        let dept = db::departments::get(tx, &assignment.department_id).await?;
+        let Some(dept) = dept.filter(|d| d.input.active) else {
+            return Err(Error::invalid("department_id", Msg::new("err-unknown-department")));
+        };
+        let covers = dept.region_path.contains(&case_path);
+        let office_reach = actor.is_some_and(|a| match a.scope() {
+            Scope::Everything => true,
+            Scope::Subtree { path, .. } => path.contains(&dept.region_path),
+            _ => false,
+        });
+        if !(covers || office_reach) {
+            return Err(Error::invalid("department_id", Msg::new("err-department-out-of-reach")));
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn apply(
+    app: &App,
+    tx: &mut Tx,
+    mut case: Case,
+    mut assignments: Vec<Assignment>,
+    mv: &Move,
+    outcome: Outcome,
+    now: Millis,
+    actor: (&str, String, String),
+) -> Result<()> {
+    let today = app.today();
+    let mut data = json!({});
+    let mut note = String::new();
+    let mut event_assignment = String::new();
+    match mv {
+        Move::Acknowledge => case.acknowledged_at = Some(now),
+        Move::Reply { answer } | Move::Answer { answer } => {
+            note = answer.clone();
+            case.acknowledged_at.get_or_insert(now);
+            case.answer = answer.clone();
+            case.answered_at = Some(now);
+            let until = app.calendar().add_working_days(today, app.policy().rating_window_days);
+            case.rating_until = Some(until.map_err(|e| Error::Internal(e.into()))?);
+        }
+        Move::Forward { assignments: new } => {
+            case.acknowledged_at.get_or_insert(now);
+            data = json!({"assignments": new.iter().map(|a| json!({"department_id": a.department_id, "role": a.role.as_str(), "due": a.due.to_string(), "note": a.note})).collect::<Vec<_>>()});
+        }
+        Move::RequestInfo { question } => note = question.clone(),
+        Move::AddInfo { text } => note = text.clone(),
+        Move::CitizenRate { grade } => {
+            case.citizen_grade = Some(*grade);
+            data = json!({"grade": grade.as_str()});
+        }
+        Move::Withdraw { reason } | Move::Close { note: reason } => note = reason.clone(),
+        Move::Merge { into_case_id } => {
+            case.merged_into = Some(into_case_id.clone());
+            data = json!({"into": into_case_id});
+        }
+        Move::SignFor { assignment_id } | Move::GrantExtension { assignment_id } => {
+            event_assignment = assignment_id.clone()
+        }
+        Move::Return { assignment_id, reason }
+        | Move::RefuseExtension { assignment_id, reason }
+        | Move::SendBack { assignment_id, reason } => {
+            event_assignment = assignment_id.clone();
+            note = reason.clone();
+        }
+        Move::RequestExtension { assignment_id, new_due, reason } => {
+            event_assignment = assignment_id.clone();
+            note = reason.clone();
+            data = json!({"new_due": new_due.to_string()});
+        }
+        Move::SubmitResult { assignment_id, result } => {
+            event_assignment = assignment_id.clone();
+            note = result.clone();
+            if let Some(a) = assignments.iter_mut().find(|a| &a.id == assignment_id) {
+                a.result = result.clone();
+                a.submitted_at = Some(now);
+            }
+        }
+        Move::RateResult { assignment_id, grade } => {
+            event_assignment = assignment_id.clone();
+            data = json!({"grade": grade.as_str()});
+            if let Some(a) = assignments.iter_mut().find(|a| &a.id == assignment_id) {
+                a.grade = Some(*grade);
+            }
+        }
+    }
+    if let Some(state) = outcome.state {
+        case.state = state;
+    }
+    if outcome.resume_state.is_some() {
+        case.resume_state = outcome.resume_state;
+    }
+    if outcome.reopened {
+        case.reopen_count += 1;
+        case.answered_at = None;
+        case.rating_until = None;
+        let due = app.calendar().add_working_days(today, app.policy().answer_days);
+        case.answer_due = Some(due.map_err(|e| Error::Internal(e.into()))?);
+    }
+    if case.state.is_final() {
+        case.closed_at = Some(now);
+    }
+    let mut changed = Vec::new();
+    for (assignment_id, change) in &outcome.assignment_changes {
+        let Some(a) = assignments.iter_mut().find(|a| &a.id == assignment_id) else { continue };
+        match change {
+            AssignmentChange::State(state) => {
+                a.state = *state;
+                match state {
+                    AssignmentState::Completed => a.completed_at = Some(now),
+                    AssignmentState::Returned => a.returned = true,
+                    AssignmentState::Pending
+                    | AssignmentState::Accepted
+                    | AssignmentState::Submitted
+                    | AssignmentState::Cancelled => {}
+                }
+            }
+            AssignmentChange::ExtensionRequested(date) => a.requested_due = Some(*date),
+            AssignmentChange::DueMoved(date) => {
+                a.due = *date;
+                a.requested_due = None;
+            }
+            AssignmentChange::ExtensionRefused => a.requested_due = None,
+            AssignmentChange::Rework => a.rework_count += 1,
+        }
+        if !changed.contains(assignment_id) {
+            changed.push(assignment_id.clone());
+        }
+    }
+    for id in &changed {
+        if let Some(a) = assignments.iter().find(|a| &a.id == id) {
+            db::cases::update_assignment(tx, a, now).await?;
+        }
+    }
+    for new in &outcome.new_assignments {
+        let assignment = Assignment {
+            id: db::new_id(),
+            case_id: case.id.clone(),
+            department_id: new.department_id.clone(),
+            department_name: String::new(),
+            role: new.role,
+            state: AssignmentState::Pending,
+            due: new.due,
+            requested_due: None,
+            note: new.note.clone(),
+            result: String::new(),
+            grade: None,
+            rework_count: 0,
+            returned: false,
+            created_at: now,
+            submitted_at: None,
+            completed_at: None,
+        };
+        db::cases::insert_assignment(tx, &assignment).await?;
+    }
+    case.version += 1;
+    case.updated_at = now;
+    if !db::cases::update(tx, &case).await? {
+        return Err(Error::Conflict(Msg::new("err-stale")));
+    }
+    if let serde_json::Value::Object(map) = &mut data {
+        map.insert("state".into(), json!(case.state.as_str()));
+        map.insert("effects".into(), json!(outcome.effects.iter().map(|e| format!("{e:?}")).collect::<Vec<_>>()));
+    }
+    let (kind, id, name) = actor;
+    append(tx, &case.id, now, (kind, &id, &name), mv.kind().as_str(), &event_assignment, &note, data).await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn append(
+    tx: &mut Tx,
+    case_id: &str,
+    now: Millis,
+    actor: (&str, &str, &str),
+    kind: &str,
+    assignment_id: &str,
+    note: &str,
+    data: serde_json::Value,
+) -> Result<CaseEvent> {
+    let event = CaseEvent {
+        seq: 0,
+        id: db::new_id(),
+        case_id: case_id.to_string(),
+        at: now,
+        actor_kind: actor.0.to_string(),
+        actor_id: actor.1.to_string(),
+        actor_name: actor.2.to_string(),
+        kind: kind.to_string(),
+        assignment_id: assignment_id.to_string(),
+        note: note.to_string(),
+        data: data.to_string(),
+        prev_hash: String::new(),
+        hash: String::new(),
+    };
+    Ok(db::cases::append_event(tx, event).await?)
+}
+
+/// What `minyi audit verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainReport {
+    Sound { events: i64 },
+    Broken { seq: i64, reason: String },
+}
+
+/// Checks the whole history: numbers without gaps, each event's hash, each link to
+/// the one before, the head, and that no case lost all of its events.
+pub async fn verify_chain(app: &App) -> Result<ChainReport> {
+    let mut tx = app.db().read().await?;
+    let (head_seq, head_hash) = db::cases::chain_head(&mut tx).await?;
+    let (mut last_seq, mut last_hash) = (0i64, "genesis".to_string());
+    loop {
+        let batch = db::cases::events_after(&mut tx, last_seq, 1000).await?;
+        if batch.is_empty() {
+            break;
+        }
+        for event in batch {
+            let broken = |reason: &str| Ok(ChainReport::Broken { seq: event.seq, reason: reason.to_string() });
+            if event.seq != last_seq + 1 {
+                return Ok(ChainReport::Broken { seq: last_seq + 1, reason: "missing event".into() });
+            }
+            if event.prev_hash != last_hash {
+                return broken("does not link to the event before it");
+            }
+            if db::cases::event_hash(&event) != event.hash {
+                return broken("its content was changed");
+            }
+            last_seq = event.seq;
+            last_hash = event.hash;
+        }
+    }
+    if last_seq != head_seq || last_hash != head_hash {
+        return Ok(ChainReport::Broken { seq: last_seq + 1, reason: "events after it were removed".into() });
+    }
+    if let Some(case_id) = db::cases::case_ids_without_events(&mut tx).await?.first() {
+        return Ok(ChainReport::Broken { seq: 0, reason: format!("case {case_id} has no history") });
+    }
+    Ok(ChainReport::Sound { events: last_seq })
+}

@@ -1,0 +1,434 @@
+//! Cases, assignments, and the hash-chained history.
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use super::{DbResult, Page, PageRequest, Tx};
+use crate::domain::case::{Assignment, AssignmentRole, AssignmentState, Case, CaseEvent, CaseState, Channel, Grade};
+
+fn date(raw: &str) -> DbResult<NaiveDate> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|e| sqlx::Error::Decode(format!("bad date {raw}: {e}").into()))
+}
+
+fn opt_date(raw: Option<String>) -> DbResult<Option<NaiveDate>> {
+    raw.as_deref().map(date).transpose()
+}
+
+pub fn date_text(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn corrupt(what: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("bad stored {what}").into())
+}
+
+#[derive(sqlx::FromRow)]
+struct CaseRow {
+    id: String,
+    tracking_code: String,
+    channel: String,
+    state: String,
+    resume_state: Option<String>,
+    representative_id: Option<String>,
+    unit_id: Option<String>,
+    region_id: String,
+    region_path: String,
+    category: String,
+    title: String,
+    body: String,
+    citizen_name: String,
+    citizen_mobile: String,
+    anonymous: bool,
+    address: String,
+    ack_due: String,
+    answer_due: Option<String>,
+    acknowledged_at: Option<i64>,
+    answer: String,
+    answered_at: Option<i64>,
+    rating_until: Option<String>,
+    citizen_grade: Option<String>,
+    reopen_count: i64,
+    merged_into: Option<String>,
+    version: i64,
+    created_at: i64,
+    updated_at: i64,
+    closed_at: Option<i64>,
+}
+
+impl CaseRow {
+    fn into_case(self) -> DbResult<Case> {
+        Ok(Case {
+            channel: Channel::parse("channel", &self.channel).map_err(|_| corrupt("channel"))?,
+            state: CaseState::parse(&self.state).ok_or_else(|| corrupt("state"))?,
+            resume_state: self
+                .resume_state
+                .as_deref()
+                .map(|s| CaseState::parse(s).ok_or_else(|| corrupt("state")))
+                .transpose()?,
+            ack_due: date(&self.ack_due)?,
+            answer_due: opt_date(self.answer_due)?,
+            rating_until: opt_date(self.rating_until)?,
+            citizen_grade: self
+                .citizen_grade
+                .as_deref()
+                .map(|g| Grade::parse("grade", g).map_err(|_| corrupt("grade")))
+                .transpose()?,
+            id: self.id,
+            tracking_code: self.tracking_code,
+            representative_id: self.representative_id,
+            unit_id: self.unit_id,
+            region_id: self.region_id,
+            region_path: self.region_path,
+            category: self.category,
+            title: self.title,
+            body: self.body,
+            citizen_name: self.citizen_name,
+            citizen_mobile: self.citizen_mobile,
+            anonymous: self.anonymous,
+            address: self.address,
+            acknowledged_at: self.acknowledged_at,
+            answer: self.answer,
+            answered_at: self.answered_at,
+            reopen_count: self.reopen_count,
+            merged_into: self.merged_into,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            closed_at: self.closed_at,
+        })
+    }
+}
+
+pub async fn insert(tx: &mut Tx, case: &Case, client_token: Option<&str>) -> DbResult<()> {
+    exec!(
+        tx,
+        "INSERT INTO cases (id, tracking_code, client_token, channel, state, resume_state, representative_id, unit_id,
+             region_id, region_path, category, title, body, citizen_name, citizen_mobile, anonymous, address, ack_due,
+             answer_due, acknowledged_at, answer, answered_at, rating_until, citizen_grade, reopen_count, merged_into,
+             version, created_at, updated_at, closed_at)
+         VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, '', NULL,
+             NULL, NULL, 0, NULL, 1, $19, $19, NULL)",
+        &case.id,
+        &case.tracking_code,
+        client_token,
+        case.channel.as_str(),
+        case.state.as_str(),
+        case.representative_id.as_deref(),
+        case.unit_id.as_deref(),
+        &case.region_id,
+        &case.region_path,
+        &case.category,
+        &case.title,
+        &case.body,
+        &case.citizen_name,
+        &case.citizen_mobile,
+        case.anonymous,
+        &case.address,
+        date_text(case.ack_due),
+        case.answer_due.map(date_text),
+        case.created_at
+    )?;
+    Ok(())
+}
+
+/// Writes a case's changed fields if nobody changed it since `case.version - 1`;
+/// returns false when someone did (the caller reports a conflict).
+pub async fn update(tx: &mut Tx, case: &Case) -> DbResult<bool> {
+    let touched = exec!(
+        tx,
+        "UPDATE cases SET state = $3, resume_state = $4, acknowledged_at = $5, answer = $6, answered_at = $7,
+             rating_until = $8, citizen_grade = $9, reopen_count = $10, merged_into = $11, version = $2,
+             updated_at = $12, closed_at = $13, answer_due = $14
+         WHERE id = $1 AND version = $2 - 1",
+        &case.id,
+        case.version,
+        case.state.as_str(),
+        case.resume_state.map(CaseState::as_str),
+        case.acknowledged_at,
+        &case.answer,
+        case.answered_at,
+        case.rating_until.map(date_text),
+        case.citizen_grade.map(Grade::as_str),
+        case.reopen_count,
+        case.merged_into.as_deref(),
+        case.updated_at,
+        case.closed_at,
+        case.answer_due.map(date_text)
+    )?;
+    Ok(touched == 1)
+}
+
+pub async fn get(tx: &mut Tx, id: &str) -> DbResult<Option<Case>> {
+    row!(tx, CaseRow, "SELECT * FROM cases WHERE id = $1", id)?.map(CaseRow::into_case).transpose()
+}
+
+pub async fn by_tracking_code(tx: &mut Tx, code: &str) -> DbResult<Option<Case>> {
+    row!(tx, CaseRow, "SELECT * FROM cases WHERE tracking_code = $1", code)?.map(CaseRow::into_case).transpose()
+}
+
+pub async fn by_client_token(tx: &mut Tx, token: &str) -> DbResult<Option<Case>> {
+    row!(tx, CaseRow, "SELECT * FROM cases WHERE client_token = $1", token)?.map(CaseRow::into_case).transpose()
+}
+
+/// Which cases an inbox shows: the ones addressed to these, or assigned to this
+/// department, or anywhere under this region path; and of those, which states.
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    pub representative_id: String,
+    /// Units whose cases the person receives (a keeper's unit, a deputy's stations).
+    pub unit_ids: Vec<String>,
+    pub department_id: String,
+    pub region_prefix: String,
+    /// `open`, `overdue`, `answered`, `closed` or empty for all.
+    pub status: String,
+    /// Only cases due on or before this date (for "overdue" and "due soon").
+    pub due_by: String,
+    pub channel: String,
+}
+
+pub async fn inbox(tx: &mut Tx, filter: &InboxFilter, page: PageRequest) -> DbResult<Page<Case>> {
+    let units = format!(",{},", filter.unit_ids.join(","));
+    let total = scalar!(
+        tx,
+        i64,
+        "SELECT COUNT(*) FROM cases c
+         WHERE (($1 <> '' AND c.representative_id = $1)
+             OR ($2 <> ',,' AND c.unit_id IS NOT NULL AND c.representative_id IS NULL AND $2 LIKE '%,' || c.unit_id || ',%')
+             OR ($3 <> '' AND EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.department_id = $3))
+             OR ($4 <> '' AND c.region_path LIKE $4))
+           AND ($5 = '' OR ($5 = 'open' AND c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded'))
+                OR ($5 = 'answered' AND c.state = 'answered') OR ($5 = 'closed' AND c.state IN ('closed', 'withdrawn', 'merged')))
+           AND ($6 = '' OR (c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                AND COALESCE(c.answer_due, c.ack_due) <= $6))
+           AND ($7 = '' OR c.channel = $7)",
+        &filter.representative_id,
+        &units,
+        &filter.department_id,
+        &filter.region_prefix,
+        &filter.status,
+        &filter.due_by,
+        &filter.channel
+    )?;
+    let rows = rows!(
+        tx,
+        CaseRow,
+        "SELECT * FROM cases c
+         WHERE (($1 <> '' AND c.representative_id = $1)
+             OR ($2 <> ',,' AND c.unit_id IS NOT NULL AND c.representative_id IS NULL AND $2 LIKE '%,' || c.unit_id || ',%')
+             OR ($3 <> '' AND EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.department_id = $3))
+             OR ($4 <> '' AND c.region_path LIKE $4))
+           AND ($5 = '' OR ($5 = 'open' AND c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded'))
+                OR ($5 = 'answered' AND c.state = 'answered') OR ($5 = 'closed' AND c.state IN ('closed', 'withdrawn', 'merged')))
+           AND ($6 = '' OR (c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                AND COALESCE(c.answer_due, c.ack_due) <= $6))
+           AND ($7 = '' OR c.channel = $7)
+         ORDER BY CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded') THEN 0 ELSE 1 END,
+             COALESCE(c.answer_due, c.ack_due), c.created_at
+         LIMIT $8 OFFSET $9",
+        &filter.representative_id,
+        &units,
+        &filter.department_id,
+        &filter.region_prefix,
+        &filter.status,
+        &filter.due_by,
+        &filter.channel,
+        page.size,
+        page.offset()
+    )?;
+    let items = rows.into_iter().map(CaseRow::into_case).collect::<DbResult<_>>()?;
+    Ok(Page { items, total })
+}
+
+#[derive(sqlx::FromRow)]
+struct AssignmentRow {
+    id: String,
+    case_id: String,
+    department_id: String,
+    department_name: String,
+    role: String,
+    state: String,
+    due_date: String,
+    requested_due: Option<String>,
+    note: String,
+    result: String,
+    grade: Option<String>,
+    rework_count: i64,
+    returned: bool,
+    created_at: i64,
+    submitted_at: Option<i64>,
+    completed_at: Option<i64>,
+}
+
+impl AssignmentRow {
+    fn into_assignment(self) -> DbResult<Assignment> {
+        Ok(Assignment {
+            role: AssignmentRole::parse(&self.role).ok_or_else(|| corrupt("role"))?,
+            state: AssignmentState::parse(&self.state).ok_or_else(|| corrupt("assignment state"))?,
+            due: date(&self.due_date)?,
+            requested_due: opt_date(self.requested_due)?,
+            grade: self.grade.as_deref().map(|g| Grade::parse("grade", g).map_err(|_| corrupt("grade"))).transpose()?,
+            id: self.id,
+            case_id: self.case_id,
+            department_id: self.department_id,
+            department_name: self.department_name,
+            note: self.note,
+            result: self.result,
+            rework_count: self.rework_count,
+            returned: self.returned,
+            created_at: self.created_at,
+            submitted_at: self.submitted_at,
+            completed_at: self.completed_at,
+        })
+    }
+}
+
+pub async fn assignments(tx: &mut Tx, case_id: &str) -> DbResult<Vec<Assignment>> {
+    let rows = rows!(
+        tx,
+        AssignmentRow,
+        "SELECT a.id, a.case_id, a.department_id, d.name AS department_name, a.role, a.state, a.due_date,
+             a.requested_due, a.note, a.result, a.grade, a.rework_count, a.returned, a.created_at, a.submitted_at,
+             a.completed_at
+         FROM assignments a JOIN departments d ON d.id = a.department_id
+         WHERE a.case_id = $1 ORDER BY a.created_at, a.id",
+        case_id
+    )?;
+    rows.into_iter().map(AssignmentRow::into_assignment).collect()
+}
+
+pub async fn insert_assignment(tx: &mut Tx, a: &Assignment) -> DbResult<()> {
+    exec!(
+        tx,
+        "INSERT INTO assignments (id, case_id, department_id, role, state, due_date, requested_due, note, result, grade,
+             rework_count, returned, created_at, updated_at, submitted_at, completed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, '', NULL, 0, FALSE, $8, $8, NULL, NULL)",
+        &a.id,
+        &a.case_id,
+        &a.department_id,
+        a.role.as_str(),
+        a.state.as_str(),
+        date_text(a.due),
+        &a.note,
+        a.created_at
+    )?;
+    Ok(())
+}
+
+pub async fn update_assignment(tx: &mut Tx, a: &Assignment, now: i64) -> DbResult<u64> {
+    exec!(
+        tx,
+        "UPDATE assignments SET state = $2, due_date = $3, requested_due = $4, result = $5, grade = $6,
+             rework_count = $7, returned = $8, submitted_at = $9, completed_at = $10, updated_at = $11
+         WHERE id = $1",
+        &a.id,
+        a.state.as_str(),
+        date_text(a.due),
+        a.requested_due.map(date_text),
+        &a.result,
+        a.grade.map(Grade::as_str),
+        a.rework_count,
+        a.returned,
+        a.submitted_at,
+        a.completed_at,
+        now
+    )
+}
+
+/// The hash of an event's canonical text.
+pub fn event_hash(event: &CaseEvent) -> String {
+    hex::encode(Sha256::digest(event.canonical().as_bytes()))
+}
+
+/// Appends one event to the history: takes the next number and the previous hash
+/// from the chain head (which serialises appends), and moves the head.
+pub async fn append_event(tx: &mut Tx, mut event: CaseEvent) -> DbResult<CaseEvent> {
+    let (seq, prev_hash) =
+        row!(tx, (i64, String), "UPDATE chain_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")?
+            .ok_or_else(|| corrupt("chain head"))?;
+    event.seq = seq;
+    event.prev_hash = prev_hash;
+    event.hash = event_hash(&event);
+    exec!(
+        tx,
+        "INSERT INTO case_events (seq, id, case_id, at, actor_kind, actor_id, actor_name, kind, assignment_id, note,
+             data, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        event.seq,
+        &event.id,
+        &event.case_id,
+        event.at,
+        &event.actor_kind,
+        &event.actor_id,
+        &event.actor_name,
+        &event.kind,
+        &event.assignment_id,
+        &event.note,
+        &event.data,
+        &event.prev_hash,
+        &event.hash
+    )?;
+    exec!(tx, "UPDATE chain_head SET hash = $1 WHERE id = 1", &event.hash)?;
+    Ok(event)
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    seq: i64,
+    id: String,
+    case_id: String,
+    at: i64,
+    actor_kind: String,
+    actor_id: String,
+    actor_name: String,
+    kind: String,
+    assignment_id: String,
+    note: String,
+    data: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl From<EventRow> for CaseEvent {
+    fn from(r: EventRow) -> CaseEvent {
+        CaseEvent {
+            seq: r.seq,
+            id: r.id,
+            case_id: r.case_id,
+            at: r.at,
+            actor_kind: r.actor_kind,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name,
+            kind: r.kind,
+            assignment_id: r.assignment_id,
+            note: r.note,
+            data: r.data,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
+
+pub async fn events(tx: &mut Tx, case_id: &str) -> DbResult<Vec<CaseEvent>> {
+    let rows = rows!(tx, EventRow, "SELECT * FROM case_events WHERE case_id = $1 ORDER BY seq", case_id)?;
+    Ok(rows.into_iter().map(CaseEvent::from).collect())
+}
+
+/// Events after `after_seq`, in order, at most `limit` (for the chain check).
+pub async fn events_after(tx: &mut Tx, after_seq: i64, limit: i64) -> DbResult<Vec<CaseEvent>> {
+    let rows = rows!(tx, EventRow, "SELECT * FROM case_events WHERE seq > $1 ORDER BY seq LIMIT $2", after_seq, limit)?;
+    Ok(rows.into_iter().map(CaseEvent::from).collect())
+}
+
+pub async fn chain_head(tx: &mut Tx) -> DbResult<(i64, String)> {
+    row!(tx, (i64, String), "SELECT seq, hash FROM chain_head WHERE id = 1")?.ok_or_else(|| corrupt("chain head"))
+}
+
+/// Every case id (for the check that no case lost its history).
+pub async fn case_ids_without_events(tx: &mut Tx) -> DbResult<Vec<String>> {
+    rows!(
+        tx,
+        (String,),
+        "SELECT c.id FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id)"
+    )
+    .map(|rows| rows.into_iter().map(|(id,)| id).collect())
+}
