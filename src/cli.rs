@@ -49,6 +49,11 @@ pub enum Command {
     Backup { file: PathBuf },
     /// Replace the embedded database by the backup FILE (stop the server first).
     Restore { file: PathBuf },
+    /// Check the tamper-evident history of every case.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Official working days: when a deadline falls, whether a day is a workday.
     Calendar {
         #[command(subcommand)]
@@ -60,6 +65,12 @@ pub enum Command {
         kind: String,
         file: PathBuf,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Prove the history chain: exits non-zero naming the first broken link.
+    Verify,
 }
 
 #[derive(Subcommand, Debug)]
@@ -91,6 +102,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => {
             let app = App::new(open(&config).await?, Arc::new(SystemClock), config);
             print_logins(&crate::demo::load_demo(&app).await?);
+            crate::demo::load_demo_cases(&app).await.map_err(|e| describe(&app, e))?;
             Ok(())
         }
         Command::Backup { file } => {
@@ -102,6 +114,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore { file } => restore(&config, &file).await,
         Command::Import { kind, file } => import(config, &kind, &file).await,
         Command::Calendar { command } => calendar(command),
+        Command::Audit { command: AuditCommand::Verify } => {
+            let app = App::new(open(&config).await?, Arc::new(SystemClock), config);
+            match crate::actions::cases::verify_chain(&app).await.map_err(|e| describe(&app, e))? {
+                crate::actions::cases::ChainReport::Sound { events } => {
+                    println!("history sound: {events} events, every link checked");
+                    Ok(())
+                }
+                crate::actions::cases::ChainReport::Broken { seq, reason } => {
+                    bail!("history broken at event {seq}: {reason}")
+                }
+            }
+        }
     }
 }
 
@@ -157,6 +181,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let app = App::new(db, Arc::new(SystemClock), config);
     if demo {
         print_logins(&crate::demo::load_demo(&app).await?);
+        crate::demo::load_demo_cases(&app).await.map_err(|e| describe(&app, e))?;
     }
     println!("minyi listening on http://{address}");
     crate::web::serve(app.clone(), listener).await?;

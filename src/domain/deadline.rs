@@ -52,3 +52,95 @@ pub fn case_dues(
         calendar.add_working_days(received, answer_days)?,
     ))
 }
+
+/// A notice the deadline sweep sends about one piece of work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// 提醒: the due date is near.
+    Reminder,
+    /// 催办: the first working day after the due date.
+    Chase,
+    /// 督办: so many working days overdue that the supervising office is told.
+    Escalation,
+}
+
+impl Notice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Notice::Reminder => "reminder",
+            Notice::Chase => "chase",
+            Notice::Escalation => "escalation",
+        }
+    }
+}
+
+/// The notices that are due today for work due on `due`. The sweep sends each at
+/// most once (it keys them by work, notice and due date), so asking again the
+/// next day, or twice the same day, is harmless.
+pub fn notices_due(
+    policy: &DeadlinePolicy,
+    calendar: &Calendar,
+    due: NaiveDate,
+    today: NaiveDate,
+) -> Result<Vec<Notice>, CalendarError> {
+    let mut notices = Vec::new();
+    if today <= due {
+        // Working days still left before the due date, the due date included.
+        let left = calendar.working_days_between(today, due)?;
+        if left <= i64::from(policy.remind_before_days) {
+            notices.push(Notice::Reminder);
+        }
+    } else {
+        let late = calendar.working_days_between(due, today)?;
+        if late >= 1 {
+            notices.push(Notice::Chase);
+        }
+        if late >= i64::from(policy.escalate_after_days) {
+            notices.push(Notice::Escalation);
+        }
+    }
+    Ok(notices)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a test date")
+    }
+
+    fn check(due: &str, today: &str, expected: &[Notice]) {
+        let calendar = Calendar::builtin();
+        let got = notices_due(&DeadlinePolicy::default(), &calendar, d(due), d(today)).expect("known years");
+        assert_eq!(got, expected, "due {due}, today {today}");
+    }
+
+    #[test]
+    fn reminders_chases_and_escalations_follow_working_days() {
+        use Notice::*;
+        // Due Friday 2026-03-06.
+        check("2026-03-06", "2026-03-04", &[]);
+        check("2026-03-06", "2026-03-05", &[Reminder]);
+        check("2026-03-06", "2026-03-06", &[Reminder]);
+        check("2026-03-06", "2026-03-07", &[]); // Saturday: not yet a working day late
+        check("2026-03-06", "2026-03-09", &[Chase]);
+        check("2026-03-06", "2026-03-12", &[Chase]);
+        check("2026-03-06", "2026-03-13", &[Chase, Escalation]);
+        // Due 2025-09-30, before the National Day holiday: the first working day after is 10-09.
+        check("2025-09-30", "2025-10-03", &[]);
+        check("2025-09-30", "2025-10-09", &[Chase]);
+        // The day before a holiday-long weekend still gets its reminder on the last working day.
+        check("2025-10-09", "2025-09-30", &[Reminder]);
+    }
+
+    #[test]
+    fn studio_cases_are_answered_within_three_working_days() {
+        let calendar = Calendar::builtin();
+        let policy = DeadlinePolicy::default();
+        let (ack, answer) = case_dues(&policy, &calendar, d("2026-02-13"), true).expect("known");
+        // 2026-02-14 is a make-up working Saturday; the Spring Festival runs 02-15..02-23.
+        assert_eq!(ack, d("2026-02-24"));
+        assert_eq!(answer, d("2026-02-25"));
+    }
+}
