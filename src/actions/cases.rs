@@ -14,7 +14,7 @@ use crate::domain::case::{
 };
 use crate::domain::deadline::case_dues;
 use crate::domain::region::RegionPath;
-use crate::domain::unit::{StudioKind, UnitKind};
+use crate::domain::unit::UnitKind;
 use crate::domain::user::{Actor, Scope};
 use crate::domain::workflow::{
     AssignmentChange, AssignmentView, CaseView, Move, MoveKind, Outcome, Party, Refusal, transition,
@@ -70,7 +70,6 @@ pub async fn submit(app: &App, fields: &CaseFields) -> Result<Submitted> {
             let unit = db::units::get(&mut tx, id).await?.filter(|u| u.input.active);
             let unit = unit.ok_or_else(|| Error::invalid("addressee", Msg::new("err-addressee")))?;
             let studio = unit.input.kind == UnitKind::Studio;
-            let _ = StudioKind::Town;
             (None, Some(unit.id), unit.region_id, unit.region_path, studio)
         }
     };
@@ -169,7 +168,7 @@ fn view_of(case: &Case, assignments: &[Assignment]) -> CaseView {
 }
 
 /// A sample of each move, to ask the table which are open to this party now.
-fn probes(case: &Case, assignments: &[Assignment], today: chrono::NaiveDate) -> Vec<(Move, Option<String>)> {
+fn probes(assignments: &[Assignment], today: chrono::NaiveDate) -> Vec<(Move, Option<String>)> {
     let text = "…".to_string();
     let mut out = vec![
         (Move::Acknowledge, None),
@@ -182,7 +181,6 @@ fn probes(case: &Case, assignments: &[Assignment], today: chrono::NaiveDate) -> 
         (Move::CitizenRate { grade: crate::domain::case::Grade::Satisfied }, None),
         (Move::Withdraw { reason: text.clone() }, None),
     ];
-    let _ = case;
     let far = today + chrono::Days::new(3650);
     out.push((
         Move::Forward {
@@ -223,7 +221,7 @@ fn probes(case: &Case, assignments: &[Assignment], today: chrono::NaiveDate) -> 
 fn allowed_moves(app: &App, case: &Case, assignments: &[Assignment], party: &Party) -> Vec<(MoveKind, Option<String>)> {
     let view = view_of(case, assignments);
     let today = app.today();
-    probes(case, assignments, today)
+    probes(assignments, today)
         .into_iter()
         .filter(|(mv, _)| transition(&view, mv, party, today, app.rules()).is_ok())
         .map(|(mv, assignment)| (mv.kind(), assignment))
