@@ -282,9 +282,19 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
     let mut table = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|_| Error::invalid("file", Msg::new("err-file-format")))?;
-        table.push(record.iter().map(|cell| cell.trim().to_string()).collect());
+        table.push(record.iter().map(undo_formula_guard).collect());
     }
     Ok(table)
+}
+
+/// A cell trimmed, without the `'` an export puts before `=`, `+`, `-` or `@` so
+/// that Excel does not take it for a formula: an exported file imports unchanged.
+fn undo_formula_guard(cell: &str) -> String {
+    let cell = cell.trim();
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_string(),
+        _ => cell.to_string(),
+    }
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
@@ -297,7 +307,8 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
 fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
+        Data::String(s) => undo_formula_guard(s),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
         // Codes and phone numbers typed into Excel arrive as numbers.
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         Data::Float(f) => f.to_string(),

@@ -104,6 +104,9 @@ pub async fn children(tx: &mut Tx, parent_id: &str) -> DbResult<Vec<Region>> {
 
 /// Every region in the subtree (for pickers and exports), in code order.
 pub async fn all_in(tx: &mut Tx, filter: &ListFilter) -> DbResult<Vec<Region>> {
+    if !narrows_regions(filter) {
+        return Ok(Vec::new());
+    }
     let (prefix, _, _) = filter_params(filter);
     let rows = rows!(
         tx,
@@ -115,6 +118,9 @@ pub async fn all_in(tx: &mut Tx, filter: &ListFilter) -> DbResult<Vec<Region>> {
 }
 
 pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequest) -> DbResult<Page<Region>> {
+    if !narrows_regions(filter) {
+        return Ok(Page { items: Vec::new(), total: 0 });
+    }
     let (prefix, _, _) = filter_params(filter);
     let pattern = like_pattern(search);
     let total = scalar!(
@@ -137,6 +143,12 @@ pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequ
     )?;
     let items = rows.into_iter().map(RegionRow::into_region).collect::<DbResult<_>>()?;
     Ok(Page { items, total })
+}
+
+/// Regions are narrowed by subtree only; a filter meant for another list (one
+/// record, a unit's representatives) shows no region rather than every region.
+fn narrows_regions(filter: &ListFilter) -> bool {
+    matches!(filter, ListFilter::All | ListFilter::Subtree(_))
 }
 
 pub async fn count(tx: &mut Tx) -> DbResult<i64> {

@@ -136,6 +136,10 @@ pub async fn id_by_code(tx: &mut Tx, code: &str) -> DbResult<Option<String>> {
 }
 
 pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequest) -> DbResult<Page<Unit>> {
+    if let ListFilter::AtUnit(_) = filter {
+        // That filter is for representatives; it shows no unit rather than every unit.
+        return Ok(Page { items: Vec::new(), total: 0 });
+    }
     let (prefix, only_id, _) = filter_params(filter);
     let pattern = like_pattern(search);
     let total = scalar!(

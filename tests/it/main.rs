@@ -1,1 +1,14 @@
+//! The one integration-test binary. `support` is the harness every file uses;
+//! each other module tests one part of minyi on every storage engine (SQLite
+//! always, PostgreSQL when `TEST_DATABASE_URL` is set).
 
+mod support;
+
+mod actions;
+mod backup;
+mod import;
+mod permissions;
+mod schema;
+mod storage;
+mod storage_small_tables;
+mod tidy;

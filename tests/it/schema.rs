@@ -1,0 +1,159 @@
+//! The same tables and columns on both engines. The migrations are written once in
+//! the SQL both accept; where DDL must one day differ, this test keeps the two in step.
+
+use std::collections::BTreeSet;
+
+use minyi::db::Db;
+
+use crate::support::engines;
+
+/// Every table and column the migrations make, as `table.column`, sorted.
+const EXPECTED_SCHEMA: &[&str] = &[
+    "admin_log.action",
+    "admin_log.actor_name",
+    "admin_log.actor_user_id",
+    "admin_log.at",
+    "admin_log.detail",
+    "admin_log.id",
+    "admin_log.region_path",
+    "admin_log.resource",
+    "admin_log.target_id",
+    "admin_log.target_label",
+    "departments.active",
+    "departments.code",
+    "departments.contact_phone",
+    "departments.created_at",
+    "departments.fields",
+    "departments.id",
+    "departments.name",
+    "departments.region_id",
+    "departments.supervising_office",
+    "departments.updated_at",
+    "import_batches.committed_at",
+    "import_batches.created_at",
+    "import_batches.file_name",
+    "import_batches.id",
+    "import_batches.resource",
+    "import_batches.row_count",
+    "import_batches.rows_json",
+    "import_batches.user_id",
+    "login_failures.address",
+    "login_failures.at",
+    "login_failures.id",
+    "login_failures.username",
+    "regions.active",
+    "regions.code",
+    "regions.created_at",
+    "regions.id",
+    "regions.level",
+    "regions.name",
+    "regions.parent_id",
+    "regions.path",
+    "regions.updated_at",
+    "representatives.active",
+    "representatives.body",
+    "representatives.code",
+    "representatives.created_at",
+    "representatives.gender",
+    "representatives.id",
+    "representatives.level",
+    "representatives.mobile",
+    "representatives.name",
+    "representatives.photo",
+    "representatives.profile",
+    "representatives.region_id",
+    "representatives.sector",
+    "representatives.title",
+    "representatives.updated_at",
+    "sessions.address",
+    "sessions.created_at",
+    "sessions.expires_at",
+    "sessions.last_seen_at",
+    "sessions.token_hash",
+    "sessions.user_id",
+    "settings.key",
+    "settings.value",
+    "unit_representatives.representative_id",
+    "unit_representatives.unit_id",
+    "units.active",
+    "units.address",
+    "units.code",
+    "units.contact_name",
+    "units.contact_phone",
+    "units.created_at",
+    "units.id",
+    "units.kind",
+    "units.name",
+    "units.online",
+    "units.opening_hours",
+    "units.reception_days",
+    "units.region_id",
+    "units.sector",
+    "units.service_fields",
+    "units.studio_kind",
+    "units.updated_at",
+    "users.active",
+    "users.created_at",
+    "users.department_id",
+    "users.display_name",
+    "users.id",
+    "users.password_changed_at",
+    "users.password_hash",
+    "users.region_id",
+    "users.representative_id",
+    "users.role",
+    "users.unit_id",
+    "users.updated_at",
+    "users.username",
+];
+
+/// The tables and columns of a database (sqlx's own migration table left out).
+async fn schema(db: &Db) -> BTreeSet<String> {
+    let pairs: Vec<(String, String)> = match db {
+        Db::Sqlite { pool, .. } => sqlx::query_as(
+            "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.name <> '_sqlx_migrations'",
+        )
+        .fetch_all(pool)
+        .await
+        .expect("sqlite schema"),
+        Db::Postgres(pool) => sqlx::query_as(
+            "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'",
+        )
+        .fetch_all(pool)
+        .await
+        .expect("postgres schema"),
+    };
+    pairs.into_iter().map(|(table, column)| format!("{table}.{column}")).collect()
+}
+
+#[tokio::test]
+async fn both_engines_have_the_same_tables_and_columns() {
+    let expected: BTreeSet<String> = EXPECTED_SCHEMA.iter().map(|s| s.to_string()).collect();
+    let mut sqlite_schema = None;
+    for t in engines().await {
+        let found = schema(t.db()).await;
+        match t.engine {
+            "sqlite" => {
+                let missing: Vec<_> = expected.difference(&found).collect();
+                let extra: Vec<_> = found.difference(&expected).collect();
+                assert!(
+                    missing.is_empty() && extra.is_empty(),
+                    "sqlite: the schema differs from EXPECTED_SCHEMA (update the list if the change is meant):\n\
+                     missing {missing:?}\nextra {extra:?}"
+                );
+                sqlite_schema = Some(found);
+            }
+            _ => {
+                let sqlite = sqlite_schema.as_ref().expect("SQLite comes first");
+                let only_sqlite: Vec<_> = sqlite.difference(&found).collect();
+                let only_postgres: Vec<_> = found.difference(sqlite).collect();
+                assert!(
+                    only_sqlite.is_empty() && only_postgres.is_empty(),
+                    "the engines' schemas differ:\nonly on SQLite {only_sqlite:?}\nonly on PostgreSQL {only_postgres:?}"
+                );
+            }
+        }
+    }
+}
