@@ -4,6 +4,7 @@
 //! rule (validation, permission, the admin log) is applied the same way whoever asks.
 
 pub mod accounts;
+pub mod audit;
 pub mod cases;
 pub mod departments;
 pub mod export;
