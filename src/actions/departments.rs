@@ -1,6 +1,6 @@
 //! Managing departments (承办单位).
 
-use super::{Saved, duplicate, log, region_for, require, require_list};
+use super::{Saved, duplicate, log, parse_with_region, require, require_list};
 use crate::app::App;
 use crate::clock::Millis;
 use crate::db::{self, Page, PageRequest, Tx};
@@ -67,8 +67,7 @@ pub(crate) async fn save_in(
         }
         _ => fields.clone(),
     };
-    let input = DepartmentInput::parse(&fields)?;
-    let region = region_for(tx, "region_code", &input.region_code).await?;
+    let (input, region) = parse_with_region(tx, DepartmentInput::parse(&fields), &fields.region_code).await?;
     let holder = db::departments::id_by_code(tx, &input.code).await?;
     match existing {
         None => {

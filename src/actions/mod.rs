@@ -82,6 +82,26 @@ pub(crate) async fn region_for(tx: &mut Tx, field: &str, code: &str) -> Result<c
         .ok_or_else(|| Error::invalid(field, Msg::new("err-unknown-region").with("code", code.trim())))
 }
 
+/// A parsed record and the region it names, with every problem of both reported
+/// together (so an import row lists all that is wrong with it at once).
+pub(crate) async fn parse_with_region<T>(
+    tx: &mut Tx,
+    parsed: std::result::Result<T, Vec<crate::domain::FieldError>>,
+    region_code: &str,
+) -> Result<(T, crate::domain::region::Region)> {
+    use crate::domain::{FieldError, Msg};
+    let code = region_code.trim();
+    let region = if code.is_empty() { None } else { db::regions::by_code(tx, code).await? };
+    let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
+    if region.is_none() && !code.is_empty() && !errors.iter().any(|e| e.field == "region_code") {
+        errors.push(FieldError::new("region_code", Msg::new("err-unknown-region").with("code", code)));
+    }
+    match (parsed, region) {
+        (Ok(value), Some(region)) if errors.is_empty() => Ok((value, region)),
+        _ => Err(Error::Invalid(errors)),
+    }
+}
+
 /// A code already taken by another record.
 pub(crate) fn duplicate(field: &str, code: &str) -> Error {
     Error::invalid(field, crate::domain::Msg::new("err-duplicate").with("code", code))

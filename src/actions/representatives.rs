@@ -1,6 +1,6 @@
 //! Managing deputies and members.
 
-use super::{Saved, duplicate, log, region_for, require, require_list};
+use super::{Saved, duplicate, log, parse_with_region, require, require_list};
 use crate::app::App;
 use crate::clock::Millis;
 use crate::db::{self, Page, PageRequest, Tx};
@@ -78,8 +78,7 @@ pub(crate) async fn save_in(
         }
         _ => fields.clone(),
     };
-    let input = RepresentativeInput::parse(&fields)?;
-    let region = region_for(tx, "region_code", &input.region_code).await?;
+    let (input, region) = parse_with_region(tx, RepresentativeInput::parse(&fields), &fields.region_code).await?;
     let mut unit_ids = Vec::new();
     for code in &input.unit_codes {
         match db::units::id_by_code(tx, code).await? {

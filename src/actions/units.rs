@@ -1,6 +1,6 @@
 //! Managing stations and studios.
 
-use super::{Saved, duplicate, log, region_for, require, require_list};
+use super::{Saved, duplicate, log, parse_with_region, require, require_list};
 use crate::app::App;
 use crate::clock::Millis;
 use crate::db::{self, Page, PageRequest, Tx};
@@ -81,8 +81,7 @@ pub(crate) async fn save_in(
         },
         _ => fields.clone(),
     };
-    let input = UnitInput::parse(&fields)?;
-    let region = region_for(tx, "region_code", &input.region_code).await?;
+    let (input, region) = parse_with_region(tx, UnitInput::parse(&fields), &fields.region_code).await?;
     let holder = db::units::id_by_code(tx, &input.code).await?;
     match existing {
         None => {

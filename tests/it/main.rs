@@ -2,6 +2,8 @@
 //! each other module tests one part of minyi on every storage engine (SQLite
 //! always, PostgreSQL when `TEST_DATABASE_URL` is set).
 
+mod http;
+mod http_foundation;
 mod support;
 
 mod actions;
