@@ -88,8 +88,16 @@ async fn save_parsed(
             };
             let new_id = db::new_id();
             let name = input.username.as_str();
-            db::users::insert(tx, &new_id, name, &input.display_name, hash, input.role, &scope, input.active, now)
-                .await?;
+            let user = db::users::NewUser {
+                id: &new_id,
+                username: name,
+                display_name: &input.display_name,
+                password_hash: hash,
+                role: input.role,
+                scope: &scope,
+                active: input.active,
+            };
+            db::users::insert(tx, &user, now).await?;
             log(tx, actor, "create", Resource::User, &new_id, name, path.as_str(), input.role.as_str(), now).await?;
             Ok((new_id, Saved::Created))
         }

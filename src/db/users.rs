@@ -74,17 +74,19 @@ impl ScopeIds {
     }
 }
 
-pub async fn insert(
-    tx: &mut Tx,
-    id: &str,
-    username: &str,
-    display_name: &str,
-    password_hash: &str,
-    role: Role,
-    scope: &ScopeIds,
-    active: bool,
-    now: Millis,
-) -> DbResult<()> {
+/// A new account as stored.
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub role: Role,
+    pub scope: &'a ScopeIds,
+    pub active: bool,
+}
+
+pub async fn insert(tx: &mut Tx, user: &NewUser<'_>, now: Millis) -> DbResult<()> {
+    let NewUser { id, username, display_name, password_hash, role, scope, active } = *user;
     exec!(
         tx,
         "INSERT INTO users (id, username, display_name, password_hash, role, region_id, unit_id, department_id,

@@ -132,9 +132,17 @@ async fn world(t: &TestDb) -> World {
 }
 
 pub(crate) async fn add_user(tx: &mut Tx, id: &str, username: &str, role: Role, scope: db::users::ScopeIds) {
-    db::users::insert(tx, id, username, &format!("{username} 的名字"), "not-a-hash", role, &scope, true, START_MS)
-        .await
-        .unwrap_or_else(|e| panic!("insert user {username}: {e}"));
+    let display_name = format!("{username} 的名字");
+    let user = db::users::NewUser {
+        id,
+        username,
+        display_name: &display_name,
+        password_hash: "not-a-hash",
+        role,
+        scope: &scope,
+        active: true,
+    };
+    db::users::insert(tx, &user, START_MS).await.unwrap_or_else(|e| panic!("insert user {username}: {e}"));
 }
 
 pub(crate) fn ids(scope: impl FnOnce(&mut db::users::ScopeIds)) -> db::users::ScopeIds {

@@ -182,9 +182,16 @@ pub async fn add_system_admin(t: &TestDb, username: &str) -> Actor {
     let id = db::new_id();
     let scope = db::users::ScopeIds::default();
     let role = minyi::domain::user::Role::SystemAdmin;
-    db::users::insert(&mut tx, &id, username, "系统管理员", &hash, role, &scope, true, t.now())
-        .await
-        .unwrap_or_else(|e| panic!("{}: adding {username}: {e}", t.engine));
+    let user = db::users::NewUser {
+        id: &id,
+        username,
+        display_name: "系统管理员",
+        password_hash: &hash,
+        role,
+        scope: &scope,
+        active: true,
+    };
+    db::users::insert(&mut tx, &user, t.now()).await.unwrap_or_else(|e| panic!("{}: adding {username}: {e}", t.engine));
     tx.commit().await.expect("commit");
     actor(t, username).await
 }
