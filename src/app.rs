@@ -20,12 +20,14 @@ struct Inner {
     config: Config,
     i18n: I18n,
     metrics: PrometheusRecorder,
+    http: reqwest::Client,
 }
 
 impl App {
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: Config) -> App {
         let metrics = PrometheusBuilder::new().build_recorder();
-        App { inner: Arc::new(Inner { db, clock, config, i18n: I18n::new(), metrics }) }
+        let http = crate::notify::http_client();
+        App { inner: Arc::new(Inner { db, clock, config, i18n: I18n::new(), metrics, http }) }
     }
 
     pub fn db(&self) -> &Db {
@@ -42,6 +44,11 @@ impl App {
 
     pub fn i18n(&self) -> &I18n {
         &self.inner.i18n
+    }
+
+    /// The HTTP client outbound notices (DingTalk robots, webhooks) are sent with.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
     }
 
     /// The Prometheus recorder of this App (local to it: never installed globally).
