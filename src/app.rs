@@ -26,6 +26,7 @@ struct Inner {
     calendar: Calendar,
     policy: DeadlinePolicy,
     rules: Rules,
+    http: reqwest::Client,
 }
 
 impl App {
@@ -40,6 +41,7 @@ impl App {
             calendar: Calendar::builtin(),
             policy: DeadlinePolicy::default(),
             rules: Rules::default(),
+            http: crate::notify::http_client(),
         };
         App { inner: Arc::new(inner) }
     }
@@ -58,6 +60,11 @@ impl App {
 
     pub fn i18n(&self) -> &I18n {
         &self.inner.i18n
+    }
+
+    /// The HTTP client outbound notices (DingTalk robots, webhooks) are sent with.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
     }
 
     /// The Prometheus recorder of this App (local to it: never installed globally).

@@ -89,7 +89,12 @@ pub enum CalendarCommand {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config { data_dir: cli.data_dir.clone(), database_url: cli.database_url.clone(), ..Config::default() };
+    let config = Config {
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+        smtp: crate::config::smtp_from_env()?,
+        ..Config::default()
+    };
     match cli.command {
         Command::Serve { listen, demo, secure_cookies } => {
             serve(Config { listen, secure_cookies, ..config }, demo).await
@@ -184,7 +189,10 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         crate::demo::load_demo_cases(&app).await.map_err(|e| describe(&app, e))?;
     }
     println!("minyi listening on http://{address}");
-    crate::web::serve(app.clone(), listener).await?;
+    let delivery = crate::notify::spawn_delivery_loop(app.clone());
+    let served = crate::web::serve(app.clone(), listener).await;
+    delivery.abort();
+    served?;
     app.db().close().await;
     Ok(())
 }

@@ -11,4 +11,5 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod notify;
 pub mod web;

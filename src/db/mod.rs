@@ -58,8 +58,11 @@ macro_rules! exec {
 pub mod admin_log;
 pub mod backup;
 pub mod cases;
+pub mod channels;
 pub mod departments;
 pub mod imports;
+pub mod message_templates;
+pub mod outbox;
 pub mod regions;
 pub mod representatives;
 pub mod sessions;

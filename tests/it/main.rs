@@ -9,6 +9,7 @@ mod support;
 mod actions;
 mod backup;
 mod import;
+mod notify;
 mod permissions;
 mod schema;
 mod storage;
