@@ -226,3 +226,23 @@ pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequ
 pub async fn count(tx: &mut Tx) -> DbResult<i64> {
     scalar!(tx, i64, "SELECT COUNT(*) FROM users")
 }
+
+/// The active accounts of a representative.
+pub async fn ids_for_representative(tx: &mut Tx, representative_id: &str) -> DbResult<Vec<String>> {
+    rows!(tx, (String,), "SELECT id FROM users WHERE representative_id = $1 AND active = TRUE", representative_id)
+        .map(|rows| rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// The active accounts that receive a unit's cases: its keepers and the
+/// representatives serving there.
+pub async fn ids_for_unit(tx: &mut Tx, unit_id: &str) -> DbResult<Vec<String>> {
+    rows!(
+        tx,
+        (String,),
+        "SELECT u.id FROM users u WHERE u.active = TRUE AND (u.unit_id = $1 OR u.representative_id IN
+             (SELECT ur.representative_id FROM unit_representatives ur WHERE ur.unit_id = $1))
+         ORDER BY u.id",
+        unit_id
+    )
+    .map(|rows| rows.into_iter().map(|(id,)| id).collect())
+}

@@ -79,6 +79,80 @@ pub const DEFAULTS: &[DefaultTemplate] = &[
         body: "您好！您反映的「{{ case_title }}」（查询码 {{ tracking_code }}）已有答复，\
                欢迎查看并对办理结果作出评价。查看：{{ link }}",
     },
+    DefaultTemplate {
+        key: "assignment_returned",
+        description: "退回：承办单位认为不属本单位职责",
+        variables: &["department", "case_title", "tracking_code", "reason", "link"],
+        subject: "【民意】交办件被退回：{{ case_title }}",
+        body: "{{ department }}退回了民意件「{{ case_title }}」（{{ tracking_code }}），理由：{{ reason }}。\
+               请重新确定承办单位。查看：{{ link }}",
+    },
+    DefaultTemplate {
+        key: "extension_requested",
+        description: "延期申请：承办单位申请延长办理期限",
+        variables: &["department", "case_title", "tracking_code", "due_date", "reason", "link"],
+        subject: "【民意】延期申请：{{ case_title }}",
+        body: "{{ department }}申请将民意件「{{ case_title }}」（{{ tracking_code }}）的办理期限延至{{ due_date }}，\
+               理由：{{ reason }}。请审核。查看：{{ link }}",
+    },
+    DefaultTemplate {
+        key: "extension_refused",
+        description: "延期未同意",
+        variables: &["department", "case_title", "tracking_code", "due_date", "reason", "link"],
+        subject: "【民意】延期未同意：{{ case_title }}",
+        body: "{{ department }}：民意件「{{ case_title }}」（{{ tracking_code }}）的延期申请未获同意，\
+               请按原期限{{ due_date }}办结。说明：{{ reason }}。查看：{{ link }}",
+    },
+    DefaultTemplate {
+        key: "assignment_result",
+        description: "办理结果已提交，请评价",
+        variables: &["department", "case_title", "tracking_code", "link"],
+        subject: "【民意】办理结果待评价：{{ case_title }}",
+        body: "{{ department }}已提交民意件「{{ case_title }}」（{{ tracking_code }}）的办理结果，请查看并评价。查看：{{ link }}",
+    },
+    DefaultTemplate {
+        key: "assignment_sent_back",
+        description: "办理结果被退回重办",
+        variables: &["department", "case_title", "tracking_code", "reason", "link"],
+        subject: "【民意】请重新办理：{{ case_title }}",
+        body: "{{ department }}：民意件「{{ case_title }}」（{{ tracking_code }}）的办理结果需重新办理，\
+               意见：{{ reason }}。查看：{{ link }}",
+    },
+    DefaultTemplate {
+        key: "assignment_rated",
+        description: "办理结果已评价",
+        variables: &["department", "case_title", "tracking_code", "grade", "link"],
+        subject: "【民意】办理结果已评价：{{ case_title }}",
+        body: "{{ department }}：您单位办理的民意件「{{ case_title }}」（{{ tracking_code }}）已评价为“{{ grade }}”。查看：{{ link }}",
+    },
+    DefaultTemplate {
+        key: "case_info_added",
+        description: "群众已补充材料",
+        variables: &["case_title", "tracking_code", "link"],
+        subject: "【民意】群众已补充材料：{{ case_title }}",
+        body: "民意件「{{ case_title }}」（{{ tracking_code }}）的反映人已补充材料，请继续办理。查看：{{ link }}",
+    },
+    DefaultTemplate {
+        key: "case_rated",
+        description: "群众已评价答复",
+        variables: &["case_title", "tracking_code", "grade", "link"],
+        subject: "【民意】群众已评价：{{ case_title }}",
+        body: "民意件「{{ case_title }}」（{{ tracking_code }}）的反映人评价为“{{ grade }}”，此件已办结。查看：{{ link }}",
+    },
+    DefaultTemplate {
+        key: "case_reopened",
+        description: "群众不满意，重新办理",
+        variables: &["case_title", "tracking_code", "link"],
+        subject: "【民意】群众不满意，请重新办理：{{ case_title }}",
+        body: "民意件「{{ case_title }}」（{{ tracking_code }}）的反映人对答复不满意，此件已重新打开，请再次办理。查看：{{ link }}",
+    },
+    DefaultTemplate {
+        key: "case_withdrawn",
+        description: "群众撤回",
+        variables: &["case_title", "tracking_code", "link"],
+        subject: "【民意】群众已撤回：{{ case_title }}",
+        body: "民意件「{{ case_title }}」（{{ tracking_code }}）已由反映人撤回，无需继续办理。查看：{{ link }}",
+    },
 ];
 
 /// The wording used for a key that has neither an override nor a default.
