@@ -190,8 +190,10 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     println!("minyi listening on http://{address}");
     let delivery = crate::notify::spawn_delivery_loop(app.clone());
+    let sweeps = crate::jobs::spawn_sweeps(app.clone());
     let served = crate::web::serve(app.clone(), listener).await;
     delivery.abort();
+    sweeps.abort();
     served?;
     app.db().close().await;
     Ok(())

@@ -11,5 +11,6 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod jobs;
 pub mod notify;
 pub mod web;

@@ -432,3 +432,48 @@ pub async fn case_ids_without_events(tx: &mut Tx) -> DbResult<Vec<String>> {
     )
     .map(|rows| rows.into_iter().map(|(id,)| id).collect())
 }
+
+/// Open work with a deadline, as the deadline sweep sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DueWork {
+    /// The assignment's id, or empty for the case's own answer deadline.
+    pub assignment_id: String,
+    pub case_id: String,
+    pub case_title: String,
+    pub tracking_code: String,
+    /// The department that owes the work (empty for a case's own deadline).
+    pub department_id: String,
+    pub department_name: String,
+    /// The region whose office supervises: the department's, or the case's.
+    pub office_region_id: String,
+    pub due_date: String,
+}
+
+/// Assignments still owed (pending or being handled) due on or before `horizon`.
+pub async fn open_assignments_due_by(tx: &mut Tx, horizon: NaiveDate) -> DbResult<Vec<DueWork>> {
+    rows!(
+        tx,
+        DueWork,
+        "SELECT a.id AS assignment_id, c.id AS case_id, c.title AS case_title, c.tracking_code, a.department_id,
+             d.name AS department_name, d.region_id AS office_region_id, a.due_date
+         FROM assignments a JOIN cases c ON c.id = a.case_id JOIN departments d ON d.id = a.department_id
+         WHERE a.state IN ('pending', 'accepted') AND a.due_date <= $1
+           AND c.state IN ('forwarded', 'awaiting_info')
+         ORDER BY a.due_date, a.id",
+        date_text(horizon)
+    )
+}
+
+/// Cases whose receiver still owes the citizen an answer, due on or before `horizon`.
+pub async fn open_cases_due_by(tx: &mut Tx, horizon: NaiveDate) -> DbResult<Vec<DueWork>> {
+    rows!(
+        tx,
+        DueWork,
+        "SELECT '' AS assignment_id, c.id AS case_id, c.title AS case_title, c.tracking_code, '' AS department_id,
+             '' AS department_name, c.region_id AS office_region_id, c.answer_due AS due_date
+         FROM cases c
+         WHERE c.state IN ('received', 'acknowledged') AND c.answer_due IS NOT NULL AND c.answer_due <= $1
+         ORDER BY c.answer_due, c.id",
+        date_text(horizon)
+    )
+}

@@ -153,6 +153,28 @@ pub const DEFAULTS: &[DefaultTemplate] = &[
         subject: "【民意】群众已撤回：{{ case_title }}",
         body: "民意件「{{ case_title }}」（{{ tracking_code }}）已由反映人撤回，无需继续办理。查看：{{ link }}",
     },
+    DefaultTemplate {
+        key: "case_reminder",
+        description: "答复提醒：民意件答复期限将到",
+        variables: &["case_title", "tracking_code", "due_date", "link"],
+        subject: "【民意】答复提醒：{{ case_title }}",
+        body: "您收到的民意件「{{ case_title }}」（{{ tracking_code }}）应于{{ due_date }}前答复，请及时处理。查看：{{ link }}",
+    },
+    DefaultTemplate {
+        key: "case_chase",
+        description: "催办：民意件答复期限已过",
+        variables: &["case_title", "tracking_code", "due_date", "link"],
+        subject: "【民意】催办：{{ case_title }}",
+        body: "您收到的民意件「{{ case_title }}」（{{ tracking_code }}）已于{{ due_date }}到期，尚未答复，请抓紧处理。查看：{{ link }}",
+    },
+    DefaultTemplate {
+        key: "case_escalation",
+        description: "督办：民意件逾期未答复",
+        variables: &["office", "case_title", "tracking_code", "due_date", "overdue_days", "link"],
+        subject: "【民意】督办：{{ case_title }}",
+        body: "{{ office }}：民意件「{{ case_title }}」（{{ tracking_code }}）已于{{ due_date }}到期，\
+               逾期{{ overdue_days }}个工作日仍未答复，请予督办。查看：{{ link }}",
+    },
 ];
 
 /// The wording used for a key that has neither an override nor a default.

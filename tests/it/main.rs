@@ -9,6 +9,7 @@ mod support;
 mod actions;
 mod backup;
 mod import;
+mod jobs;
 mod notify;
 mod permissions;
 mod schema;

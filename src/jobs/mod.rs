@@ -1,0 +1,27 @@
+//! Background work: sweeps over durable rows. Every sweep is idempotent and
+//! restart-safe: what it writes is keyed so that running it twice, or in two
+//! processes at once, writes it once.
+
+pub mod deadlines;
+
+use std::time::Duration;
+
+use crate::app::App;
+
+/// How often the deadline sweep runs in `serve`.
+pub const SWEEP_INTERVAL: Duration = Duration::from_secs(300);
+
+/// Runs the deadline sweep now and then every [`SWEEP_INTERVAL`], until the task is dropped.
+pub fn spawn_sweeps(app: App) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(SWEEP_INTERVAL);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match deadlines::sweep(&app).await {
+                Ok(report) => tracing::debug!(?report, "deadline sweep"),
+                Err(error) => tracing::error!(error = %error, "the deadline sweep failed"),
+            }
+        }
+    })
+}

@@ -1,0 +1,68 @@
+//! The deadline sweep, driven by a fake clock: a reminder before the due date, a
+//! chase the first working day after it, escalation at five working days late —
+//! each written once however often the sweep runs, even by two runners at once.
+
+use minyi::actions::cases::{self, CaseRef, Who};
+use minyi::db;
+use minyi::domain::case::{AssignmentRole, CaseFields};
+use minyi::domain::user::Scope;
+use minyi::domain::workflow::{Move, NewAssignment};
+use minyi::jobs::deadlines::{SweepReport, sweep};
+
+use crate::support::{actor, engines, load_demo};
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+fn report(reminders: usize, chases: usize, escalations: usize) -> SweepReport {
+    SweepReport { reminders, chases, escalations }
+}
+
+#[tokio::test]
+async fn reminder_chase_and_escalation_each_go_out_once() {
+    for t in engines().await {
+        load_demo(&t).await;
+        let deputy = actor(&t, "deputy").await;
+        let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
+        let fields = CaseFields {
+            channel: "deputy_code".into(),
+            representative_id,
+            category: "transport".into(),
+            body: "村口的路灯坏了".into(),
+            ..CaseFields::default()
+        };
+        let submitted = cases::submit(&t.app, &fields).await.unwrap();
+        let department_id = {
+            let mut tx = t.read().await;
+            db::departments::id_by_code(&mut tx, "BM-001").await.unwrap().expect("市交通运输局")
+        };
+        // Monday 2026-03-02; due three working days later, Thursday 03-05.
+        let due = t.app.calendar().add_working_days(t.app.today(), 3).unwrap();
+        assert_eq!(due.to_string(), "2026-03-05", "{}", t.engine);
+        let forward = Move::Forward {
+            assignments: vec![NewAssignment { department_id, role: AssignmentRole::Lead, due, note: String::new() }],
+        };
+        cases::act(&t.app, Who::Staff(&deputy), CaseRef::Id(&submitted.case_id), None, forward).await.unwrap();
+
+        assert_eq!(sweep(&t.app).await.unwrap(), report(0, 0, 0), "{}: too early", t.engine);
+        t.clock.advance_ms(2 * DAY_MS); // Wednesday 03-04: one working day left
+        assert_eq!(sweep(&t.app).await.unwrap(), report(1, 0, 0), "{}: the reminder", t.engine);
+        assert_eq!(sweep(&t.app).await.unwrap(), report(0, 0, 0), "{}: not twice", t.engine);
+        t.clock.advance_ms(2 * DAY_MS); // Friday 03-06: the first working day after
+        assert_eq!(sweep(&t.app).await.unwrap(), report(0, 1, 0), "{}: the chase", t.engine);
+        t.clock.advance_ms(DAY_MS); // Saturday: nothing new
+        assert_eq!(sweep(&t.app).await.unwrap(), report(0, 0, 0), "{}", t.engine);
+        t.clock.advance_ms(6 * DAY_MS); // Friday 03-13: five working days late
+        let (a, b) = tokio::join!(sweep(&t.app), sweep(&t.app));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.escalations + b.escalations, 1, "{}: two runners escalate once", t.engine);
+        assert_eq!(a.chases + b.chases, 0, "{}", t.engine);
+        // Delivered, the department's handler has them in the in-app inbox.
+        minyi::notify::deliver_due(&t.app, "test-worker", 100).await.unwrap();
+        let handler = actor(&t, "handler").await;
+        let mut tx = t.read().await;
+        let inbox = db::outbox::inbox_for_user(&mut tx, handler.user_id(), db::PageRequest::new(1, 20)).await.unwrap();
+        let subjects: Vec<&str> = inbox.items.iter().map(|m| m.subject.as_str()).collect();
+        assert!(subjects.iter().any(|s| s.contains("办理提醒")), "{}: {subjects:?}", t.engine);
+        assert!(subjects.iter().any(|s| s.contains("催办")), "{}: {subjects:?}", t.engine);
+    }
+}
