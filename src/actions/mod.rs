@@ -12,6 +12,7 @@ pub mod import;
 pub mod records;
 pub mod regions;
 pub mod representatives;
+pub mod settings;
 pub mod status;
 pub mod units;
 pub mod users;

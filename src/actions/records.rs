@@ -108,7 +108,7 @@ pub async fn list(
                 .collect::<Result<_>>()?;
             (records, list.total)
         }
-        Resource::AdminLog => return Err(Error::NotFound),
+        Resource::AdminLog | Resource::Setting => return Err(Error::NotFound),
     })
 }
 
@@ -144,7 +144,7 @@ pub async fn get(app: &App, actor: &Actor, resource: Resource, id: &str) -> Resu
             let a = users::get(app, actor, id).await?;
             Record { fields: to_fields(&users::fields_of(&a))?, active: a.active, region_name: a.scope_name, id: a.id }
         }
-        Resource::AdminLog => return Err(Error::NotFound),
+        Resource::AdminLog | Resource::Setting => return Err(Error::NotFound),
     })
 }
 
@@ -157,7 +157,7 @@ pub async fn save(app: &App, actor: &Actor, resource: Resource, id: Option<&str>
         Resource::Representative => representatives::save(app, actor, id, &from_fields(fields)?).await,
         Resource::Department => departments::save(app, actor, id, &from_fields(fields)?).await,
         Resource::User => users::save(app, actor, id, &from_fields(fields)?).await,
-        Resource::AdminLog => Err(Error::NotFound),
+        Resource::AdminLog | Resource::Setting => Err(Error::NotFound),
     }
 }
 
@@ -170,7 +170,7 @@ pub async fn set_active(app: &App, actor: &Actor, resource: Resource, id: &str, 
         Resource::Representative => representatives::set_active(app, actor, id, active).await,
         Resource::Department => departments::set_active(app, actor, id, active).await,
         Resource::User => users::set_active(app, actor, id, active).await,
-        Resource::AdminLog => Err(Error::NotFound),
+        Resource::AdminLog | Resource::Setting => Err(Error::NotFound),
     }
 }
 

@@ -82,7 +82,7 @@ pub fn columns(resource: Resource) -> &'static [Column] {
         Resource::Representative => REPRESENTATIVES,
         Resource::Department => DEPARTMENTS,
         Resource::User => USERS,
-        Resource::AdminLog => &[],
+        Resource::AdminLog | Resource::Setting => &[],
     }
 }
 

@@ -11,16 +11,19 @@ pub enum Resource {
     Department,
     User,
     AdminLog,
+    /// The installation's own settings: notice wording, calendars, the delivery log.
+    Setting,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 6] = [
+    pub const ALL: [Resource; 7] = [
         Resource::Region,
         Resource::Unit,
         Resource::Representative,
         Resource::Department,
         Resource::User,
         Resource::AdminLog,
+        Resource::Setting,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -31,6 +34,7 @@ impl Resource {
             Resource::Department => "departments",
             Resource::User => "users",
             Resource::AdminLog => "log",
+            Resource::Setting => "settings",
         }
     }
 
@@ -90,6 +94,8 @@ pub fn allowed(actor: &Actor, action: Action, resource: Resource, target: &Targe
                 (Region, Create | Update | Deactivate) => target.region_path != path,
                 (AdminLog, View | Export) => true,
                 (AdminLog, _) => false,
+                // Settings serve the whole installation: the system administrator's.
+                (Setting, _) => false,
                 (Region | Unit | Representative | Department | User, _) => true,
             }
         }
@@ -124,6 +130,7 @@ pub fn list_filter(actor: &Actor, resource: Resource) -> Option<ListFilter> {
     use Resource::*;
     match (actor.scope(), resource) {
         (Scope::Everything, _) => Some(ListFilter::All),
+        (Scope::Subtree { .. }, Setting) => None,
         (Scope::Subtree { path, .. }, _) => Some(ListFilter::Subtree(path.clone())),
         (Scope::Unit { unit_id, .. }, Unit) => Some(ListFilter::OnlyId(unit_id.clone())),
         (Scope::Unit { unit_id, .. }, Representative) => Some(ListFilter::AtUnit(unit_id.clone())),

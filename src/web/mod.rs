@@ -20,7 +20,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
-use pages::{account, admin, home, import};
+use pages::{account, admin, home, import, settings};
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
 const UPLOAD_LIMIT: usize = crate::actions::import::MAX_FILE_BYTES + 64 * 1024;
@@ -33,6 +33,10 @@ pub fn router(app: App) -> Router {
         .route("/logout", post(account::logout))
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/admin/log", get(admin::admin_log))
+        .route("/admin/settings", get(settings::overview))
+        .route("/admin/deliveries", get(settings::deliveries))
+        .route("/admin/templates/{key}", get(settings::edit).post(settings::save))
+        .route("/admin/templates/{key}/reset", get(settings::confirm_reset).post(settings::reset))
         .route("/admin/{resource}", get(admin::list))
         .route("/admin/{resource}/new", get(admin::new_form).post(admin::create))
         .route("/admin/{resource}/export/{format}", get(admin::export_list))

@@ -62,6 +62,7 @@ fn targets_of(resource: Resource) -> &'static [&'static str] {
         Resource::Department => &["D1", "D2", "rec@T1", "rec@T2"],
         Resource::User => &["C", "T1", "T2", "root"],
         Resource::AdminLog => &["C", "T1", "T2"],
+        Resource::Setting => &["C"],
     }
 }
 
@@ -130,6 +131,7 @@ sysadmin    users            root    Y Y Y Y Y Y Y
 sysadmin    log              C       Y Y Y Y Y Y Y
 sysadmin    log              T1      Y Y Y Y Y Y Y
 sysadmin    log              T2      Y Y Y Y Y Y Y
+sysadmin    settings         C       Y Y Y Y Y Y Y
 office@C    regions          C       Y . . . Y Y Y
 office@C    regions          T1      Y Y Y Y Y Y Y
 office@C    regions          T2      Y Y Y Y Y Y Y
@@ -154,6 +156,7 @@ office@C    users            root    . . . . . . .
 office@C    log              C       Y . . . . Y .
 office@C    log              T1      Y . . . . Y .
 office@C    log              T2      Y . . . . Y .
+office@C    settings         C       . . . . . . .
 office@T1   regions          C       . . . . . . .
 office@T1   regions          T1      Y . . . Y Y Y
 office@T1   regions          T2      . . . . . . .
@@ -178,6 +181,7 @@ office@T1   users            root    . . . . . . .
 office@T1   log              C       . . . . . . .
 office@T1   log              T1      Y . . . . Y .
 office@T1   log              T2      . . . . . . .
+office@T1   settings         C       . . . . . . .
 keeper@U1   regions          C       . . . . . . .
 keeper@U1   regions          T1      . . . . . . .
 keeper@U1   regions          T2      . . . . . . .
@@ -202,6 +206,7 @@ keeper@U1   users            root    . . . . . . .
 keeper@U1   log              C       . . . . . . .
 keeper@U1   log              T1      . . . . . . .
 keeper@U1   log              T2      . . . . . . .
+keeper@U1   settings         C       . . . . . . .
 handler@D1  regions          C       . . . . . . .
 handler@D1  regions          T1      . . . . . . .
 handler@D1  regions          T2      . . . . . . .
@@ -226,6 +231,7 @@ handler@D1  users            root    . . . . . . .
 handler@D1  log              C       . . . . . . .
 handler@D1  log              T1      . . . . . . .
 handler@D1  log              T2      . . . . . . .
+handler@D1  settings         C       . . . . . . .
 rep@R1      regions          C       . . . . . . .
 rep@R1      regions          T1      . . . . . . .
 rep@R1      regions          T2      . . . . . . .
@@ -250,6 +256,7 @@ rep@R1      users            root    . . . . . . .
 rep@R1      log              C       . . . . . . .
 rep@R1      log              T1      . . . . . . .
 rep@R1      log              T2      . . . . . . .
+rep@R1      settings         C       . . . . . . .
 ";
 
 #[test]
@@ -283,36 +290,42 @@ sysadmin    representatives  all
 sysadmin    departments      all
 sysadmin    users            all
 sysadmin    log              all
+sysadmin    settings         all
 office@C    regions          subtree /C/
 office@C    units            subtree /C/
 office@C    representatives  subtree /C/
 office@C    departments      subtree /C/
 office@C    users            subtree /C/
 office@C    log              subtree /C/
+office@C    settings         -
 office@T1   regions          subtree /C/T1/
 office@T1   units            subtree /C/T1/
 office@T1   representatives  subtree /C/T1/
 office@T1   departments      subtree /C/T1/
 office@T1   users            subtree /C/T1/
 office@T1   log              subtree /C/T1/
+office@T1   settings         -
 keeper@U1   regions          -
 keeper@U1   units            only U1
 keeper@U1   representatives  at unit U1
 keeper@U1   departments      -
 keeper@U1   users            -
 keeper@U1   log              -
+keeper@U1   settings         -
 handler@D1  regions          -
 handler@D1  units            -
 handler@D1  representatives  -
 handler@D1  departments      only D1
 handler@D1  users            -
 handler@D1  log              -
+handler@D1  settings         -
 rep@R1      regions          -
 rep@R1      units            -
 rep@R1      representatives  only R1
 rep@R1      departments      -
 rep@R1      users            -
 rep@R1      log              -
+rep@R1      settings         -
 ";
 
 #[test]

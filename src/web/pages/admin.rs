@@ -36,7 +36,7 @@ fn list_fields(resource: Resource) -> &'static [&'static str] {
         Resource::Representative => &["name", "code", "body", "level", "sector", "region_name"],
         Resource::Department => &["name", "code", "region_name", "fields"],
         Resource::User => &["display_name", "username", "role", "region_name"],
-        Resource::AdminLog => &[],
+        Resource::AdminLog | Resource::Setting => &[],
     }
 }
 

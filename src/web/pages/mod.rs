@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod home;
 pub mod import;
+pub mod settings;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -86,6 +87,9 @@ fn nav(shell: &Shell<'_>, ctx: &Ctx) -> Vec<NavItem> {
     if actor.role().is_admin() {
         items.push(("/admin/log", "nav-log"));
     }
+    if actor.role() == crate::domain::user::Role::SystemAdmin {
+        items.push(("/admin/settings", "nav-settings"));
+    }
     items.push(("/account/password", "nav-password"));
     items
         .into_iter()
@@ -105,6 +109,7 @@ pub fn admin_href(resource: Resource) -> &'static str {
         Resource::Department => "/admin/departments",
         Resource::User => "/admin/users",
         Resource::AdminLog => "/admin/log",
+        Resource::Setting => "/admin/settings",
     }
 }
 
@@ -116,6 +121,7 @@ pub fn nav_key(resource: Resource) -> &'static str {
         Resource::Department => "nav-departments",
         Resource::User => "nav-users",
         Resource::AdminLog => "nav-log",
+        Resource::Setting => "nav-settings",
     }
 }
 
