@@ -23,7 +23,7 @@ struct Inner {
     config: Config,
     i18n: I18n,
     metrics: PrometheusRecorder,
-    calendar: Calendar,
+    calendar: std::sync::RwLock<Arc<Calendar>>,
     policy: DeadlinePolicy,
     rules: Rules,
     http: reqwest::Client,
@@ -38,7 +38,7 @@ impl App {
             config,
             i18n: I18n::new(),
             metrics,
-            calendar: Calendar::builtin(),
+            calendar: std::sync::RwLock::new(Arc::new(Calendar::builtin())),
             policy: DeadlinePolicy::default(),
             rules: Rules::default(),
             http: crate::notify::http_client(),
@@ -72,9 +72,15 @@ impl App {
         &self.inner.metrics
     }
 
-    /// The official working-day calendar.
-    pub fn calendar(&self) -> &Calendar {
-        &self.inner.calendar
+    /// The official working-day calendar as it stands now.
+    pub fn calendar(&self) -> Arc<Calendar> {
+        self.inner.calendar.read().map(|c| Arc::clone(&c)).unwrap_or_else(|poisoned| Arc::clone(&poisoned.into_inner()))
+    }
+
+    /// Puts a corrected calendar in force (an administrator added or fixed a year).
+    pub fn replace_calendar(&self, calendar: Calendar) {
+        let mut slot = self.inner.calendar.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *slot = Arc::new(calendar);
     }
 
     pub fn policy(&self) -> &DeadlinePolicy {

@@ -10,7 +10,6 @@ use crate::app::App;
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::db::{self, Db};
-use crate::domain::calendar::Calendar;
 use crate::domain::permission::Resource;
 use crate::domain::user::{Actor, Role, Scope};
 
@@ -86,6 +85,13 @@ pub enum CalendarCommand {
     IsWorkday { date: String },
     /// List the years the calendar knows and where each comes from.
     Years,
+    /// Add or correct a year from a year file (as in calendars/) or, with --year, an iCalendar file.
+    Import {
+        file: PathBuf,
+        /// The year an iCalendar (.ics) file describes.
+        #[arg(long)]
+        year: Option<i32>,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -118,7 +124,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Restore { file } => restore(&config, &file).await,
         Command::Import { kind, file } => import(config, &kind, &file).await,
-        Command::Calendar { command } => calendar(command),
+        Command::Calendar { command } => {
+            let app = App::new(open(&config).await?, Arc::new(SystemClock), config);
+            crate::actions::calendars::load(&app).await.map_err(|e| describe(&app, e))?;
+            calendar(&app, command).await
+        }
         Command::Audit { command: AuditCommand::Verify } => {
             let app = App::new(open(&config).await?, Arc::new(SystemClock), config);
             match crate::actions::audit::verify_chain(&app).await.map_err(|e| describe(&app, e))? {
@@ -134,8 +144,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn calendar(command: CalendarCommand) -> anyhow::Result<()> {
-    let calendar = Calendar::builtin();
+async fn calendar(app: &App, command: CalendarCommand) -> anyhow::Result<()> {
+    let calendar = app.calendar();
     let date = |raw: &str| {
         chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").with_context(|| format!("{raw} is not a date (YYYY-MM-DD)"))
     };
@@ -155,6 +165,22 @@ fn calendar(command: CalendarCommand) -> anyhow::Result<()> {
                     break;
                 }
             }
+        }
+        CalendarCommand::Import { file, year } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let actor = Actor::new(
+                "cli".into(),
+                "command-line".into(),
+                "command line".into(),
+                Role::SystemAdmin,
+                Scope::Everything,
+            )
+            .context("the command line's role")?;
+            let saved = match year {
+                Some(year) => crate::actions::calendars::import_ical(app, &actor, year, &text).await,
+                None => crate::actions::calendars::save_year(app, &actor, &text).await,
+            };
+            println!("calendar year {} saved", saved.map_err(|e| describe(app, e))?);
         }
     }
     Ok(())
@@ -184,6 +210,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let address = listener.local_addr()?;
     let app = App::new(db, Arc::new(SystemClock), config);
+    crate::actions::calendars::load(&app).await.map_err(|e| describe(&app, e))?;
     if demo {
         print_logins(&crate::demo::load_demo(&app).await?);
         crate::demo::load_demo_cases(&app).await.map_err(|e| describe(&app, e))?;

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod calendars;
 pub mod cases;
 pub mod departments;
 pub mod export;

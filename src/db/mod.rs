@@ -57,6 +57,7 @@ macro_rules! exec {
 
 pub mod admin_log;
 pub mod backup;
+pub mod calendar_years;
 pub mod cases;
 pub mod channels;
 pub mod departments;

@@ -20,7 +20,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
-use pages::{account, admin, home, import, settings};
+use pages::{account, admin, calendars, home, import, settings};
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
 const UPLOAD_LIMIT: usize = crate::actions::import::MAX_FILE_BYTES + 64 * 1024;
@@ -34,6 +34,8 @@ pub fn router(app: App) -> Router {
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/admin/log", get(admin::admin_log))
         .route("/admin/settings", get(settings::overview))
+        .route("/admin/calendars", get(calendars::show).post(calendars::save_year))
+        .route("/admin/calendars/ical", post(calendars::import_ical))
         .route("/admin/deliveries", get(settings::deliveries))
         .route("/admin/templates/{key}", get(settings::edit).post(settings::save))
         .route("/admin/templates/{key}/reset", get(settings::confirm_reset).post(settings::reset))

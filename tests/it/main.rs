@@ -9,6 +9,7 @@ mod support;
 
 mod actions;
 mod backup;
+mod calendars;
 mod import;
 mod jobs;
 mod notify;

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod calendars;
 pub mod home;
 pub mod import;
 pub mod settings;
@@ -89,6 +90,7 @@ fn nav(shell: &Shell<'_>, ctx: &Ctx) -> Vec<NavItem> {
     }
     if actor.role() == crate::domain::user::Role::SystemAdmin {
         items.push(("/admin/settings", "nav-settings"));
+        items.push(("/admin/calendars", "nav-calendars"));
     }
     items.push(("/account/password", "nav-password"));
     items
