@@ -131,12 +131,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let app = App::new(open(&config).await?, Arc::new(SystemClock), config);
-            match crate::actions::audit::verify_chain(&app).await.map_err(|e| describe(&app, e))? {
-                crate::actions::audit::ChainReport::Sound { events } => {
+            match crate::actions::cases::verify_chain(&app).await.map_err(|e| describe(&app, e))? {
+                crate::actions::cases::ChainReport::Sound { events } => {
                     println!("history sound: {events} events, every link checked");
                     Ok(())
                 }
-                crate::actions::audit::ChainReport::Broken { seq, reason } => {
+                crate::actions::cases::ChainReport::Broken { seq, reason } => {
                     bail!("history broken at event {seq}: {reason}")
                 }
             }

@@ -1,23 +1,37 @@
 //! The closed loop (民意处理): submitting a case, the moves on it, inboxes, the
 //! citizen's tracking page, and the check of the history chain.
 
+mod chain;
+mod citizen;
+mod inbox;
+mod moves;
+mod notices;
+
+pub use chain::{ChainReport, verify_chain};
+use citizen::for_citizen;
+pub use citizen::{AddresseeView, addressee};
+pub use inbox::{DUE_SOON_WORKING_DAYS, INBOX_PAGE_SIZE, Inbox, InboxQuery, InboxStatus, inbox};
+use moves::probes;
+pub use moves::{MAX_FORWARD_ROWS, MAX_WORKING_DAYS, parse_move, row_field};
+
 use rand::RngCore;
 use serde_json::json;
 
 use crate::app::App;
 use crate::clock::Millis;
-use crate::db::cases::InboxFilter;
-use crate::db::{self, Page, PageRequest, Tx};
+use crate::db::{self, Tx};
 use crate::domain::Msg;
 use crate::domain::case::{
     Addressee, Assignment, AssignmentState, Case, CaseEvent, CaseFields, CaseInput, CaseState, format_tracking_code,
+    normalize_tracking_code,
 };
 use crate::domain::deadline::case_dues;
+use crate::domain::department::Department;
 use crate::domain::region::RegionPath;
 use crate::domain::unit::UnitKind;
 use crate::domain::user::{Actor, Scope};
 use crate::domain::workflow::{
-    AssignmentChange, AssignmentView, CaseView, Move, MoveKind, Outcome, Party, Refusal, transition,
+    AssignmentChange, AssignmentView, CaseView, Effect, Move, MoveKind, Outcome, Party, Recipient, Refusal, transition,
 };
 use crate::error::{Error, Result};
 
@@ -47,6 +61,8 @@ pub struct CaseDetail {
     pub party: Option<Party>,
     /// The moves the asker may make now, on the case or on an assignment.
     pub allowed: Vec<(MoveKind, Option<String>)>,
+    /// The departments the asker may forward to, when forwarding is allowed now.
+    pub forward_choices: Vec<Department>,
 }
 
 /// A citizen (or a keeper on a reception day, or a program) submits a case.
@@ -111,6 +127,8 @@ pub async fn submit(app: &App, fields: &CaseFields) -> Result<Submitted> {
     let data = json!({"channel": case.channel.as_str(), "category": case.category, "ack_due": case.ack_due.to_string(),
         "answer_due": answer_due.to_string()});
     append(&mut tx, &case.id, now, ("citizen", "", "群众"), "submit", "", &case.body, data).await?;
+    let detail = notices::NoticeDetail { reason: "", grade: "", due: Some(case.ack_due) };
+    notices::notify_party(&mut tx, &case, &Recipient::Receiver, "case_new", &detail, now).await?;
     tx.commit().await?;
     Ok(Submitted { case_id: case.id, tracking_code: case.tracking_code, created: true })
 }
@@ -167,61 +185,10 @@ fn view_of(case: &Case, assignments: &[Assignment]) -> CaseView {
     }
 }
 
-/// A sample of each move, to ask the table which are open to this party now.
-fn probes(assignments: &[Assignment], today: chrono::NaiveDate) -> Vec<(Move, Option<String>)> {
-    let text = "…".to_string();
-    let mut out = vec![
-        (Move::Acknowledge, None),
-        (Move::Reply { answer: text.clone() }, None),
-        (Move::RequestInfo { question: text.clone() }, None),
-        (Move::Answer { answer: text.clone() }, None),
-        (Move::Close { note: text.clone() }, None),
-        (Move::Merge { into_case_id: "x".into() }, None),
-        (Move::AddInfo { text: text.clone() }, None),
-        (Move::CitizenRate { grade: crate::domain::case::Grade::Satisfied }, None),
-        (Move::Withdraw { reason: text.clone() }, None),
-    ];
-    let far = today + chrono::Days::new(3650);
-    out.push((
-        Move::Forward {
-            assignments: vec![crate::domain::workflow::NewAssignment {
-                department_id: "\u{0}probe".into(),
-                role: if assignments
-                    .iter()
-                    .any(|a| a.state.is_live() && a.role == crate::domain::case::AssignmentRole::Lead)
-                {
-                    crate::domain::case::AssignmentRole::Assisting
-                } else {
-                    crate::domain::case::AssignmentRole::Lead
-                },
-                due: far,
-                note: String::new(),
-            }],
-        },
-        None,
-    ));
-    for a in assignments {
-        let id = a.id.clone();
-        for mv in [
-            Move::SignFor { assignment_id: id.clone() },
-            Move::Return { assignment_id: id.clone(), reason: text.clone() },
-            Move::RequestExtension { assignment_id: id.clone(), new_due: far, reason: text.clone() },
-            Move::GrantExtension { assignment_id: id.clone() },
-            Move::RefuseExtension { assignment_id: id.clone(), reason: text.clone() },
-            Move::SubmitResult { assignment_id: id.clone(), result: text.clone() },
-            Move::SendBack { assignment_id: id.clone(), reason: text.clone() },
-            Move::RateResult { assignment_id: id.clone(), grade: crate::domain::case::Grade::Satisfied },
-        ] {
-            out.push((mv, Some(id.clone())));
-        }
-    }
-    out
-}
-
 fn allowed_moves(app: &App, case: &Case, assignments: &[Assignment], party: &Party) -> Vec<(MoveKind, Option<String>)> {
     let view = view_of(case, assignments);
     let today = app.today();
-    probes(assignments, today)
+    probes(case, assignments, today)
         .into_iter()
         .filter(|(mv, _)| transition(&view, mv, party, today, app.rules()).is_ok())
         .map(|(mv, assignment)| (mv.kind(), assignment))
@@ -231,12 +198,49 @@ fn allowed_moves(app: &App, case: &Case, assignments: &[Assignment], party: &Par
 /// A case as a signed-in person may see it.
 pub async fn detail(app: &App, actor: &Actor, case_id: &str) -> Result<CaseDetail> {
     let mut tx = app.db().read().await?;
+    let mut case = db::cases::get(&mut tx, case_id).await?.ok_or(Error::NotFound)?;
+    let assignments = db::cases::assignments(&mut tx, case_id).await?;
+    let party = party_of(&mut tx, actor, &case, &assignments).await?.ok_or(Error::NotFound)?;
+    // The citizen's number in full only for those who answer them: the receiver and the office.
+    if !matches!(party, Party::Receiver | Party::Office) {
+        case.citizen_mobile = mask_mobile(&case.citizen_mobile);
+    }
+    let events = db::cases::events(&mut tx, case_id).await?;
+    let allowed = allowed_moves(app, &case, &assignments, &party);
+    let forward_choices = if allowed.iter().any(|(kind, _)| *kind == MoveKind::Forward) {
+        reachable_departments(&mut tx, actor, &case).await?
+    } else {
+        Vec::new()
+    };
+    Ok(CaseDetail { case, assignments, events, party: Some(party), allowed, forward_choices })
+}
+
+/// A stored mobile number as `138****5678` (empty stays empty).
+pub fn mask_mobile(stored: &str) -> String {
+    crate::domain::fields::MobileNumber::parse("mobile", stored).map(|m| m.masked()).unwrap_or_default()
+}
+
+/// The departments `actor` may forward the case to: active ones whose area covers
+/// the case, and for an office those in its own region.
+pub async fn forward_choices(app: &App, actor: &Actor, case_id: &str) -> Result<Vec<Department>> {
+    let mut tx = app.db().read().await?;
     let case = db::cases::get(&mut tx, case_id).await?.ok_or(Error::NotFound)?;
     let assignments = db::cases::assignments(&mut tx, case_id).await?;
     let party = party_of(&mut tx, actor, &case, &assignments).await?.ok_or(Error::NotFound)?;
-    let events = db::cases::events(&mut tx, case_id).await?;
-    let allowed = allowed_moves(app, &case, &assignments, &party);
-    Ok(CaseDetail { case, assignments, events, party: Some(party), allowed })
+    if !matches!(party, Party::Receiver | Party::Office) {
+        return Err(Error::Forbidden);
+    }
+    reachable_departments(&mut tx, actor, &case).await
+}
+
+async fn reachable_departments(tx: &mut Tx, actor: &Actor, case: &Case) -> Result<Vec<Department>> {
+    let case_path = RegionPath::from_stored(case.region_path.clone());
+    let office_prefix = match actor.scope() {
+        Scope::Everything => "/%".to_string(),
+        Scope::Subtree { path, .. } => format!("{}%", path.as_str()),
+        Scope::Unit { .. } | Scope::Department { .. } | Scope::Representative { .. } => String::new(),
+    };
+    Ok(db::departments::reachable(tx, &case_path, &office_prefix).await?)
 }
 
 /// A case as the citizen sees it by tracking code.
@@ -247,39 +251,7 @@ pub async fn track(app: &App, tracking_code: &str) -> Result<CaseDetail> {
     let assignments = db::cases::assignments(&mut tx, &case.id).await?;
     let events = db::cases::events(&mut tx, &case.id).await?;
     let allowed = allowed_moves(app, &case, &assignments, &Party::Citizen);
-    Ok(CaseDetail { case, assignments, events, party: None, allowed })
-}
-
-/// The cases a signed-in person works on: what is addressed to them, assigned to
-/// their department, or (for offices) anywhere in their region.
-pub async fn inbox(
-    app: &App,
-    actor: &Actor,
-    status: &str,
-    due_by: &str,
-    channel: &str,
-    page: PageRequest,
-) -> Result<Page<Case>> {
-    let mut tx = app.db().read().await?;
-    let mut filter = InboxFilter {
-        status: status.to_string(),
-        due_by: due_by.to_string(),
-        channel: channel.to_string(),
-        ..InboxFilter::default()
-    };
-    match actor.scope() {
-        Scope::Everything => filter.region_prefix = "/%".to_string(),
-        Scope::Subtree { path, .. } => filter.region_prefix = format!("{}%", path.as_str()),
-        Scope::Unit { unit_id, .. } => filter.unit_ids = vec![unit_id.clone()],
-        Scope::Department { department_id, .. } => filter.department_id = department_id.clone(),
-        Scope::Representative { representative_id, .. } => {
-            filter.representative_id = representative_id.clone();
-            if let Some(rep) = db::representatives::get(&mut tx, representative_id).await? {
-                filter.unit_ids = rep.unit_ids;
-            }
-        }
-    }
-    Ok(db::cases::inbox(&mut tx, &filter, page).await?)
+    Ok(for_citizen(CaseDetail { case, assignments, events, party: None, allowed, forward_choices: Vec::new() }))
 }
 
 /// Makes one move on a case. `expected_version`, when given, must match: two people
@@ -302,11 +274,6 @@ pub async fn act(
         },
     }
     .ok_or(Error::NotFound)?;
-    if let Some(expected) = expected_version
-        && expected != case.version
-    {
-        return Err(Error::Conflict(Msg::new("err-stale")));
-    }
     let assignments = db::cases::assignments(&mut tx, &case.id).await?;
     let (party, actor_label) = match who {
         Who::Staff(actor) => {
@@ -315,17 +282,14 @@ pub async fn act(
         }
         Who::Citizen => (Party::Citizen, ("citizen", String::new(), "群众".to_string())),
     };
-    if let Move::Forward { assignments: new } = &mv {
-        check_forward_reach(&mut tx, who_actor(&who), &case, new).await?;
+    // Only someone who may see the case learns that it changed under them.
+    if let Some(expected) = expected_version
+        && expected != case.version
+    {
+        return Err(Error::Conflict(Msg::new("err-stale")));
     }
-    if let Move::Merge { into_case_id } = &mv {
-        let target = db::cases::get(&mut tx, into_case_id)
-            .await?
-            .ok_or_else(|| Error::invalid("into_case_id", Msg::new("err-merge-target")))?;
-        if target.id == case.id || target.state.is_final() {
-            return Err(Error::invalid("into_case_id", Msg::new("err-merge-target")));
-        }
-    }
+    // The table judges first (whose move, and whether now); then the data it
+    // cannot see: which departments are in reach, which case to merge into.
     let outcome =
         transition(&view_of(&case, &assignments), &mv, &party, today, app.rules()).map_err(
             |refusal| match refusal {
@@ -334,6 +298,16 @@ pub async fn act(
                 Refusal::Invalid(msg) => Error::invalid("move", msg),
             },
         )?;
+    if let Move::Forward { assignments: new } = &mv {
+        check_forward_reach(&mut tx, who_actor(&who), &case, new).await?;
+    }
+    let mv = match mv {
+        Move::Merge { into_case_id } => {
+            let target = merge_target(&mut tx, who_actor(&who), &case, &into_case_id).await?;
+            Move::Merge { into_case_id: target }
+        }
+        other => other,
+    };
     let case_id = case.id.clone();
     apply(app, &mut tx, case, assignments, &mv, outcome, now, actor_label).await?;
     tx.commit().await?;
@@ -360,6 +334,23 @@ fn who_actor<'a>(who: &Who<'a>) -> Option<&'a Actor> {
         Who::Staff(actor) => Some(actor),
         Who::Citizen => None,
     }
+}
+
+/// The case to merge into, named by tracking code (or id): open, another one,
+/// and one the actor also handles.
+async fn merge_target(tx: &mut Tx, actor: Option<&Actor>, case: &Case, named: &str) -> Result<String> {
+    let refused = || Error::invalid("into", Msg::new("err-merge-target"));
+    let target = match normalize_tracking_code(named) {
+        Some(code) => db::cases::by_tracking_code(tx, &code).await?,
+        None => db::cases::get(tx, named.trim()).await?,
+    };
+    let (Some(target), Some(actor)) = (target, actor) else { return Err(refused()) };
+    let target_assignments = db::cases::assignments(tx, &target.id).await?;
+    let reachable = party_of(tx, actor, &target, &target_assignments).await?.is_some();
+    if target.id == case.id || target.state.is_final() || !reachable {
+        return Err(refused());
+    }
+    Ok(target.id)
 }
 
 fn actor_kind(actor: &Actor) -> &'static str {
@@ -543,6 +534,17 @@ async fn apply(
     }
     let (kind, id, name) = actor;
     append(tx, &case.id, now, (kind, &id, &name), mv.kind().as_str(), &event_assignment, &note, data).await?;
+    let grade = match mv {
+        Move::RateResult { grade, .. } | Move::CitizenRate { grade } => grade.as_str(),
+        _ => "",
+    };
+    let due = assignments.iter().find(|a| a.id == event_assignment).and_then(|a| a.requested_due.or(Some(a.due)));
+    for effect in &outcome.effects {
+        if let Effect::Notify { to, template } = effect {
+            let detail = notices::NoticeDetail { reason: &note, grade, due };
+            notices::notify_party(tx, &case, to, template, &detail, now).await?;
+        }
+    }
     Ok(())
 }
 

@@ -4,7 +4,6 @@
 //! rule (validation, permission, the admin log) is applied the same way whoever asks.
 
 pub mod accounts;
-pub mod audit;
 pub mod calendars;
 pub mod cases;
 pub mod departments;

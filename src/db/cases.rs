@@ -186,9 +186,10 @@ pub struct InboxFilter {
     pub channel: String,
 }
 
-pub async fn inbox(tx: &mut Tx, filter: &InboxFilter, page: PageRequest) -> DbResult<Page<Case>> {
+/// How many cases an inbox filter matches.
+pub async fn inbox_count(tx: &mut Tx, filter: &InboxFilter) -> DbResult<i64> {
     let units = format!(",{},", filter.unit_ids.join(","));
-    let total = scalar!(
+    scalar!(
         tx,
         i64,
         "SELECT COUNT(*) FROM cases c
@@ -199,7 +200,7 @@ pub async fn inbox(tx: &mut Tx, filter: &InboxFilter, page: PageRequest) -> DbRe
            AND ($5 = '' OR ($5 = 'open' AND c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded'))
                 OR ($5 = 'answered' AND c.state = 'answered') OR ($5 = 'closed' AND c.state IN ('closed', 'withdrawn', 'merged')))
            AND ($6 = '' OR (c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-                AND COALESCE(c.answer_due, c.ack_due) <= $6))
+                AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) <= $6))
            AND ($7 = '' OR c.channel = $7)",
         &filter.representative_id,
         &units,
@@ -208,7 +209,14 @@ pub async fn inbox(tx: &mut Tx, filter: &InboxFilter, page: PageRequest) -> DbRe
         &filter.status,
         &filter.due_by,
         &filter.channel
-    )?;
+    )
+}
+
+/// One page of an inbox: open cases first, the next deadline (to acknowledge
+/// until acknowledged, then to answer) first.
+pub async fn inbox(tx: &mut Tx, filter: &InboxFilter, page: PageRequest) -> DbResult<Page<Case>> {
+    let total = inbox_count(tx, filter).await?;
+    let units = format!(",{},", filter.unit_ids.join(","));
     let rows = rows!(
         tx,
         CaseRow,
@@ -220,10 +228,11 @@ pub async fn inbox(tx: &mut Tx, filter: &InboxFilter, page: PageRequest) -> DbRe
            AND ($5 = '' OR ($5 = 'open' AND c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded'))
                 OR ($5 = 'answered' AND c.state = 'answered') OR ($5 = 'closed' AND c.state IN ('closed', 'withdrawn', 'merged')))
            AND ($6 = '' OR (c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-                AND COALESCE(c.answer_due, c.ack_due) <= $6))
+                AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) <= $6))
            AND ($7 = '' OR c.channel = $7)
          ORDER BY CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded') THEN 0 ELSE 1 END,
-             COALESCE(c.answer_due, c.ack_due), c.created_at
+             CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END,
+             c.created_at, c.id
          LIMIT $8 OFFSET $9",
         &filter.representative_id,
         &units,

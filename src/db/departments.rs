@@ -133,3 +133,21 @@ pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequ
 pub async fn count(tx: &mut Tx) -> DbResult<i64> {
     scalar!(tx, i64, "SELECT COUNT(*) FROM departments")
 }
+
+/// Active departments a case at `case_path` may be forwarded to: those whose area
+/// covers the case, and (when `office_prefix` is not empty, as `/a/b/%`) those
+/// inside an office's own region.
+pub async fn reachable(tx: &mut Tx, case_path: &RegionPath, office_prefix: &str) -> DbResult<Vec<Department>> {
+    let rows = rows!(
+        tx,
+        DepartmentRow,
+        "SELECT d.id, d.code, d.name, d.region_id, r.code AS region_code, r.name AS region_name, r.path AS region_path,
+             d.fields, d.supervising_office, d.contact_phone, d.active
+         FROM departments d JOIN regions r ON r.id = d.region_id
+         WHERE d.active AND ($1 LIKE (r.path || '%') OR ($2 <> '' AND r.path LIKE $2))
+         ORDER BY LENGTH(r.path), r.code, d.code",
+        case_path.as_str(),
+        office_prefix
+    )?;
+    Ok(rows.into_iter().map(DepartmentRow::into_department).collect())
+}

@@ -430,6 +430,25 @@ pub struct Case {
     pub closed_at: Option<i64>,
 }
 
+impl Case {
+    /// The date the case must next meet while it is open: acknowledging it until
+    /// it is acknowledged, then answering it.
+    pub fn next_due(&self) -> Option<chrono::NaiveDate> {
+        if !self.state.is_open() {
+            return None;
+        }
+        match self.acknowledged_at {
+            None => Some(self.ack_due),
+            Some(_) => self.answer_due.or(Some(self.ack_due)),
+        }
+    }
+
+    /// Open, and its next due date is before `today`.
+    pub fn is_overdue(&self, today: chrono::NaiveDate) -> bool {
+        self.next_due().is_some_and(|due| due < today)
+    }
+}
+
 /// An assignment as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assignment {
@@ -449,6 +468,13 @@ pub struct Assignment {
     pub created_at: i64,
     pub submitted_at: Option<i64>,
     pub completed_at: Option<i64>,
+}
+
+impl Assignment {
+    /// The department still owes work and its due date is before `today`.
+    pub fn is_overdue(&self, today: chrono::NaiveDate) -> bool {
+        self.state.is_open() && self.due < today
+    }
 }
 
 /// One line of a case's history.

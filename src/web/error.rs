@@ -93,6 +93,11 @@ pub fn form_with_errors(body: String) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response()
 }
 
+/// A record made by an API call: 201 with its JSON.
+pub fn created(body: serde_json::Value) -> Response {
+    (StatusCode::CREATED, Json(body)).into_response()
+}
+
 /// A page that did not render: the one deliberate plain 500.
 pub fn render_failed(cause: askama::Error) -> Response {
     tracing::error!(error = %cause, "template rendering failed");

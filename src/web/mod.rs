@@ -20,7 +20,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
-use pages::{account, admin, calendars, home, import, settings};
+use pages::{account, admin, calendars, cases, home, import, settings, submit, track};
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
 const UPLOAD_LIMIT: usize = crate::actions::import::MAX_FILE_BYTES + 64 * 1024;
@@ -50,10 +50,22 @@ pub fn router(app: App) -> Router {
         .route("/admin/{resource}/import/{batch}", post(import::commit))
         .route("/admin/{resource}/{id}", get(admin::edit_form).post(admin::update))
         .route("/admin/{resource}/{id}/active/{to}", get(admin::confirm_active).post(admin::set_active))
-        .route("/admin/{resource}/{id}/reset", get(admin::confirm_reset).post(admin::reset));
+        .route("/admin/{resource}/{id}/reset", get(admin::confirm_reset).post(admin::reset))
+        .route("/cases", get(cases::inbox))
+        .route("/cases/{id}", get(cases::case_page))
+        .route("/cases/{id}/moves/{kind}", post(cases::make_move))
+        .route("/track", get(track::track_form))
+        .route("/track/{code}", get(track::track_page))
+        .route("/track/{code}/moves/{kind}", post(track::citizen_move))
+        .route("/submit", get(submit::submit_form).post(submit::submit));
     let api = Router::new()
         .route("/api/v1/session", post(api::create_session).delete(api::delete_session))
         .route("/api/v1/me", get(api::me))
+        .route("/api/v1/cases", get(api::cases::list).post(api::cases::create))
+        .route("/api/v1/cases/{id}", get(api::cases::get))
+        .route("/api/v1/cases/{id}/events", post(api::cases::event))
+        .route("/api/v1/track/{code}", get(api::cases::track))
+        .route("/api/v1/track/{code}/events", post(api::cases::track_event))
         .route("/api/{*rest}", get(api_not_found).post(api_not_found));
     Router::new()
         .merge(pages)

@@ -62,6 +62,7 @@ async fn reminder_chase_and_escalation_each_go_out_once() {
         let mut tx = t.read().await;
         let inbox = db::outbox::inbox_for_user(&mut tx, handler.user_id(), db::PageRequest::new(1, 20)).await.unwrap();
         let subjects: Vec<&str> = inbox.items.iter().map(|m| m.subject.as_str()).collect();
+        assert!(subjects.iter().any(|s| s.contains("新交办")), "{}: {subjects:?}", t.engine);
         assert!(subjects.iter().any(|s| s.contains("办理提醒")), "{}: {subjects:?}", t.engine);
         assert!(subjects.iter().any(|s| s.contains("催办")), "{}: {subjects:?}", t.engine);
     }

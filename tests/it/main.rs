@@ -3,6 +3,7 @@
 //! always, PostgreSQL when `TEST_DATABASE_URL` is set).
 
 mod http;
+mod http_cases;
 mod http_foundation;
 mod http_settings;
 mod support;

@@ -1,5 +1,7 @@
 //! The JSON API under `/api/v1`. Handlers call the same actions as the pages.
 
+pub mod cases;
+
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};

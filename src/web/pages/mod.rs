@@ -4,9 +4,13 @@
 pub mod account;
 pub mod admin;
 pub mod calendars;
+pub mod case_view;
+pub mod cases;
 pub mod home;
 pub mod import;
 pub mod settings;
+pub mod submit;
+pub mod track;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -78,7 +82,7 @@ impl<'a> Shell<'a> {
 
 fn nav(shell: &Shell<'_>, ctx: &Ctx) -> Vec<NavItem> {
     let Some(actor) = &ctx.actor else { return Vec::new() };
-    let mut items = vec![("/", "nav-home")];
+    let mut items = vec![("/", "nav-home"), ("/cases", "nav-cases")];
     for resource in [Resource::Region, Resource::Unit, Resource::Representative, Resource::Department, Resource::User] {
         let admin_only = matches!(resource, Resource::Region | Resource::User);
         if list_filter(actor, resource).is_some() && (!admin_only || actor.role().is_admin()) {

@@ -1,4 +1,4 @@
-//! The check of the tamper-evident history (`minyi audit verify`).
+//! The check of the hash-chained history (`minyi audit verify`).
 
 use crate::app::App;
 use crate::db;

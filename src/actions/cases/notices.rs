@@ -1,0 +1,63 @@
+//! The notices a move's effects ask for, written into the outbox in the move's
+//! own transaction (so a notice exists exactly when its move was committed).
+
+use serde_json::json;
+
+use crate::clock::Millis;
+use crate::db::{self, Tx};
+use crate::domain::case::Case;
+use crate::domain::workflow::Recipient;
+use crate::error::Result;
+use crate::notify::{self, Audience, Notice};
+
+/// What a notice says beyond the case itself.
+pub(super) struct NoticeDetail<'a> {
+    pub reason: &'a str,
+    pub grade: &'a str,
+    pub due: Option<chrono::NaiveDate>,
+}
+
+/// Citizens have no account: they follow their case by tracking code, so notices
+/// meant for them are shown there, not sent.
+pub(super) async fn notify_party(
+    tx: &mut Tx,
+    case: &Case,
+    to: &Recipient,
+    template: &str,
+    detail: &NoticeDetail<'_>,
+    now: Millis,
+) -> Result<()> {
+    let mut context = json!({
+        "case_title": case.title,
+        "tracking_code": case.tracking_code,
+        "reason": detail.reason,
+        "grade": detail.grade,
+        "due_date": detail.due.map(|d| d.to_string()).unwrap_or_default(),
+    });
+    let audiences = match to {
+        Recipient::Citizen => return Ok(()),
+        Recipient::Department(department_id) => {
+            let name = db::departments::get(tx, department_id).await?.map(|d| d.input.name).unwrap_or_default();
+            context["department"] = json!(name);
+            vec![Audience::Department(department_id.clone())]
+        }
+        Recipient::Receiver => receiver_accounts(tx, case).await?.into_iter().map(Audience::User).collect(),
+    };
+    let link = format!("/cases/{}", case.id);
+    let occasion = format!("case:{}:{}:{}", case.id, template, case.version);
+    for audience in &audiences {
+        let notice = Notice { template, context: &context, link: &link, occasion: &occasion };
+        notify::enqueue_notice(tx, audience, &notice, now).await?;
+    }
+    Ok(())
+}
+
+/// The staff accounts responsible for a case: the representative's, or those of the
+/// unit's keepers and representatives.
+pub(crate) async fn receiver_accounts(tx: &mut Tx, case: &Case) -> Result<Vec<String>> {
+    Ok(match (&case.representative_id, &case.unit_id) {
+        (Some(rep), _) => db::users::ids_for_representative(tx, rep).await?,
+        (None, Some(unit)) => db::users::ids_for_unit(tx, unit).await?,
+        (None, None) => Vec::new(),
+    })
+}

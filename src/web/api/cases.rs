@@ -1,0 +1,344 @@
+//! The closed loop as JSON: cases, their events, and the citizen's tracking view.
+//! The shapes live in [`case_json`], [`summary_json`] and [`public_json`] only.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::actions::cases::{self, CaseDetail, CaseRef, InboxQuery, Who, parse_move};
+use crate::app::App;
+use crate::domain::Msg;
+use crate::domain::case::{Case, CaseEvent, CaseFields, Channel};
+use crate::domain::workflow::MoveKind;
+use crate::error::Error;
+use crate::web::auth::{ApiError, Ctx};
+use crate::web::error;
+
+/// A time as ISO 8601 in China Standard Time.
+fn iso_time(millis: i64) -> Value {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    chrono::DateTime::from_timestamp_millis(millis)
+        .map(|t| json!(t.with_timezone(&offset).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)))
+        .unwrap_or(Value::Null)
+}
+
+fn opt_time(millis: Option<i64>) -> Value {
+    millis.map(iso_time).unwrap_or(Value::Null)
+}
+
+fn allowed_json(detail: &CaseDetail) -> Vec<Value> {
+    detail
+        .allowed
+        .iter()
+        .map(|(kind, assignment_id)| match assignment_id {
+            Some(id) => json!({"event": kind.as_str(), "assignment_id": id}),
+            None => json!({"event": kind.as_str()}),
+        })
+        .collect()
+}
+
+fn event_json(event: &CaseEvent) -> Value {
+    json!({
+        "seq": event.seq,
+        "at": iso_time(event.at),
+        "actor_kind": event.actor_kind,
+        "actor_name": event.actor_name,
+        "event": event.kind,
+        "assignment_id": if event.assignment_id.is_empty() { Value::Null } else { json!(event.assignment_id) },
+        "note": event.note,
+        "data": serde_json::from_str::<Value>(&event.data).unwrap_or(Value::Null),
+    })
+}
+
+/// A case in a list.
+pub fn summary_json(case: &Case, today: chrono::NaiveDate) -> Value {
+    json!({
+        "id": case.id,
+        "tracking_code": case.tracking_code,
+        "title": case.title,
+        "state": case.state.as_str(),
+        "channel": case.channel.as_str(),
+        "category": case.category,
+        "due": case.next_due().map(|d| d.to_string()),
+        "overdue": case.is_overdue(today),
+        "created_at": iso_time(case.created_at),
+        "version": case.version,
+    })
+}
+
+/// A case as a signed-in person sees it: state, deadlines, assignments, history
+/// and the events the caller may send now.
+pub fn case_json(detail: &CaseDetail, today: chrono::NaiveDate) -> Value {
+    let case = &detail.case;
+    let assignments: Vec<Value> = detail
+        .assignments
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.id,
+                "department_id": a.department_id,
+                "department_name": a.department_name,
+                "role": a.role.as_str(),
+                "state": a.state.as_str(),
+                "due": a.due.to_string(),
+                "overdue": a.is_overdue(today),
+                "requested_due": a.requested_due.map(|d| d.to_string()),
+                "note": a.note,
+                "result": a.result,
+                "grade": a.grade.map(|g| g.as_str()),
+                "rework_count": a.rework_count,
+                "returned": a.returned,
+            })
+        })
+        .collect();
+    let choices: Vec<Value> = detail
+        .forward_choices
+        .iter()
+        .map(|d| json!({"id": d.id, "code": d.input.code, "name": d.input.name, "region_name": d.region_name}))
+        .collect();
+    json!({
+        "id": case.id,
+        "tracking_code": case.tracking_code,
+        "version": case.version,
+        "state": case.state.as_str(),
+        "channel": case.channel.as_str(),
+        "category": case.category,
+        "title": case.title,
+        "body": case.body,
+        "citizen": {"name": case.citizen_name, "mobile": case.citizen_mobile, "anonymous": case.anonymous,
+            "address": case.address},
+        "ack_due": case.ack_due.to_string(),
+        "answer_due": case.answer_due.map(|d| d.to_string()),
+        "overdue": case.is_overdue(today),
+        "acknowledged_at": opt_time(case.acknowledged_at),
+        "answer": case.answer,
+        "answered_at": opt_time(case.answered_at),
+        "rating_until": case.rating_until.map(|d| d.to_string()),
+        "citizen_grade": case.citizen_grade.map(|g| g.as_str()),
+        "reopen_count": case.reopen_count,
+        "merged_into": case.merged_into,
+        "created_at": iso_time(case.created_at),
+        "updated_at": iso_time(case.updated_at),
+        "closed_at": opt_time(case.closed_at),
+        "party": detail.party.as_ref().map(|p| p.kind()),
+        "assignments": assignments,
+        "history": detail.events.iter().map(event_json).collect::<Vec<_>>(),
+        "allowed_events": allowed_json(detail),
+        "forward_choices": choices,
+    })
+}
+
+/// A case as the holder of its tracking code sees it (the action has already
+/// taken out personal data and work notes).
+pub fn public_json(detail: &CaseDetail) -> Value {
+    let case = &detail.case;
+    let history: Vec<Value> =
+        detail.events.iter().map(|e| json!({"at": iso_time(e.at), "event": e.kind, "note": e.note})).collect();
+    json!({
+        "tracking_code": case.tracking_code,
+        "version": case.version,
+        "state": case.state.as_str(),
+        "category": case.category,
+        "channel": case.channel.as_str(),
+        "title": case.title,
+        "body": case.body,
+        "citizen": {"name": case.citizen_name, "mobile": case.citizen_mobile},
+        "ack_due": case.ack_due.to_string(),
+        "answer_due": case.answer_due.map(|d| d.to_string()),
+        "answer": case.answer,
+        "answered_at": opt_time(case.answered_at),
+        "rating_until": case.rating_until.map(|d| d.to_string()),
+        "citizen_grade": case.citizen_grade.map(|g| g.as_str()),
+        "reopen_count": case.reopen_count,
+        "created_at": iso_time(case.created_at),
+        "closed_at": opt_time(case.closed_at),
+        "history": history,
+        "allowed_events": allowed_json(detail),
+    })
+}
+
+fn bad_json(_: JsonRejection) -> Error {
+    Error::invalid("body", Msg::new("err-json"))
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct NewCase {
+    channel: String,
+    representative_id: String,
+    unit_id: String,
+    category: String,
+    body: String,
+    name: String,
+    mobile: String,
+    anonymous: bool,
+    address: String,
+    client_token: String,
+}
+
+/// `POST /api/v1/cases`: 201 with `{"id", "tracking_code"}`; the same client token
+/// (or `Idempotency-Key`) again gives 200 with the same case.
+pub async fn create(
+    State(app): State<App>,
+    headers: HeaderMap,
+    body: Result<Json<NewCase>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(new) = body.map_err(bad_json)?;
+    let header_key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let fields = CaseFields {
+        channel: if new.channel.is_empty() { Channel::Api.as_str().to_string() } else { new.channel },
+        representative_id: new.representative_id,
+        unit_id: new.unit_id,
+        category: new.category,
+        body: new.body,
+        name: new.name,
+        mobile: new.mobile,
+        anonymous: if new.anonymous { "yes" } else { "no" }.to_string(),
+        address: new.address,
+        client_token: if new.client_token.is_empty() { header_key.to_string() } else { new.client_token },
+    };
+    let submitted = cases::submit(&app, &fields).await?;
+    let body = json!({"id": submitted.case_id, "tracking_code": submitted.tracking_code});
+    Ok(if submitted.created { error::created(body) } else { Json(body).into_response() })
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ListParams {
+    status: String,
+    due_by: String,
+    channel: String,
+    page: String,
+}
+
+/// `GET /api/v1/cases`: the caller's inbox.
+pub async fn list(State(app): State<App>, ctx: Ctx, Query(params): Query<ListParams>) -> Result<Json<Value>, ApiError> {
+    let actor = ctx.staff()?;
+    let page = match params.page.trim() {
+        "" => None,
+        raw => Some(raw.parse().map_err(|_| Error::invalid("page", Msg::new("err-page")))?),
+    };
+    let query = InboxQuery::parse(&params.status, &params.due_by, &params.channel, page)?;
+    let inbox = cases::inbox(&app, actor, &query).await?;
+    let items: Vec<Value> = inbox.cases.items.iter().map(|c| summary_json(c, inbox.today)).collect();
+    Ok(Json(json!({"items": items, "total": inbox.cases.total, "page": inbox.page.number,
+        "page_size": inbox.page.size})))
+}
+
+/// `GET /api/v1/cases/{id}`.
+pub async fn get(State(app): State<App>, ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let actor = ctx.staff()?;
+    let detail = cases::detail(&app, actor, &id).await?;
+    Ok(Json(case_json(&detail, app.today())))
+}
+
+/// One event sent to a case: its name, the version the caller saw (optional),
+/// and the fields of that move.
+#[derive(serde::Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventBody {
+    event: String,
+    version: Option<i64>,
+    assignment_id: Option<String>,
+    answer: Option<String>,
+    question: Option<String>,
+    note: Option<String>,
+    into: Option<String>,
+    reason: Option<String>,
+    new_due: Option<String>,
+    result: Option<String>,
+    grade: Option<String>,
+    text: Option<String>,
+    assignments: Vec<NewAssignmentBody>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct NewAssignmentBody {
+    department_id: String,
+    role: String,
+    due: String,
+    due_days: Option<u32>,
+    note: String,
+}
+
+/// An event as the shared parser reads it.
+struct SentEvent {
+    kind: MoveKind,
+    version: Option<i64>,
+    fields: BTreeMap<String, String>,
+}
+
+/// The event's move kind and its fields as the shared parser reads them.
+fn fields_of(body: EventBody) -> Result<SentEvent, Error> {
+    let kind = MoveKind::parse(body.event.trim()).ok_or_else(|| Error::invalid("event", Msg::new("err-event")))?;
+    let mut fields = BTreeMap::new();
+    let named = [
+        ("assignment_id", body.assignment_id),
+        ("answer", body.answer),
+        ("question", body.question),
+        ("note", body.note),
+        ("into", body.into),
+        ("reason", body.reason),
+        ("new_due", body.new_due),
+        ("result", body.result),
+        ("grade", body.grade),
+        ("text", body.text),
+    ];
+    for (name, value) in named {
+        if let Some(value) = value {
+            fields.insert(name.to_string(), value);
+        }
+    }
+    if body.assignments.len() > cases::MAX_FORWARD_ROWS {
+        let msg = Msg::new("err-too-many").with("max", cases::MAX_FORWARD_ROWS);
+        return Err(Error::invalid("assignments", msg));
+    }
+    for (n, a) in body.assignments.into_iter().enumerate() {
+        fields.insert(cases::row_field("department_id", n), a.department_id);
+        fields.insert(cases::row_field("role", n), a.role);
+        fields.insert(cases::row_field("due", n), a.due);
+        fields.insert(cases::row_field("due_days", n), a.due_days.map(|d| d.to_string()).unwrap_or_default());
+        fields.insert(cases::row_field("note", n), a.note);
+    }
+    Ok(SentEvent { kind, version: body.version, fields })
+}
+
+/// `POST /api/v1/cases/{id}/events`: one move; the case as `GET` returns it.
+pub async fn event(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Result<Json<EventBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = ctx.staff()?;
+    let Json(body) = body.map_err(bad_json)?;
+    let sent = fields_of(body)?;
+    let mv = parse_move(&app, sent.kind, &sent.fields)?;
+    let detail = cases::act(&app, Who::Staff(actor), CaseRef::Id(&id), sent.version, mv).await?;
+    Ok(Json(case_json(&detail, app.today())))
+}
+
+/// `GET /api/v1/track/{code}`: the public view.
+pub async fn track(State(app): State<App>, Path(code): Path<String>) -> Result<Json<Value>, ApiError> {
+    let detail = cases::track(&app, &code).await?;
+    Ok(Json(public_json(&detail)))
+}
+
+/// `POST /api/v1/track/{code}/events`: the citizen's move (add information, rate, withdraw).
+pub async fn track_event(
+    State(app): State<App>,
+    Path(code): Path<String>,
+    body: Result<Json<EventBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body.map_err(bad_json)?;
+    let sent = fields_of(body)?;
+    let mv = parse_move(&app, sent.kind, &sent.fields)?;
+    let detail = cases::act(&app, Who::Citizen, CaseRef::TrackingCode(&code), sent.version, mv).await?;
+    Ok(Json(public_json(&detail)))
+}
