@@ -3,12 +3,13 @@
 
 use super::{log, require};
 use crate::app::App;
+use crate::db::channels::{ChannelKind, OwnerKind};
 use crate::db::outbox::{DeliveryState, OutboxSummary};
 use crate::db::{self, Page, PageRequest};
-use crate::domain::Msg;
 use crate::domain::permission::{Action, Resource, Target};
 use crate::domain::region::RegionPath;
 use crate::domain::user::Actor;
+use crate::domain::{FieldError, Msg};
 use crate::error::{Error, Result};
 use crate::notify::templates::{self, DEFAULTS};
 
@@ -84,4 +85,127 @@ pub async fn deliveries(app: &App, actor: &Actor, state: &str, page: PageRequest
     let state = if state.is_empty() { None } else { Some(DeliveryState::parse(state).ok_or(Error::NotFound)?) };
     let mut tx = app.db().read().await?;
     Ok(db::outbox::list(&mut tx, state, page).await?)
+}
+
+/// A notification channel as the settings page shows it (never its secret).
+#[derive(Debug, Clone)]
+pub struct ChannelView {
+    pub id: String,
+    pub owner_kind: &'static str,
+    pub owner_label: String,
+    pub kind: &'static str,
+    pub target: String,
+    pub signed: bool,
+    pub active: bool,
+}
+
+pub async fn channels(app: &App, actor: &Actor) -> Result<Vec<ChannelView>> {
+    require_settings(actor, Action::View)?;
+    let mut tx = app.db().read().await?;
+    let mut out = Vec::new();
+    for channel in db::channels::list_all(&mut tx).await? {
+        let owner_label = match channel.owner_kind {
+            OwnerKind::Department => db::departments::get(&mut tx, &channel.owner_id).await?.map(|d| d.input.name),
+            OwnerKind::Region => db::regions::get(&mut tx, &channel.owner_id).await?.map(|r| r.name),
+            OwnerKind::User => db::users::get(&mut tx, &channel.owner_id).await?.map(|u| u.display_name),
+        };
+        out.push(ChannelView {
+            owner_label: owner_label.unwrap_or_default(),
+            owner_kind: channel.owner_kind.as_str(),
+            kind: channel.kind.as_str(),
+            // A robot's URL carries its access token: show only where it goes.
+            target: channel.target.split('?').next().unwrap_or_default().to_string(),
+            signed: !channel.secret.is_empty(),
+            active: channel.active,
+            id: channel.id,
+        });
+    }
+    Ok(out)
+}
+
+/// The raw strings of a new channel.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ChannelFields {
+    /// `department`, `region` or `user`.
+    pub owner_kind: String,
+    /// The department's or region's code, or the username.
+    pub owner_code: String,
+    /// `email`, `dingtalk` or `webhook`.
+    pub kind: String,
+    pub target: String,
+    pub secret: String,
+}
+
+pub async fn add_channel(app: &App, actor: &Actor, fields: &ChannelFields) -> Result<String> {
+    require_settings(actor, Action::Create)?;
+    let mut errors = Vec::new();
+    let owner_kind = OwnerKind::parse(fields.owner_kind.trim());
+    let kind = ChannelKind::parse(fields.kind.trim());
+    if owner_kind.is_none() {
+        errors.push(FieldError::new("owner_kind", Msg::new("err-channel-owner")));
+    }
+    let target = fields.target.trim();
+    let target_ok = match kind {
+        Some(ChannelKind::Email) => {
+            target.contains('@') && !target.contains(char::is_whitespace) && target.len() <= 254
+        }
+        Some(ChannelKind::DingTalk | ChannelKind::Webhook) => {
+            (target.starts_with("https://") || target.starts_with("http://")) && target.len() <= 2000
+        }
+        None => {
+            errors.push(FieldError::new("kind", Msg::new("err-channel-kind")));
+            true
+        }
+    };
+    if !target_ok {
+        errors.push(FieldError::new("target", Msg::new("err-channel-target")));
+    }
+    let now = app.now();
+    let mut tx = app.db().write().await?;
+    let code = fields.owner_code.trim();
+    let owner_id = match owner_kind {
+        Some(OwnerKind::Department) => db::departments::id_by_code(&mut tx, code).await?,
+        Some(OwnerKind::Region) => db::regions::by_code(&mut tx, code).await?.map(|r| r.id),
+        Some(OwnerKind::User) => db::users::id_by_username(&mut tx, &code.to_lowercase()).await?,
+        None => None,
+    };
+    if owner_kind.is_some() && owner_id.is_none() {
+        errors.push(FieldError::new("owner_code", Msg::new("err-unknown-scope").with("code", code)));
+    }
+    let (Some(owner_kind), Some(kind), Some(owner_id)) = (owner_kind, kind, owner_id) else {
+        return Err(Error::Invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let id = db::channels::insert(&mut tx, owner_kind, &owner_id, kind, target, fields.secret.trim(), now).await?;
+    let label = format!("{} {}", kind.as_str(), code);
+    log(
+        &mut tx,
+        actor,
+        "create",
+        Resource::Setting,
+        &id,
+        &label,
+        "/",
+        target.split('?').next().unwrap_or_default(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn set_channel_active(app: &App, actor: &Actor, id: &str, active: bool) -> Result<()> {
+    require_settings(actor, Action::Deactivate)?;
+    let now = app.now();
+    let mut tx = app.db().write().await?;
+    if !db::channels::set_active(&mut tx, id, active, now).await? {
+        return Err(Error::NotFound);
+    }
+    let action = if active { "activate" } else { "deactivate" };
+    log(&mut tx, actor, action, Resource::Setting, id, "channel", "/", "", now).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -188,3 +188,14 @@ pub async fn inbox_recipients(tx: &mut Tx, owner_kind: OwnerKind, owner_id: &str
     }?;
     Ok(ids.into_iter().map(|(id,)| id).collect())
 }
+
+/// Every channel, newest first (for the settings page).
+pub async fn list_all(tx: &mut Tx) -> DbResult<Vec<NotificationChannel>> {
+    let rows = rows!(
+        tx,
+        ChannelRow,
+        "SELECT id, owner_kind, owner_id, kind, target, secret, active, created_at, updated_at
+         FROM notification_channels ORDER BY created_at DESC, id"
+    )?;
+    rows.into_iter().map(ChannelRow::into_channel).collect()
+}

@@ -20,7 +20,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
-use pages::{account, admin, calendars, cases, home, import, settings, submit, track};
+use pages::{account, admin, calendars, cases, channels, home, import, settings, submit, track};
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
 const UPLOAD_LIMIT: usize = crate::actions::import::MAX_FILE_BYTES + 64 * 1024;
@@ -35,6 +35,8 @@ pub fn router(app: App) -> Router {
         .route("/admin/log", get(admin::admin_log))
         .route("/admin/settings", get(settings::overview))
         .route("/admin/calendars", get(calendars::show).post(calendars::save_year))
+        .route("/admin/channels", get(channels::show).post(channels::add))
+        .route("/admin/channels/{id}/active/{to}", get(channels::confirm_active).post(channels::set_active))
         .route("/admin/calendars/ical", post(calendars::import_ical))
         .route("/admin/deliveries", get(settings::deliveries))
         .route("/admin/templates/{key}", get(settings::edit).post(settings::save))

@@ -47,3 +47,48 @@ async fn notice_wording_is_checked_saved_used_and_restored() {
     assert_eq!(office.get("/admin/settings").await.status(), 403);
     assert_eq!(office.get("/admin/deliveries").await.status(), 403);
 }
+
+#[tokio::test]
+async fn a_department_robot_is_configured_and_then_receives_its_notices() {
+    let t = sqlite().await;
+    load_demo(&t).await;
+    let server = spawn(t.app.clone()).await;
+    server.login("admin", DEMO_PASSWORD).await;
+    let (status, _, csrf) = server.page("/admin/channels").await;
+    assert_eq!(status, 200);
+    let add = |target: &'static str| {
+        let csrf = csrf.clone();
+        let fields = vec![
+            ("csrf", csrf),
+            ("owner_kind", "department".to_string()),
+            ("owner_code", "BM-001".to_string()),
+            ("kind", "dingtalk".to_string()),
+            ("target", target.to_string()),
+            ("secret", "SEC-demo".to_string()),
+        ];
+        server.client.post(server.url("/admin/channels")).form(&fields).send()
+    };
+    let bad = add("not a url").await.unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("地址格式不正确"));
+    let good = add("https://oapi.dingtalk.com/robot/send?access_token=secret-token").await.unwrap();
+    assert_eq!(good.status(), 303);
+    let (_, list, _) = server.page("/admin/channels").await;
+    assert!(list.contains("https://oapi.dingtalk.com/robot/send"), "{list}");
+    assert!(!list.contains("secret-token"), "the robot's token is not shown");
+    // A notice for that department now also goes to its robot.
+    let mut tx = t.write().await;
+    let department = minyi::db::departments::id_by_code(&mut tx, "BM-001").await.unwrap().unwrap();
+    let notice = minyi::notify::Notice {
+        template: "assignment_new",
+        context: &json!({"department": "市交通运输局", "case_title": "路灯", "tracking_code": "AAAA-BBBB-CC"}),
+        link: "/cases/x",
+        occasion: "test:robot",
+    };
+    let audience = minyi::notify::Audience::Department(department);
+    let written = minyi::notify::enqueue_notice(&mut tx, &audience, &notice, t.now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(written >= 2, "the handler's inbox and the robot: {written}");
+    let (_, deliveries, _) = server.page("/admin/deliveries").await;
+    assert!(deliveries.contains("浙政钉"), "{deliveries}");
+}

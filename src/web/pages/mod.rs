@@ -6,6 +6,7 @@ pub mod admin;
 pub mod calendars;
 pub mod case_view;
 pub mod cases;
+pub mod channels;
 pub mod home;
 pub mod import;
 pub mod settings;
@@ -94,6 +95,7 @@ fn nav(shell: &Shell<'_>, ctx: &Ctx) -> Vec<NavItem> {
     }
     if actor.role() == crate::domain::user::Role::SystemAdmin {
         items.push(("/admin/settings", "nav-settings"));
+        items.push(("/admin/channels", "nav-channels"));
         items.push(("/admin/calendars", "nav-calendars"));
     }
     items.push(("/account/password", "nav-password"));
