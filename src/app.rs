@@ -24,7 +24,7 @@ struct Inner {
     i18n: I18n,
     metrics: PrometheusRecorder,
     calendar: std::sync::RwLock<Arc<Calendar>>,
-    policy: DeadlinePolicy,
+    policy: std::sync::RwLock<Arc<DeadlinePolicy>>,
     rules: Rules,
     http: reqwest::Client,
 }
@@ -39,7 +39,7 @@ impl App {
             i18n: I18n::new(),
             metrics,
             calendar: std::sync::RwLock::new(Arc::new(Calendar::builtin())),
-            policy: DeadlinePolicy::default(),
+            policy: std::sync::RwLock::new(Arc::new(DeadlinePolicy::default())),
             rules: Rules::default(),
             http: crate::notify::http_client(),
         };
@@ -83,8 +83,15 @@ impl App {
         *slot = Arc::new(calendar);
     }
 
-    pub fn policy(&self) -> &DeadlinePolicy {
-        &self.inner.policy
+    /// The deadline policy in force.
+    pub fn policy(&self) -> Arc<DeadlinePolicy> {
+        self.inner.policy.read().map(|p| Arc::clone(&p)).unwrap_or_else(|poisoned| Arc::clone(&poisoned.into_inner()))
+    }
+
+    /// Puts a changed deadline policy in force.
+    pub fn replace_policy(&self, policy: DeadlinePolicy) {
+        let mut slot = self.inner.policy.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *slot = Arc::new(policy);
     }
 
     pub fn rules(&self) -> &Rules {

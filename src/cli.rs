@@ -211,6 +211,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     let app = App::new(db, Arc::new(SystemClock), config);
     crate::actions::calendars::load(&app).await.map_err(|e| describe(&app, e))?;
+    crate::actions::settings::load_policy(&app).await.map_err(|e| describe(&app, e))?;
     if demo {
         print_logins(&crate::demo::load_demo(&app).await?);
         crate::demo::load_demo_cases(&app).await.map_err(|e| describe(&app, e))?;

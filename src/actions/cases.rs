@@ -91,7 +91,7 @@ pub async fn submit(app: &App, fields: &CaseFields) -> Result<Submitted> {
     };
     let today = app.today();
     let (ack_due, answer_due) =
-        case_dues(app.policy(), &app.calendar(), today, to_studio).map_err(|e| Error::Internal(e.into()))?;
+        case_dues(&app.policy(), &app.calendar(), today, to_studio).map_err(|e| Error::Internal(e.into()))?;
     let case = Case {
         id: db::new_id(),
         tracking_code: new_tracking_code(),

@@ -6,6 +6,7 @@ use crate::app::App;
 use crate::db::channels::{ChannelKind, OwnerKind};
 use crate::db::outbox::{DeliveryState, OutboxSummary};
 use crate::db::{self, Page, PageRequest};
+use crate::domain::deadline::DeadlinePolicy;
 use crate::domain::permission::{Action, Resource, Target};
 use crate::domain::region::RegionPath;
 use crate::domain::user::Actor;
@@ -208,4 +209,65 @@ pub async fn set_channel_active(app: &App, actor: &Actor, id: &str, active: bool
     log(&mut tx, actor, action, Resource::Setting, id, "channel", "/", "", now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+const POLICY_KEY: &str = "deadline_policy";
+
+/// Puts the stored deadline policy in force (the defaults when none is stored).
+pub async fn load_policy(app: &App) -> Result<()> {
+    let mut tx = app.db().read().await?;
+    if let Some(text) = db::settings::get(&mut tx, POLICY_KEY).await? {
+        match serde_json::from_str::<DeadlinePolicy>(&text) {
+            Ok(policy) => app.replace_policy(policy),
+            Err(error) => tracing::error!(error = %error, "the stored deadline policy does not parse; defaults used"),
+        }
+    }
+    Ok(())
+}
+
+/// The raw numbers of the deadline policy form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PolicyFields {
+    pub acknowledge_days: String,
+    pub answer_days: String,
+    pub studio_answer_days: String,
+    pub assignment_days: String,
+    pub rating_window_days: String,
+    pub remind_before_days: String,
+    pub escalate_after_days: String,
+}
+
+/// Checks and stores a new deadline policy, and puts it in force for new deadlines
+/// (deadlines already set keep their dates).
+pub async fn save_policy(app: &App, actor: &Actor, fields: &PolicyFields) -> Result<DeadlinePolicy> {
+    require_settings(actor, Action::Update)?;
+    let mut errors = Vec::new();
+    let mut number = |field: &str, raw: &str, min: u32, max: u32| match raw.trim().parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => n,
+        _ => {
+            errors.push(FieldError::new(field, Msg::new("err-days").with("min", min).with("max", max)));
+            0
+        }
+    };
+    let policy = DeadlinePolicy {
+        acknowledge_days: number("acknowledge_days", &fields.acknowledge_days, 1, 30),
+        answer_days: number("answer_days", &fields.answer_days, 1, 90),
+        studio_answer_days: number("studio_answer_days", &fields.studio_answer_days, 1, 30),
+        assignment_days: number("assignment_days", &fields.assignment_days, 1, 90),
+        rating_window_days: number("rating_window_days", &fields.rating_window_days, 1, 60),
+        remind_before_days: number("remind_before_days", &fields.remind_before_days, 0, 10),
+        escalate_after_days: number("escalate_after_days", &fields.escalate_after_days, 1, 30),
+    };
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let text = serde_json::to_string(&policy).map_err(|e| Error::Internal(e.into()))?;
+    let now = app.now();
+    let mut tx = app.db().write().await?;
+    db::settings::set(&mut tx, POLICY_KEY, &text).await?;
+    log(&mut tx, actor, "update", Resource::Setting, POLICY_KEY, "deadline policy", "/", &text, now).await?;
+    tx.commit().await?;
+    app.replace_policy(policy.clone());
+    Ok(policy)
 }

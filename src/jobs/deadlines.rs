@@ -34,7 +34,7 @@ pub async fn sweep(app: &App) -> Result<SweepReport> {
     let mut report = SweepReport::default();
     for item in &work {
         let due = NaiveDate::parse_from_str(&item.due_date, "%Y-%m-%d").map_err(|e| Error::Internal(e.into()))?;
-        let notices = notices_due(policy, &app.calendar(), due, today).map_err(|e| Error::Internal(e.into()))?;
+        let notices = notices_due(&policy, &app.calendar(), due, today).map_err(|e| Error::Internal(e.into()))?;
         for notice in notices {
             let late = if due < today { app.calendar().working_days_between(due, today).unwrap_or(0) } else { 0 };
             let written = send(&mut tx, item, notice, due, late, now).await?;

@@ -34,6 +34,7 @@ pub fn router(app: App) -> Router {
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/admin/log", get(admin::admin_log))
         .route("/admin/settings", get(settings::overview))
+        .route("/admin/settings/policy", post(settings::save_policy))
         .route("/admin/calendars", get(calendars::show).post(calendars::save_year))
         .route("/admin/channels", get(channels::show).post(channels::add))
         .route("/admin/channels/{id}/active/{to}", get(channels::confirm_active).post(channels::set_active))

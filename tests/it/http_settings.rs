@@ -92,3 +92,37 @@ async fn a_department_robot_is_configured_and_then_receives_its_notices() {
     let (_, deliveries, _) = server.page("/admin/deliveries").await;
     assert!(deliveries.contains("浙政钉"), "{deliveries}");
 }
+
+#[tokio::test]
+async fn the_deadline_policy_is_data_the_administrator_changes() {
+    let t = sqlite().await;
+    load_demo(&t).await;
+    let server = spawn(t.app.clone()).await;
+    server.login("admin", DEMO_PASSWORD).await;
+    let (_, page, csrf) = server.page("/admin/settings").await;
+    assert!(page.contains("委员工作室答复期限"), "{page}");
+    let post = |studio: &'static str| {
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("acknowledge_days", "2"),
+            ("answer_days", "15"),
+            ("studio_answer_days", studio),
+            ("assignment_days", "10"),
+            ("rating_window_days", "15"),
+            ("remind_before_days", "1"),
+            ("escalate_after_days", "5"),
+        ];
+        server.client.post(server.url("/admin/settings/policy")).form(&fields).send()
+    };
+    let bad = post("0").await.unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("请填写 1 到 30 之间的整数"));
+    assert_eq!(t.app.policy().studio_answer_days, 3);
+    assert_eq!(post("4").await.unwrap().status(), 303);
+    assert_eq!(t.app.policy().studio_answer_days, 4);
+    // A restarted server keeps it.
+    let restarted =
+        minyi::app::App::new(t.app.db().clone(), std::sync::Arc::new(t.clock.clone()), t.app.config().clone());
+    minyi::actions::settings::load_policy(&restarted).await.unwrap();
+    assert_eq!(restarted.policy().studio_answer_days, 4);
+}

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::admin::china_time;
 use super::{Shell, render, render_invalid};
-use crate::actions::settings;
+use crate::actions::settings::{self, PolicyFields};
 use crate::app::App;
 use crate::db::PageRequest;
 use crate::domain::Msg;
@@ -18,12 +18,66 @@ use crate::web::auth::{CsrfForm, Ctx, PageError};
 struct SettingsPage<'a> {
     shell: Shell<'a>,
     templates: Vec<settings::TemplateView>,
+    /// (field, label, value) of each number of the deadline policy.
+    policy: Vec<(&'static str, String, String)>,
+    policy_saved: bool,
+    policy_errors: Vec<String>,
 }
 
-pub async fn overview(State(app): State<App>, ctx: Ctx) -> Result<Response, PageError> {
+async fn settings_page<'a>(
+    app: &'a App,
+    ctx: &Ctx,
+    values: Option<&PolicyFields>,
+) -> Result<SettingsPage<'a>, PageError> {
     let actor = ctx.staff()?;
-    let templates = settings::templates(&app, actor).await?;
-    Ok(render(&SettingsPage { shell: Shell::new(&app, &ctx, "nav-settings"), templates }))
+    let templates = settings::templates(app, actor).await?;
+    let shell = Shell::new(app, ctx, "nav-settings");
+    let current = app.policy();
+    let numbers = [
+        ("acknowledge_days", current.acknowledge_days, values.map(|v| &v.acknowledge_days)),
+        ("answer_days", current.answer_days, values.map(|v| &v.answer_days)),
+        ("studio_answer_days", current.studio_answer_days, values.map(|v| &v.studio_answer_days)),
+        ("assignment_days", current.assignment_days, values.map(|v| &v.assignment_days)),
+        ("rating_window_days", current.rating_window_days, values.map(|v| &v.rating_window_days)),
+        ("remind_before_days", current.remind_before_days, values.map(|v| &v.remind_before_days)),
+        ("escalate_after_days", current.escalate_after_days, values.map(|v| &v.escalate_after_days)),
+    ];
+    let policy = numbers
+        .into_iter()
+        .map(|(field, now, typed)| {
+            (field, shell.t(&format!("policy-{field}")), typed.cloned().unwrap_or(now.to_string()))
+        })
+        .collect();
+    Ok(SettingsPage { shell, templates, policy, policy_saved: false, policy_errors: Vec::new() })
+}
+
+pub async fn overview(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(query): Query<SavedQuery>,
+) -> Result<Response, PageError> {
+    let mut page = settings_page(&app, &ctx, None).await?;
+    page.policy_saved = query.saved.is_some();
+    Ok(render(&page))
+}
+
+pub async fn save_policy(
+    State(app): State<App>,
+    ctx: Ctx,
+    CsrfForm(fields): CsrfForm<PolicyFields>,
+) -> Result<Response, PageError> {
+    match settings::save_policy(&app, ctx.staff()?, &fields).await {
+        Ok(_) => Ok(Redirect::to("/admin/settings?saved=1#policy").into_response()),
+        Err(Error::Invalid(problems)) => {
+            let mut page = settings_page(&app, &ctx, Some(&fields)).await?;
+            page.policy_errors = problems
+                .iter()
+                .map(|p| format!("{}：{}", page.shell.t(&format!("policy-{}", p.field)), page.shell.msg(&p.msg)))
+                .collect();
+            Ok(render_invalid(&page))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[derive(Template)]
