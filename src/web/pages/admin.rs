@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{Shell, admin_href, nav_key, render, render_invalid, urlencode};
+use super::{ConfirmPage, Shell, admin_href, nav_key, render, render_invalid, switch_of, urlencode};
 use crate::actions::{self, accounts, export, records};
 use crate::app::App;
 use crate::db::PageRequest;
@@ -338,24 +338,6 @@ pub async fn update(
             Ok(render_invalid(&form_page(shell, resource, Some(&id), &values, &errors, active)))
         }
         Err(other) => Err(other.into()),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "confirm.html")]
-struct ConfirmPage<'a> {
-    shell: Shell<'a>,
-    question: String,
-    action: String,
-    confirm_label: String,
-    cancel: String,
-}
-
-fn switch_of(to: &str) -> Result<bool, Error> {
-    match to {
-        "on" => Ok(true),
-        "off" => Ok(false),
-        _ => Err(Error::NotFound),
     }
 }
 

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{Shell, render, render_invalid};
+use super::{ConfirmPage, Shell, render, render_invalid, switch_of};
 use crate::actions::settings::{self, ChannelFields};
 use crate::app::App;
 use crate::domain::Msg;
@@ -72,24 +72,6 @@ pub async fn add(
             Ok(render_invalid(&view))
         }
         Err(other) => Err(other.into()),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "confirm.html")]
-struct ConfirmPage<'a> {
-    shell: Shell<'a>,
-    question: String,
-    action: String,
-    confirm_label: String,
-    cancel: String,
-}
-
-fn switch_of(to: &str) -> Result<bool, Error> {
-    match to {
-        "on" => Ok(true),
-        "off" => Ok(false),
-        _ => Err(Error::NotFound),
     }
 }
 

@@ -153,6 +153,27 @@ pub fn render_invalid<T: Template>(page: &T) -> Response {
     }
 }
 
+/// The question asked before anything destructive (switching a record off,
+/// resetting a password, discarding an administrator's wording).
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage<'a> {
+    pub shell: Shell<'a>,
+    pub question: String,
+    pub action: String,
+    pub confirm_label: String,
+    pub cancel: String,
+}
+
+/// `on` or `off` in a URL.
+pub fn switch_of(to: &str) -> Result<bool, Error> {
+    match to {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(Error::NotFound),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::admin::china_time;
-use super::{Shell, render, render_invalid};
+use super::{ConfirmPage, Shell, render, render_invalid};
 use crate::actions::settings::{self, PolicyFields};
 use crate::app::App;
 use crate::db::PageRequest;
@@ -154,16 +154,6 @@ pub async fn save(
         }
         Err(other) => Err(other.into()),
     }
-}
-
-#[derive(Template)]
-#[template(path = "confirm.html")]
-struct ConfirmPage<'a> {
-    shell: Shell<'a>,
-    question: String,
-    action: String,
-    confirm_label: String,
-    cancel: String,
 }
 
 /// Going back to the built-in wording discards an administrator's text: ask first.
