@@ -117,6 +117,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup { file } => {
+            if config.database_url.is_some() {
+                bail!(db::backup::POSTGRES_ADVICE);
+            }
             let db = open(&config).await?;
             db::backup::backup(&db, &file).await?;
             println!("backup written to {}", file.display());
