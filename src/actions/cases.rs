@@ -65,9 +65,24 @@ pub struct CaseDetail {
     pub forward_choices: Vec<Department>,
 }
 
-/// A citizen (or a keeper on a reception day, or a program) submits a case.
+/// A citizen (or a program) submits a case.
 pub async fn submit(app: &App, fields: &CaseFields) -> Result<Submitted> {
     let input = CaseInput::parse(fields)?;
+    if input.channel.needs_staff() {
+        return Err(Error::invalid("channel", Msg::new("err-channel-staff")));
+    }
+    record(app, input, ("citizen", String::new(), "群众".to_string())).await
+}
+
+/// A member of staff enters a case: a keeper on a reception day, an office from a
+/// hotline, or on a citizen's behalf.
+/// The history names the staff member who entered it.
+pub async fn submit_for(app: &App, staff: &Actor, fields: &CaseFields) -> Result<Submitted> {
+    let entered_by = (staff.role().as_str(), staff.user_id().to_string(), staff.display_name().to_string());
+    record(app, CaseInput::parse(fields)?, entered_by).await
+}
+
+async fn record(app: &App, input: CaseInput, entered_by: (&str, String, String)) -> Result<Submitted> {
     let now = app.now();
     let mut tx = app.db().write().await?;
     if let Some(token) = &input.client_token
@@ -126,7 +141,8 @@ pub async fn submit(app: &App, fields: &CaseFields) -> Result<Submitted> {
     db::cases::insert(&mut tx, &case, input.client_token.as_deref()).await?;
     let data = json!({"channel": case.channel.as_str(), "category": case.category, "ack_due": case.ack_due.to_string(),
         "answer_due": answer_due.to_string()});
-    append(&mut tx, &case.id, now, ("citizen", "", "群众"), "submit", "", &case.body, data).await?;
+    let (kind, id, name) = &entered_by;
+    append(&mut tx, &case.id, now, (kind, id, name), "submit", "", &case.body, data).await?;
     let detail = notices::NoticeDetail { reason: "", grade: "", due: Some(case.ack_due) };
     notices::notify_party(&mut tx, &case, &Recipient::Receiver, "case_new", &detail, now).await?;
     tx.commit().await?;

@@ -158,7 +158,7 @@ pub async fn load_demo_cases(app: &App) -> Result<usize> {
             address: String::new(),
             client_token: format!("demo-{i}"),
         };
-        let submitted = cases::submit(&past, &fields).await?;
+        let submitted = cases::submit_for(&past, &office, &fields).await?;
         if !submitted.created {
             return Ok(0);
         }

@@ -45,6 +45,15 @@ impl Channel {
         }
     }
 
+    /// Only staff enter cases from this channel (a keeper on a reception day, an office
+    /// importing from a hotline); a citizen cannot claim it.
+    pub fn needs_staff(self) -> bool {
+        match self {
+            Channel::ReceptionDay | Channel::Hotline => true,
+            Channel::DeputyCode | Channel::StationCode | Channel::Studio | Channel::Web | Channel::Api => false,
+        }
+    }
+
     pub fn parse(field: &str, raw: &str) -> Result<Channel, FieldError> {
         Channel::ALL
             .into_iter()

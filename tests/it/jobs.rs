@@ -67,3 +67,30 @@ async fn reminder_chase_and_escalation_each_go_out_once() {
         assert!(subjects.iter().any(|s| s.contains("催办")), "{}: {subjects:?}", t.engine);
     }
 }
+
+#[tokio::test]
+async fn only_staff_enter_reception_day_and_hotline_cases() {
+    for t in engines().await {
+        load_demo(&t).await;
+        let keeper = actor(&t, "keeper").await;
+        let Scope::Unit { unit_id, .. } = keeper.scope().clone() else { panic!("a keeper") };
+        let fields = CaseFields {
+            channel: "reception_day".into(),
+            unit_id,
+            category: "other".into(),
+            body: "接待日群众反映：希望增设公交线路".into(),
+            ..CaseFields::default()
+        };
+        let claimed = cases::submit(&t.app, &fields).await;
+        let fields_named = crate::support::invalid_fields(t.engine, claimed);
+        assert_eq!(fields_named, vec!["channel".to_string()], "{}", t.engine);
+        let entered = cases::submit_for(&t.app, &keeper, &fields).await.unwrap();
+        let detail = cases::detail(&t.app, &keeper, &entered.case_id).await.unwrap();
+        assert_eq!(
+            detail.events[0].actor_name,
+            keeper.display_name(),
+            "{}: the history names who entered it",
+            t.engine
+        );
+    }
+}

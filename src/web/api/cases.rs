@@ -185,6 +185,7 @@ pub struct NewCase {
 /// (or `Idempotency-Key`) again gives 200 with the same case.
 pub async fn create(
     State(app): State<App>,
+    ctx: Ctx,
     headers: HeaderMap,
     body: Result<Json<NewCase>, JsonRejection>,
 ) -> Result<Response, ApiError> {
@@ -202,7 +203,10 @@ pub async fn create(
         address: new.address,
         client_token: if new.client_token.is_empty() { header_key.to_string() } else { new.client_token },
     };
-    let submitted = cases::submit(&app, &fields).await?;
+    let submitted = match &ctx.actor {
+        Some(actor) => cases::submit_for(&app, actor, &fields).await?,
+        None => cases::submit(&app, &fields).await?,
+    };
     let body = json!({"id": submitted.case_id, "tracking_code": submitted.tracking_code});
     Ok(if submitted.created { error::created(body) } else { Json(body).into_response() })
 }
