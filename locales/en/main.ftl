@@ -478,3 +478,4 @@ policy-remind_before_days = Remind this many working days before
 policy-escalate_after_days = Escalate this many working days late
 err-days = Enter a whole number from { $min } to { $max }.
 err-channel-staff = Cases from a reception day or a hotline are entered by signed-in staff only.
+qr-code = QR code (scan to send an opinion)

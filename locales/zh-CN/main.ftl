@@ -478,3 +478,4 @@ policy-remind_before_days = 到期前几个工作日提醒
 policy-escalate_after_days = 逾期几个工作日提请督办
 err-days = 请填写 { $min } 到 { $max } 之间的整数。
 err-channel-staff = 接待日和热线来件只能由工作人员登录后录入。
+qr-code = 二维码（扫码反映意见）

@@ -60,6 +60,7 @@ pub mod backup;
 pub mod calendar_years;
 pub mod cases;
 pub mod channels;
+pub mod codes;
 pub mod departments;
 pub mod imports;
 pub mod message_templates;

@@ -4,6 +4,7 @@
 
 mod http;
 mod http_cases;
+mod http_codes;
 mod http_foundation;
 mod http_settings;
 mod support;

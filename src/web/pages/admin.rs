@@ -258,6 +258,9 @@ fn form_page<'a>(
         if resource == Resource::User {
             extra_actions.push(Link { href: format!("{base}/{id}/reset"), label: shell.t("reset-password") });
         }
+        if matches!(resource, Resource::Unit | Resource::Representative) {
+            extra_actions.push(Link { href: format!("{base}/{id}/qr.svg"), label: shell.t("qr-code") });
+        }
     }
     FormPage {
         action: match id {

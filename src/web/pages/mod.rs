@@ -7,6 +7,7 @@ pub mod calendars;
 pub mod case_view;
 pub mod cases;
 pub mod channels;
+pub mod codes;
 pub mod home;
 pub mod import;
 pub mod settings;

@@ -1,0 +1,103 @@
+//! Deputy and station codes (代表码 · 联络站码): a short, stable, unguessable link
+//! `/q/{code}` for each representative and unit, its QR image, and scan counts.
+
+use rand::RngCore;
+
+use super::require;
+use crate::app::App;
+use crate::db;
+use crate::domain::permission::{Action, Resource, Target};
+use crate::domain::user::Actor;
+use crate::error::{Error, Result};
+
+/// What a code leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeTarget {
+    Representative(String),
+    Unit(String),
+}
+
+impl CodeTarget {
+    fn kind(&self) -> &'static str {
+        match self {
+            CodeTarget::Representative(_) => "representative",
+            CodeTarget::Unit(_) => "unit",
+        }
+    }
+
+    fn id(&self) -> &str {
+        match self {
+            CodeTarget::Representative(id) | CodeTarget::Unit(id) => id,
+        }
+    }
+}
+
+/// Ten characters from an alphabet without look-alikes: about 50 bits, not guessable.
+fn new_code() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 10];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+}
+
+/// The code of a representative or unit the actor may view, made on first request
+/// and the same ever after.
+pub async fn code_for(app: &App, actor: &Actor, target: &CodeTarget) -> Result<String> {
+    let mut tx = app.db().write().await?;
+    match target {
+        CodeTarget::Representative(id) => {
+            let rep = db::representatives::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+            let place = Target { region_path: &rep.region_path, id: Some(&rep.id), unit_ids: &rep.unit_ids };
+            require(actor, Action::View, Resource::Representative, &place)?;
+        }
+        CodeTarget::Unit(id) => {
+            let unit = db::units::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+            let place = Target { region_path: &unit.region_path, id: Some(&unit.id), unit_ids: &[] };
+            require(actor, Action::View, Resource::Unit, &place)?;
+        }
+    }
+    if let Some(code) = db::codes::code_of(&mut tx, target.kind(), target.id()).await? {
+        return Ok(code);
+    }
+    db::codes::insert(&mut tx, &new_code(), target.kind(), target.id(), app.now()).await?;
+    let code = db::codes::code_of(&mut tx, target.kind(), target.id()).await?.ok_or(Error::NotFound)?;
+    tx.commit().await?;
+    Ok(code)
+}
+
+/// A scan: counts it for today and says where it leads. An unknown code is not found.
+pub async fn scan(app: &App, code: &str) -> Result<CodeTarget> {
+    let code = code.trim().to_ascii_lowercase();
+    if code.len() != 10 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Error::NotFound);
+    }
+    let mut tx = app.db().write().await?;
+    let (kind, id) = db::codes::target(&mut tx, &code).await?.ok_or(Error::NotFound)?;
+    db::codes::count_scan(&mut tx, &code, &app.today().to_string()).await?;
+    tx.commit().await?;
+    match kind.as_str() {
+        "representative" => Ok(CodeTarget::Representative(id)),
+        "unit" => Ok(CodeTarget::Unit(id)),
+        _ => Err(Error::NotFound),
+    }
+}
+
+/// Scans per day of a code the actor may view.
+pub async fn scans(app: &App, actor: &Actor, target: &CodeTarget) -> Result<Vec<(String, i64)>> {
+    let code = code_for(app, actor, target).await?;
+    let mut tx = app.db().read().await?;
+    Ok(db::codes::scans(&mut tx, &code).await?)
+}
+
+/// The QR image of `url` as SVG, with a quiet zone, for printing at any size.
+pub fn qr_svg(url: &str) -> Result<String> {
+    let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("QR code: {e}")))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .dark_color(qrcode::render::svg::Color("#000000"))
+        .light_color(qrcode::render::svg::Color("#ffffff"))
+        .build())
+}

@@ -1,0 +1,41 @@
+//! Deputy and station codes: the short link a QR code carries, and the QR image.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::admin::resource_of;
+use crate::actions::codes::{self, CodeTarget};
+use crate::app::App;
+use crate::domain::permission::Resource;
+use crate::error::Error;
+use crate::web::auth::{Ctx, PageError};
+
+/// `GET /q/{code}`: a scan. Counted, then on to the form addressed to that deputy or station.
+pub async fn scan(State(app): State<App>, Path(code): Path<String>) -> Result<Response, PageError> {
+    let target = match codes::scan(&app, &code).await? {
+        CodeTarget::Representative(id) => format!("/submit?representative={id}"),
+        CodeTarget::Unit(id) => format!("/submit?unit={id}"),
+    };
+    Ok(Redirect::to(&target).into_response())
+}
+
+/// `GET /admin/{units|representatives}/{id}/qr.svg`: the QR image of the record's code.
+pub async fn qr_svg(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let actor = ctx.staff()?;
+    let target = match resource_of(&slug)? {
+        Resource::Unit => CodeTarget::Unit(id),
+        Resource::Representative => CodeTarget::Representative(id),
+        _ => return Err(Error::NotFound.into()),
+    };
+    let code = codes::code_for(&app, actor, &target).await?;
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = if app.config().secure_cookies { "https" } else { "http" };
+    let svg = codes::qr_svg(&format!("{scheme}://{host}/q/{code}"))?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}

@@ -1,0 +1,42 @@
+//! Deputy and station codes: a stable, unguessable link per record, its QR image,
+//! and a count of scans per day.
+
+use minyi::actions::codes::{self, CodeTarget};
+use minyi::domain::user::Scope;
+
+use crate::http::spawn;
+use crate::support::{actor, load_demo, sqlite};
+
+const DEMO_PASSWORD: &str = "minyi-demo-2026";
+
+#[tokio::test]
+async fn a_station_code_leads_to_its_form_and_counts_scans() {
+    let t = sqlite().await;
+    load_demo(&t).await;
+    let keeper = actor(&t, "keeper").await;
+    let Scope::Unit { unit_id, .. } = keeper.scope().clone() else { panic!("a keeper") };
+    let target = CodeTarget::Unit(unit_id.clone());
+    let code = codes::code_for(&t.app, &keeper, &target).await.unwrap();
+    assert_eq!(code.len(), 10);
+    assert_eq!(codes::code_for(&t.app, &keeper, &target).await.unwrap(), code, "stable");
+    let server = spawn(t.app.clone()).await;
+    for _ in 0..3 {
+        let scan = server.get(&format!("/q/{code}")).await;
+        assert_eq!(scan.status(), 303);
+        assert_eq!(scan.headers()["location"], format!("/submit?unit={unit_id}").as_str());
+    }
+    assert_eq!(server.get("/q/aaaaaaaaaa").await.status(), 404);
+    let scans = codes::scans(&t.app, &keeper, &target).await.unwrap();
+    assert_eq!(scans, vec![("2026-03-02".to_string(), 3)]);
+    // The keeper prints the station's QR code; another station's is not theirs.
+    server.login("keeper", DEMO_PASSWORD).await;
+    let svg = server.get(&format!("/admin/units/{unit_id}/qr.svg")).await;
+    assert_eq!(svg.status(), 200);
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    assert!(svg.text().await.unwrap().starts_with("<?xml"));
+    let deputy = actor(&t, "deputy").await;
+    let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
+    let other = CodeTarget::Representative(representative_id);
+    let office = actor(&t, "town-office").await;
+    assert!(codes::code_for(&t.app, &office, &other).await.is_err(), "outside the town office's scope");
+}
