@@ -42,18 +42,13 @@ pub async fn list(
     use super::*;
     Ok(match resource {
         Resource::Region => {
-            let list = regions::list(app, actor, search, page).await?;
-            let mut tx = app.db().read().await?;
+            let (list, parents) = regions::list_with_parents(app, actor, search, page).await?;
             let mut records = Vec::new();
             for region in list.items {
-                let parent = match &region.parent_id {
-                    Some(id) => db::regions::get(&mut tx, id).await?,
-                    None => None,
-                };
-                let parent_code = parent.as_ref().map(|p| p.code.as_str()).unwrap_or_default();
+                let (parent_code, parent_name) = parents.get(&region.id).cloned().unwrap_or_default();
                 records.push(Record {
-                    fields: to_fields(&regions::RegionFields::of(&region, parent_code))?,
-                    region_name: parent.map(|p| p.name).unwrap_or_default(),
+                    fields: to_fields(&regions::RegionFields::of(&region, &parent_code))?,
+                    region_name: parent_name,
                     active: region.active,
                     id: region.id,
                 });

@@ -40,6 +40,23 @@ pub async fn list(app: &App, actor: &Actor, search: &str, page: PageRequest) -> 
     Ok(db::regions::list(&mut tx, &filter, search, page).await?)
 }
 
+/// A page of regions with each one's parent (code, name), read in two queries.
+pub async fn list_with_parents(
+    app: &App,
+    actor: &Actor,
+    search: &str,
+    page: PageRequest,
+) -> Result<(Page<Region>, std::collections::HashMap<String, (String, String)>)> {
+    let filter = require_list(actor, Resource::Region)?;
+    if !actor.role().is_admin() {
+        return Err(Error::Forbidden);
+    }
+    let mut tx = app.db().read().await?;
+    let regions = db::regions::list(&mut tx, &filter, search, page).await?;
+    let parents = db::regions::parents_on_page(&mut tx, &filter, search, page).await?;
+    Ok((regions, parents))
+}
+
 /// A region and its parent's code.
 pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<(Region, String)> {
     let mut tx = app.db().read().await?;

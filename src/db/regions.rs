@@ -145,6 +145,34 @@ pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequ
     Ok(Page { items, total })
 }
 
+/// The parent's code and name of each region on the same page of [`list`], in one
+/// query (keyed by region id; empty for a root).
+pub async fn parents_on_page(
+    tx: &mut Tx,
+    filter: &ListFilter,
+    search: &str,
+    page: PageRequest,
+) -> DbResult<std::collections::HashMap<String, (String, String)>> {
+    if !narrows_regions(filter) {
+        return Ok(std::collections::HashMap::new());
+    }
+    let (prefix, _, _) = filter_params(filter);
+    let pattern = like_pattern(search);
+    let rows = rows!(
+        tx,
+        (String, String, String),
+        "SELECT r.id, COALESCE(p.code, ''), COALESCE(p.name, '') FROM regions r
+         LEFT JOIN regions p ON p.id = r.parent_id
+         WHERE r.path LIKE $1 AND (LOWER(r.name) LIKE $2 ESCAPE '\\' OR r.code LIKE $2 ESCAPE '\\')
+         ORDER BY r.code LIMIT $3 OFFSET $4",
+        &prefix,
+        &pattern,
+        page.size,
+        page.offset()
+    )?;
+    Ok(rows.into_iter().map(|(id, code, name)| (id, (code, name))).collect())
+}
+
 /// Regions are narrowed by subtree only; a filter meant for another list (one
 /// record, a unit's representatives) shows no region rather than every region.
 fn narrows_regions(filter: &ListFilter) -> bool {
