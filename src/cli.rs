@@ -113,6 +113,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => {
             let app = App::new(open(&config).await?, Arc::new(SystemClock), config);
             print_logins(&crate::demo::load_demo(&app).await?);
+            let key = crate::actions::api_tokens::demo_token(&app, "admin").await.map_err(|e| describe(&app, e))?;
+            println!("demo api-key {key}");
             crate::demo::load_demo_cases(&app).await.map_err(|e| describe(&app, e))?;
             Ok(())
         }
@@ -217,6 +219,8 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     crate::actions::settings::load_policy(&app).await.map_err(|e| describe(&app, e))?;
     if demo {
         print_logins(&crate::demo::load_demo(&app).await?);
+        let key = crate::actions::api_tokens::demo_token(&app, "admin").await.map_err(|e| describe(&app, e))?;
+        println!("demo api-key {key}");
         crate::demo::load_demo_cases(&app).await.map_err(|e| describe(&app, e))?;
     }
     println!("minyi listening on http://{address}");

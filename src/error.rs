@@ -26,6 +26,9 @@ pub enum Error {
     /// Too many attempts; try again after this many seconds.
     #[error("too many attempts, retry after {retry_after_secs}s")]
     Throttled { retry_after_secs: i64 },
+    /// What was sent is larger than this endpoint accepts.
+    #[error("payload too large")]
+    TooLarge,
     /// A fault of ours or of the machine: logged with its cause, never shown.
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),

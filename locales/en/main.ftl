@@ -479,3 +479,35 @@ policy-escalate_after_days = Escalate this many working days late
 err-days = Enter a whole number from { $min } to { $max }.
 err-channel-staff = Cases from a reception day or a hotline are entered by signed-in staff only.
 qr-code = QR code (scan to send an opinion)
+
+## Open interfaces: tokens for programs, API input
+nav-tokens = API tokens
+tokens-intro = API tokens let other systems (hotlines, government platforms) use this platform's interfaces. Each token acts as one staff account, with its role and scope, and can be revoked at any time. A token is shown only once, when it is issued.
+token-issued = The token has been issued. Copy it now; it cannot be shown again:
+token-name = Purpose
+token-username = Acts as (username)
+token-created-by = Issued by
+token-revoke = Revoke
+token-add = Issue a new token
+err-unknown-user = There is no account with the username { $name }.
+err-json-content-type = Please send JSON (Content-Type: application/json).
+err-json-unknown-field = Unknown field: { $name }.
+err-json-type = Wrong type; expected { $expected }.
+err-query = The query parameters could not be read.
+err-cursor = The page cursor is not valid; start again from the first page.
+err-idempotency-reused = This idempotency key was already used for a different request; please use a new key.
+
+## Open311 GeoReport v2
+open311-group-urban = Town and environment
+open311-group-livelihood = Livelihood
+open311-group-rural = Farming and fishing
+open311-group-governance = Markets and safety
+open311-group-other = Other
+open311-unit = Code of the station or studio that receives the request. Optional when the key belongs to a station or a representative, required otherwise.
+open311-unit-format = A station or studio code, e.g. LLZ-001
+open311-anonymous = Whether the request is anonymous
+err-open311-key = The api_key is missing or not valid.
+err-open311-location = Please give a location: lat and long, address_string, or address_id.
+err-open311-window = The date range is not valid: the start must be before the end, at most 90 days apart.
+err-open311-date = The date is not valid; use a W3C date-time with a time zone, e.g. 2026-03-02T09:00:00+08:00.
+err-open311-status = The status must be open or closed.

@@ -479,3 +479,35 @@ policy-escalate_after_days = 逾期几个工作日提请督办
 err-days = 请填写 { $min } 到 { $max } 之间的整数。
 err-channel-staff = 接待日和热线来件只能由工作人员登录后录入。
 qr-code = 二维码（扫码反映意见）
+
+## Open interfaces: tokens for programs, API input
+nav-tokens = 接口令牌
+tokens-intro = 接口令牌供其他系统（如热线、政务平台）调用本平台接口。每个令牌以一个工作人员账号的身份和权限范围办事，可随时停用。令牌只在签发时显示一次，请妥善保管。
+token-issued = 令牌已签发。请立即复制保存，离开本页后将无法再次查看：
+token-name = 用途
+token-username = 代表账号（用户名）
+token-created-by = 签发人
+token-revoke = 停用
+token-add = 签发新令牌
+err-unknown-user = 没有用户名为 { $name } 的账号。
+err-json-content-type = 请以 JSON 格式提交（Content-Type: application/json）。
+err-json-unknown-field = 不认识的字段：{ $name }。
+err-json-type = 数据类型不正确，应为：{ $expected }。
+err-query = 查询参数无法识别，请检查后重试。
+err-cursor = 翻页标记无效，请从第一页重新读取。
+err-idempotency-reused = 这个幂等键已用于另一项不同的请求，请换一个新的键。
+
+## Open311 GeoReport v2
+open311-group-urban = 城乡环境
+open311-group-livelihood = 民生保障
+open311-group-rural = 农业农村
+open311-group-governance = 市场与安全
+open311-group-other = 其他
+open311-unit = 受理的联络站或委员工作室代码。令牌绑定联络站或代表时可不填，否则必填。
+open311-unit-format = 联络站或工作室代码，如 LLZ-001
+open311-anonymous = 是否匿名反映
+err-open311-key = 接口密钥（api_key）缺失或无效。
+err-open311-location = 请提供位置：经纬度（lat 与 long）、地址（address_string）或地址编号（address_id）之一。
+err-open311-window = 查询时间范围不正确：开始时间须早于结束时间，且跨度不超过 90 天。
+err-open311-date = 时间格式不正确，请使用带时区的 W3C 格式，如 2026-03-02T09:00:00+08:00。
+err-open311-status = 状态只能是 open 或 closed。

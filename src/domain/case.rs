@@ -342,7 +342,8 @@ pub struct CaseFields {
     pub client_token: String,
 }
 
-pub const MAX_BODY_CHARS: usize = 2000;
+/// Open311 GeoReport v2 allows descriptions of up to 4,000 characters.
+pub const MAX_BODY_CHARS: usize = 4000;
 
 impl CaseInput {
     pub fn parse(raw: &CaseFields) -> Result<CaseInput, Vec<FieldError>> {

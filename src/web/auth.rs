@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::de::DeserializeOwned;
 
-use crate::actions::accounts;
+use crate::actions::{accounts, api_tokens};
 use crate::app::App;
 use crate::domain::user::Actor;
 use crate::error::Error;
@@ -97,13 +97,22 @@ pub async fn context(State(app): State<App>, jar: CookieJar, mut request: Reques
         _ => (accounts::random_token(), true),
     };
     let session_token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string());
-    let actor = match &session_token {
-        Some(token) => accounts::actor_for_token(&app, token).await.unwrap_or_else(|e| {
-            tracing::error!(error = %e, "session lookup failed");
-            None
-        }),
-        None => None,
+    let bearer = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    // A program's token wins over a cookie; a wrong token signs no one in.
+    let found = match (&bearer, &session_token) {
+        (Some(token), _) => api_tokens::actor_for_token(&app, token).await,
+        (None, Some(token)) => accounts::actor_for_token(&app, token).await,
+        (None, None) => Ok(None),
     };
+    let actor = found.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "session lookup failed");
+        None
+    });
     let here = request.uri().path_and_query().map(|pq| pq.as_str().to_string()).unwrap_or_else(|| "/".to_string());
     let ctx = Ctx { lang, csrf: csrf.clone(), actor, session_token, address, here };
     request.extensions_mut().insert(ctx.clone());

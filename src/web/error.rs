@@ -17,6 +17,7 @@ fn status_of(error: &Error) -> StatusCode {
         Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -30,6 +31,7 @@ fn code_of(error: &Error) -> &'static str {
         Error::Invalid(_) => "invalid",
         Error::Conflict(_) => "conflict",
         Error::Throttled { .. } => "throttled",
+        Error::TooLarge => "too_large",
         Error::Internal(_) => "internal",
     }
 }
@@ -47,6 +49,7 @@ pub fn message(i18n: &I18n, lang: Lang, error: &Error) -> String {
         Error::Throttled { retry_after_secs } => {
             i18n.msg(lang, &crate::domain::Msg::new("err-throttled").with("minutes", (retry_after_secs + 59) / 60))
         }
+        Error::TooLarge => i18n.text(lang, "err-form-too-large"),
         Error::Internal(_) => i18n.text(lang, "err-internal"),
     }
 }
@@ -79,6 +82,34 @@ pub fn api_error(i18n: &I18n, lang: Lang, error: &Error) -> Response {
     let body = json!({"error": {"code": code_of(error), "message": message(i18n, lang, error), "fields": fields}});
     let response = (status_of(error), Json(body)).into_response();
     with_retry_after(response, error)
+}
+
+/// A stored API answer given again for a repeated `Idempotency-Key` (its status
+/// was one this file chose the first time).
+pub fn replay(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response
+}
+
+/// An Open311 error: 403 for a missing or bad key, 404 for an unknown resource,
+/// 400 for anything else the client sent; `body` writes the `errors` body for the code.
+pub fn open311_error(error: &Error, content_type: &'static str, body: impl FnOnce(u16) -> String) -> Response {
+    log_internal(error);
+    let status = match error {
+        Error::Unauthenticated | Error::BadCredentials | Error::Forbidden => StatusCode::FORBIDDEN,
+        Error::NotFound => StatusCode::NOT_FOUND,
+        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::Invalid(_) | Error::Conflict(_) | Error::Throttled { .. } | Error::TooLarge => StatusCode::BAD_REQUEST,
+    };
+    (status, [(header::CONTENT_TYPE, content_type)], body(status.as_u16())).into_response()
+}
+
+/// An Open311 answer in its format.
+pub fn open311_ok(content_type: &'static str, body: String) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 /// An error page: `body` is the rendered page that explains it.

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod open311;
 pub mod pages;
 
 use std::net::SocketAddr;
@@ -20,7 +21,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
-use pages::{account, admin, calendars, cases, channels, codes, home, import, settings, submit, track};
+use pages::{account, admin, calendars, cases, channels, codes, home, import, settings, submit, tokens, track};
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
 const UPLOAD_LIMIT: usize = crate::actions::import::MAX_FILE_BYTES + 64 * 1024;
@@ -40,6 +41,8 @@ pub fn router(app: App) -> Router {
         .route("/admin/channels/{id}/active/{to}", get(channels::confirm_active).post(channels::set_active))
         .route("/admin/calendars/ical", post(calendars::import_ical))
         .route("/admin/deliveries", get(settings::deliveries))
+        .route("/admin/tokens", get(tokens::show).post(tokens::create))
+        .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin/templates/{key}", get(settings::edit).post(settings::save))
         .route("/admin/templates/{key}/reset", get(settings::confirm_reset).post(settings::reset))
         .route("/admin/{resource}", get(admin::list))
@@ -64,6 +67,7 @@ pub fn router(app: App) -> Router {
         .route("/track/{code}/moves/{kind}", post(track::citizen_move))
         .route("/submit", get(submit::submit_form).post(submit::submit));
     let api = Router::new()
+        .route("/api/v1/openapi.json", get(api::docs::openapi))
         .route("/api/v1/session", post(api::create_session).delete(api::delete_session))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/cases", get(api::cases::list).post(api::cases::create))
@@ -71,13 +75,25 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/cases/{id}/events", post(api::cases::event))
         .route("/api/v1/track/{code}", get(api::cases::track))
         .route("/api/v1/track/{code}/events", post(api::cases::track_event))
+        .route("/api/v1/tokens", get(api::tokens::list).post(api::tokens::create))
+        .route("/api/v1/tokens/{id}/revoke", post(api::tokens::revoke))
+        .route_layer(middleware::from_fn_with_state(app.clone(), api::idempotency))
         .route("/api/{*rest}", get(api_not_found).post(api_not_found));
+    let open311 = Router::new()
+        .route("/open311/v2/{file}", get(open311::get_root).post(open311::post_root))
+        .route("/open311/v2/services/{file}", get(open311::service_definition))
+        .route("/open311/v2/requests/{file}", get(open311::get_request))
+        .route("/open311/v2/tokens/{file}", get(open311::get_token));
     Router::new()
         .merge(pages)
         .merge(api)
+        .merge(open311)
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/minyi.css", get(stylesheet))
+        .route("/api/docs", get(api::docs::page))
+        .route("/static/api-docs.js", get(api::docs::script))
+        .route("/static/vendor/swagger-ui-dist/{file}", get(api::docs::vendored))
         .fallback(page_not_found)
         .layer(middleware::from_fn_with_state(app.clone(), auth::context))
         .layer(middleware::from_fn_with_state(app.clone(), record_metrics))

@@ -334,7 +334,8 @@ async fn refusals_scope_conflicts_and_idempotency() {
     let (status, json) = server.post_json(&browser(), "/api/v1/cases", json!({"body": "", "colour": "red"})).await;
     assert_eq!(
         (status, json["error"]["fields"][0]["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("body"))
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("colour")),
+        "the unknown field is named"
     );
     let (status, json) = server.post_json(&browser(), "/api/v1/cases", json!({"channel": "web", "body": ""})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -367,7 +368,7 @@ async fn refusals_scope_conflicts_and_idempotency() {
     let bad = server
         .event(&deputy, &case_id, json!({"event": "reply", "answre": "typo"}), StatusCode::UNPROCESSABLE_ENTITY)
         .await;
-    assert_eq!(bad["error"]["fields"][0]["field"], "body");
+    assert_eq!(bad["error"]["fields"][0]["field"], "answre", "the unknown field is named");
 
     // Two people act on the same version at once: one wins, the other is told it is stale.
     let (_, case) = server.get_json(&deputy, &format!("/api/v1/cases/{case_id}")).await;

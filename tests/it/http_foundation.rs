@@ -101,7 +101,7 @@ async fn the_session_api_for_programs() {
     let extra = extra.send().await.unwrap();
     assert_eq!(extra.status(), 422);
     let body: Value = extra.json().await.unwrap();
-    assert_eq!(body["error"]["fields"][0]["field"], "body");
+    assert_eq!(body["error"]["fields"][0]["field"], "admin", "the unknown field is named");
     let missing = server.get("/api/v1/nothing-here").await;
     assert_eq!(missing.status(), 404);
     let body: Value = missing.json().await.unwrap();

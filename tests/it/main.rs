@@ -3,6 +3,7 @@
 //! always, PostgreSQL when `TEST_DATABASE_URL` is set).
 
 mod http;
+mod http_api;
 mod http_cases;
 mod http_codes;
 mod http_foundation;
@@ -15,6 +16,8 @@ mod calendars;
 mod import;
 mod jobs;
 mod notify;
+mod open311;
+mod openapi;
 mod permissions;
 mod schema;
 mod storage;

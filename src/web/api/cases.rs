@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -16,11 +15,13 @@ use crate::domain::Msg;
 use crate::domain::case::{Case, CaseEvent, CaseFields, Channel};
 use crate::domain::workflow::MoveKind;
 use crate::error::Error;
+use crate::web::api::ApiJson;
+use crate::web::api::body::{ApiQuery, cursor_for, page_of_cursor};
 use crate::web::auth::{ApiError, Ctx};
 use crate::web::error;
 
 /// A time as ISO 8601 in China Standard Time.
-fn iso_time(millis: i64) -> Value {
+pub fn iso_time(millis: i64) -> Value {
     let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
     chrono::DateTime::from_timestamp_millis(millis)
         .map(|t| json!(t.with_timezone(&offset).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)))
@@ -162,10 +163,6 @@ pub fn public_json(detail: &CaseDetail) -> Value {
     })
 }
 
-fn bad_json(_: JsonRejection) -> Error {
-    Error::invalid("body", Msg::new("err-json"))
-}
-
 #[derive(serde::Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct NewCase {
@@ -187,9 +184,8 @@ pub async fn create(
     State(app): State<App>,
     ctx: Ctx,
     headers: HeaderMap,
-    body: Result<Json<NewCase>, JsonRejection>,
+    ApiJson(new): ApiJson<NewCase>,
 ) -> Result<Response, ApiError> {
-    let Json(new) = body.map_err(bad_json)?;
     let header_key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default();
     let fields = CaseFields {
         channel: if new.channel.is_empty() { Channel::Api.as_str().to_string() } else { new.channel },
@@ -218,20 +214,29 @@ pub struct ListParams {
     due_by: String,
     channel: String,
     page: String,
+    cursor: String,
 }
 
-/// `GET /api/v1/cases`: the caller's inbox.
-pub async fn list(State(app): State<App>, ctx: Ctx, Query(params): Query<ListParams>) -> Result<Json<Value>, ApiError> {
+/// `GET /api/v1/cases`: the caller's inbox, a page at a time; `next_cursor` (or
+/// `page`) reads the next.
+pub async fn list(
+    State(app): State<App>,
+    ctx: Ctx,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<Value>, ApiError> {
     let actor = ctx.staff()?;
-    let page = match params.page.trim() {
-        "" => None,
-        raw => Some(raw.parse().map_err(|_| Error::invalid("page", Msg::new("err-page")))?),
+    let page = match (params.cursor.trim(), params.page.trim()) {
+        ("", "") => None,
+        ("", raw) => Some(raw.parse().map_err(|_| Error::invalid("page", Msg::new("err-page")))?),
+        (cursor, _) => Some(page_of_cursor(cursor)?),
     };
     let query = InboxQuery::parse(&params.status, &params.due_by, &params.channel, page)?;
     let inbox = cases::inbox(&app, actor, &query).await?;
     let items: Vec<Value> = inbox.cases.items.iter().map(|c| summary_json(c, inbox.today)).collect();
+    let more = inbox.page.number * inbox.page.size < inbox.cases.total;
+    let next_cursor = if more { json!(cursor_for(inbox.page.number + 1)) } else { Value::Null };
     Ok(Json(json!({"items": items, "total": inbox.cases.total, "page": inbox.page.number,
-        "page_size": inbox.page.size})))
+        "page_size": inbox.page.size, "next_cursor": next_cursor})))
 }
 
 /// `GET /api/v1/cases/{id}`.
@@ -318,10 +323,9 @@ pub async fn event(
     State(app): State<App>,
     ctx: Ctx,
     Path(id): Path<String>,
-    body: Result<Json<EventBody>, JsonRejection>,
+    ApiJson(body): ApiJson<EventBody>,
 ) -> Result<Json<Value>, ApiError> {
     let actor = ctx.staff()?;
-    let Json(body) = body.map_err(bad_json)?;
     let sent = fields_of(body)?;
     let mv = parse_move(&app, sent.kind, &sent.fields)?;
     let detail = cases::act(&app, Who::Staff(actor), CaseRef::Id(&id), sent.version, mv).await?;
@@ -338,9 +342,8 @@ pub async fn track(State(app): State<App>, Path(code): Path<String>) -> Result<J
 pub async fn track_event(
     State(app): State<App>,
     Path(code): Path<String>,
-    body: Result<Json<EventBody>, JsonRejection>,
+    ApiJson(body): ApiJson<EventBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let Json(body) = body.map_err(bad_json)?;
     let sent = fields_of(body)?;
     let mv = parse_move(&app, sent.kind, &sent.fields)?;
     let detail = cases::act(&app, Who::Citizen, CaseRef::TrackingCode(&code), sent.version, mv).await?;

@@ -1,6 +1,11 @@
 //! The JSON API under `/api/v1`. Handlers call the same actions as the pages.
 
+pub mod body;
 pub mod cases;
+pub mod docs;
+pub mod tokens;
+
+pub use body::{ApiJson, idempotency};
 
 use axum::Json;
 use axum::extract::State;
@@ -26,9 +31,8 @@ pub async fn create_session(
     State(app): State<App>,
     ctx: Ctx,
     jar: CookieJar,
-    body: Result<Json<Credentials>, axum::extract::rejection::JsonRejection>,
+    ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
-    let Json(credentials) = body.map_err(|_| Error::invalid("body", crate::domain::Msg::new("err-json")))?;
     let session = match accounts::login(&app, &credentials.username, &credentials.password, &ctx.address).await {
         Ok(session) => session,
         Err(Error::Invalid(_)) => return Err(Error::BadCredentials.into()),

@@ -12,6 +12,7 @@ pub mod home;
 pub mod import;
 pub mod settings;
 pub mod submit;
+pub mod tokens;
 pub mod track;
 
 use askama::Template;
@@ -93,6 +94,7 @@ fn nav(shell: &Shell<'_>, ctx: &Ctx) -> Vec<NavItem> {
     }
     if actor.role().is_admin() {
         items.push(("/admin/log", "nav-log"));
+        items.push(("/admin/tokens", "nav-tokens"));
     }
     if actor.role() == crate::domain::user::Role::SystemAdmin {
         items.push(("/admin/settings", "nav-settings"));
