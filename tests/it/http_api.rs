@@ -322,3 +322,61 @@ async fn a_cursor_walks_every_case_once() {
     }
     assert_eq!(seen.len() as i64, total);
 }
+
+#[tokio::test]
+async fn the_records_of_the_admin_pages_are_managed_through_the_api_with_the_same_checks() {
+    let server = spawn().await;
+    let admin = server.token_for("admin").await;
+    let office = server.token_for("town-office").await;
+    let (status, page) = server.bearer_get(&admin, "/api/v1/records/regions?q=石塘").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let town = page["items"].as_array().unwrap().iter().find(|r| r["fields"]["level"] == "town").unwrap().clone();
+    let town_code = town["fields"]["code"].as_str().unwrap().to_string();
+
+    let village =
+        json!({"code": format!("{town_code}299"), "name": "测试村", "level": "village", "parent_code": town_code});
+    let (status, made) = server.bearer_post(&office, "/api/v1/records/regions", &village, Some("region-1")).await;
+    assert_eq!(status, StatusCode::CREATED, "the town office may add a village in its town: {made}");
+    let id = made["id"].as_str().unwrap().to_string();
+    let (status, again) = server.bearer_post(&office, "/api/v1/records/regions", &village, Some("region-1")).await;
+    assert_eq!((status, again["id"].clone()), (StatusCode::CREATED, json!(id)), "replayed, not made twice");
+
+    let mut renamed = village.clone();
+    renamed["name"] = json!("测试新村");
+    let (status, updated) = server.bearer_post(&office, &format!("/api/v1/records/regions/{id}"), &renamed, None).await;
+    assert_eq!((status, updated["fields"]["name"].clone()), (StatusCode::OK, json!("测试新村")), "{updated}");
+    let off = json!({"active": false});
+    let (status, switched) =
+        server.bearer_post(&office, &format!("/api/v1/records/regions/{id}/active"), &off, None).await;
+    assert_eq!((status, switched["active"].clone()), (StatusCode::OK, json!(false)), "{switched}");
+
+    // The same refusals as the pages: outside the office's town, its own town, the settings.
+    let outside = json!({"code": "331081001299", "name": "别处村", "level": "village", "parent_code": "331081001"});
+    let (status, _) = server.bearer_post(&office, "/api/v1/records/regions", &outside, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = server
+        .bearer_post(&office, &format!("/api/v1/records/regions/{}/active", town["id"].as_str().unwrap()), &off, None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an office does not switch off its own region");
+    let (status, body) = server.bearer_get(&office, "/api/v1/settings").await;
+    assert_eq!((status, error_code(&body)), (StatusCode::FORBIDDEN, "forbidden"));
+    let (status, settings) = server.bearer_get(&admin, "/api/v1/settings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(settings["policy"]["studio_answer_days"], 3);
+    assert!(!settings["templates"].as_array().unwrap().is_empty());
+
+    // Bad input: an unknown field, a wrong type, an unknown kind.
+    let mut extra = village.clone();
+    extra["colour"] = json!("red");
+    let (status, body) = server.bearer_post(&admin, "/api/v1/records/regions", &extra, None).await;
+    assert_eq!((status, field_names(&body)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["colour".to_string()]));
+    let (status, body) = server.bearer_post(&admin, "/api/v1/records/regions", &json!({"code": 1}), None).await;
+    assert_eq!((status, field_names(&body)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["code".to_string()]));
+    let (status, _) = server.bearer_get(&admin, "/api/v1/records/settings").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, users) = server.bearer_get(&admin, "/api/v1/records/users").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        users["items"].as_array().unwrap().iter().all(|u| u["fields"]["password"].as_str().unwrap_or("").is_empty())
+    );
+}

@@ -3,6 +3,7 @@
 pub mod body;
 pub mod cases;
 pub mod docs;
+pub mod records;
 pub mod tokens;
 
 pub use body::{ApiJson, idempotency};
@@ -65,4 +66,18 @@ fn me_body(actor: &Actor) -> serde_json::Value {
         "roles": [actor.role().as_str()],
         "scope": {"kind": kind, "id": id, "region_path": path},
     })
+}
+
+/// `GET /api/v1/settings`: the notice wordings and the deadline policy (the system
+/// administrator's, as on `/admin/settings`).
+pub async fn settings(State(app): State<App>, ctx: Ctx) -> Result<Json<serde_json::Value>, ApiError> {
+    let templates = crate::actions::settings::templates(&app, ctx.staff()?).await?;
+    let templates: Vec<_> = templates
+        .iter()
+        .map(|t| {
+            json!({"key": t.key, "description": t.description, "variables": t.variables, "subject": t.subject,
+                "body": t.body, "overridden": t.overridden})
+        })
+        .collect();
+    Ok(Json(json!({"templates": templates, "policy": app.policy().as_ref()})))
 }
