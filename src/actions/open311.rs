@@ -179,3 +179,57 @@ pub fn parse_datetime(field: &str, raw: &str) -> Result<Option<i64>> {
         .map(|t| Some(t.timestamp_millis()))
         .map_err(|_| Error::invalid(field, Msg::new("err-open311-date")))
 }
+
+/// One step of a case as the mySociety `servicerequestupdates` extension shows it.
+#[derive(Debug, Clone)]
+pub struct Update {
+    pub update_id: String,
+    pub service_request_id: String,
+    pub at: i64,
+    /// The extended status FixMyStreet knows (`FIXED`, `INTERNAL_REFERRAL`, …).
+    pub status: &'static str,
+    pub description: String,
+}
+
+/// The extended status of an event of the case history.
+fn extended_status(kind: &str) -> &'static str {
+    match kind {
+        "forward" => "INTERNAL_REFERRAL",
+        "request_info" => "INVESTIGATING",
+        "reply" | "answer" => "FIXED",
+        "close" => "CLOSED",
+        "merge" => "DUPLICATE",
+        "withdraw" => "CANCELLED",
+        "submit" | "submitted" => "OPEN",
+        _ => "IN_PROGRESS",
+    }
+}
+
+/// The steps of cases in the key's region within the window (the last 90 days by
+/// default), oldest first, at most [`MAX_REQUESTS`]. Only region-wide keys (an
+/// office's, the system's) may follow every case's steps.
+pub async fn updates(app: &App, actor: &Actor, start: Option<i64>, end: Option<i64>) -> Result<Vec<Update>> {
+    let prefix = match actor.scope() {
+        Scope::Everything => "/%".to_string(),
+        Scope::Subtree { path, .. } => format!("{}%", path.as_str()),
+        Scope::Unit { .. } | Scope::Department { .. } | Scope::Representative { .. } => return Err(Error::Forbidden),
+    };
+    let window = DEFAULT_WINDOW_DAYS * 24 * 3600 * 1000;
+    let end = end.unwrap_or_else(|| app.now());
+    let start = start.unwrap_or(end - window);
+    if start > end || end - start > window {
+        return Err(Error::invalid("start_date", Msg::new("err-open311-window")));
+    }
+    let mut tx = app.db().read().await?;
+    let rows = db::open311::updates(&mut tx, &prefix, start, end, MAX_REQUESTS as i64).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Update {
+            status: extended_status(&r.kind),
+            update_id: r.id,
+            service_request_id: r.case_id,
+            at: r.at,
+            description: r.note,
+        })
+        .collect())
+}

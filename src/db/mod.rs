@@ -65,6 +65,7 @@ pub mod codes;
 pub mod departments;
 pub mod imports;
 pub mod message_templates;
+pub mod open311;
 pub mod outbox;
 pub mod regions;
 pub mod representatives;

@@ -2,6 +2,8 @@
 //! errors: 403 for the key, 404 for unknown things, 400 otherwise, each with the
 //! `errors` body. XML is read with a real parser (roxmltree).
 
+use std::collections::BTreeSet;
+
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -267,6 +269,32 @@ async fn requests_are_filed_read_and_listed_with_a_key() {
         &format!("/requests.{{fmt}}?api_key={office}&jurisdiction_id=1"),
         None,
         StatusCode::NOT_FOUND,
+    )
+    .await;
+
+    // The mySociety updates extension: each step of the cases, for a region-wide key.
+    let xml = get(&server, &format!("/servicerequestupdates.xml?api_key={office}")).await;
+    assert_eq!(xml.status, StatusCode::OK, "{}", xml.body);
+    let doc = xml.xml();
+    assert_eq!(doc.root_element().tag_name().name(), "service_request_updates");
+    let updates = elements(doc.root_element(), "request_update");
+    let of_first: Vec<_> = updates.iter().filter(|u| child(**u, "service_request_id") == first).collect();
+    assert_eq!(of_first.len(), 1, "the submission: {}", xml.body);
+    assert_eq!(child(*of_first[0], "status"), "OPEN");
+    assert!(child(*of_first[0], "updated_datetime").ends_with("+08:00"));
+    let json = get(&server, &format!("/servicerequestupdates.json?api_key={office}")).await.json();
+    assert_eq!(json.as_array().unwrap().len(), updates.len());
+    let ids: BTreeSet<&str> = json.as_array().unwrap().iter().map(|u| u["update_id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), updates.len(), "update ids are unique");
+    assert_error(&server, &format!("/servicerequestupdates.{{fmt}}?api_key={keeper}"), None, StatusCode::FORBIDDEN)
+        .await;
+    assert_error(&server, "/servicerequestupdates.{fmt}", None, StatusCode::FORBIDDEN).await;
+    let far = "&start_date=2025-01-01T00:00:00Z&end_date=2026-01-01T00:00:00Z";
+    assert_error(
+        &server,
+        &format!("/servicerequestupdates.{{fmt}}?api_key={office}{far}"),
+        None,
+        StatusCode::BAD_REQUEST,
     )
     .await;
 }

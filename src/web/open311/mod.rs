@@ -94,6 +94,7 @@ pub async fn get_root(
             "discovery" => Ok(discovery(format)),
             "services" => services(&app, &ctx, format, &params).await,
             "requests" => list_requests(&app, &ctx, format, &params).await,
+            "servicerequestupdates" => list_updates(&app, format, &params).await,
             _ => Err(Error::NotFound),
         },
         Err(e) => Err(e),
@@ -310,6 +311,30 @@ async fn list_requests(app: &App, ctx: &Ctx, format: Format, params: &Params) ->
         .map(|case| request_json(app, ctx, case, ""))
         .collect();
     Ok(answer(format, format::list(format, "service_requests", "request", &items)))
+}
+
+/// The mySociety extension FixMyStreet follows: the steps of cases in a window.
+async fn list_updates(app: &App, format: Format, params: &Params) -> Result<Response, Error> {
+    let actor = key_actor(app, params).await?;
+    open311::check_jurisdiction(app, &params.get("jurisdiction_id")).await?;
+    let start = open311::parse_datetime("start_date", &params.get("start_date"))?;
+    let end = open311::parse_datetime("end_date", &params.get("end_date"))?;
+    let items: Vec<Value> = open311::updates(app, &actor, start, end)
+        .await?
+        .into_iter()
+        .map(|u| {
+            json!({
+                "update_id": u.update_id,
+                "service_request_id": u.service_request_id,
+                "status": u.status,
+                "updated_datetime": w3c(u.at),
+                "description": u.description,
+                "media_url": "",
+                "external_status_code": u.status,
+            })
+        })
+        .collect();
+    Ok(answer(format, format::list(format, "service_request_updates", "request_update", &items)))
 }
 
 /// `GET /open311/v2/requests/{id}.{fmt}`: an array of one.
