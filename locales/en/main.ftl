@@ -511,3 +511,4 @@ err-open311-location = Please give a location: lat and long, address_string, or 
 err-open311-window = The date range is not valid: the start must be before the end, at most 90 days apart.
 err-open311-date = The date is not valid; use a W3C date-time with a time zone, e.g. 2026-03-02T09:00:00+08:00.
 err-open311-status = The status must be open or closed.
+err-idempotency-running = A request with this idempotency key is still being processed; please try again shortly.

@@ -511,3 +511,4 @@ err-open311-location = 请提供位置：经纬度（lat 与 long）、地址（
 err-open311-window = 查询时间范围不正确：开始时间须早于结束时间，且跨度不超过 90 天。
 err-open311-date = 时间格式不正确，请使用带时区的 W3C 格式，如 2026-03-02T09:00:00+08:00。
 err-open311-status = 状态只能是 open 或 closed。
+err-idempotency-running = 使用这个幂等键的请求正在处理中，请稍后再试。

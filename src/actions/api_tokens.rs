@@ -143,17 +143,47 @@ pub async fn demo_token(app: &App, admin_username: &str) -> Result<String> {
 
 const DEMO_TOKEN_NAME: &str = "demo";
 
-/// The answer stored for `key` by `principal`, if any.
-pub async fn stored_answer(app: &App, principal: &str, key: &str) -> Result<Option<StoredAnswer>> {
-    let mut tx = app.db().read().await?;
-    Ok(db::api_tokens::stored_answer(&mut tx, principal, key).await?)
+/// What became of an idempotency key when a request claimed it.
+#[derive(Debug, Clone)]
+pub enum Claim {
+    /// The key is new: run the request, then [`store_answer`] or [`release`].
+    Run,
+    /// The key was answered before: this is the answer.
+    Answered(StoredAnswer),
 }
 
-/// Keeps the answer to a request sent with an idempotency key.
-pub async fn store_answer(app: &App, principal: &str, key: &str, answer: &StoredAnswer) -> Result<()> {
+/// Claims `key` for a request with this hash. The same key while the first request
+/// still runs, or with another request, is a conflict.
+pub async fn claim(app: &App, principal: &str, key: &str, request_hash: &str) -> Result<Claim> {
     let now = app.now();
     let mut tx = app.db().write().await?;
-    db::api_tokens::store_answer(&mut tx, principal, key, answer, now).await?;
+    if db::api_tokens::reserve(&mut tx, principal, key, request_hash, now).await? {
+        tx.commit().await?;
+        return Ok(Claim::Run);
+    }
+    let stored = db::api_tokens::stored_answer(&mut tx, principal, key).await?;
+    tx.commit().await?;
+    match stored {
+        Some(stored) if stored.status == 0 => Err(Error::Conflict(Msg::new("err-idempotency-running"))),
+        Some(stored) if stored.request_hash != request_hash => Err(Error::Conflict(Msg::new("err-idempotency-reused"))),
+        Some(stored) => Ok(Claim::Answered(stored)),
+        // Released between the two statements: the caller may simply retry.
+        None => Err(Error::Conflict(Msg::new("err-idempotency-running"))),
+    }
+}
+
+/// Keeps the answer to a claimed key.
+pub async fn store_answer(app: &App, principal: &str, key: &str, answer: &StoredAnswer) -> Result<()> {
+    let mut tx = app.db().write().await?;
+    db::api_tokens::store_answer(&mut tx, principal, key, answer).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives a claimed key back after a request that failed (and so changed nothing).
+pub async fn release(app: &App, principal: &str, key: &str) -> Result<()> {
+    let mut tx = app.db().write().await?;
+    db::api_tokens::release(&mut tx, principal, key).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -93,23 +93,34 @@ pub async fn stored_answer(tx: &mut Tx, principal: &str, key: &str) -> DbResult<
     )
 }
 
-/// Keeps an answer; a second answer to the same key (a race) is dropped.
-pub async fn store_answer(
-    tx: &mut Tx,
-    principal: &str,
-    key: &str,
-    answer: &StoredAnswer,
-    now: Millis,
-) -> DbResult<u64> {
-    exec!(
+/// Claims `key` for a request about to run (status 0, no body); false when the key
+/// is already claimed or answered.
+pub async fn reserve(tx: &mut Tx, principal: &str, key: &str, request_hash: &str, now: Millis) -> DbResult<bool> {
+    let inserted = exec!(
         tx,
         "INSERT INTO idempotency_keys (principal, idem_key, request_hash, status, body, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (principal, idem_key) DO NOTHING",
+         VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (principal, idem_key) DO NOTHING",
         principal,
         key,
-        &answer.request_hash,
-        answer.status,
-        &answer.body,
+        request_hash,
         now
+    )?;
+    Ok(inserted == 1)
+}
+
+/// Keeps the answer to a claimed key.
+pub async fn store_answer(tx: &mut Tx, principal: &str, key: &str, answer: &StoredAnswer) -> DbResult<u64> {
+    exec!(
+        tx,
+        "UPDATE idempotency_keys SET status = $3, body = $4 WHERE principal = $1 AND idem_key = $2",
+        principal,
+        key,
+        answer.status,
+        &answer.body
     )
+}
+
+/// Gives a claimed key back (the request failed and changed nothing).
+pub async fn release(tx: &mut Tx, principal: &str, key: &str) -> DbResult<u64> {
+    exec!(tx, "DELETE FROM idempotency_keys WHERE principal = $1 AND idem_key = $2 AND status = 0", principal, key)
 }

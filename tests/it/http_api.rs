@@ -287,6 +287,25 @@ async fn the_same_idempotency_key_twice_makes_one_case_and_one_move() {
     let (status, body) = server.bearer_post(&token, "/api/v1/cases", &other, Some("hotline-0001")).await;
     assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "conflict"), "same key, other body");
 
+    // A failed request gives its key back; a key claimed by a request still running is a conflict.
+    let mut broken = new.clone();
+    broken["category"] = json!("nonsense");
+    let (status, _) = server.bearer_post(&token, "/api/v1/cases", &broken, Some("hotline-0002")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fixed = new.clone();
+    fixed["body"] = json!("桥尾的护栏也松动了。");
+    let (status, _) = server.bearer_post(&token, "/api/v1/cases", &fixed, Some("hotline-0002")).await;
+    assert_eq!(status, StatusCode::CREATED, "the key was given back after the failure");
+    let principal = format!("user:{}", me["id"].as_str().unwrap());
+    let mut tx = server.app.db().write().await.unwrap();
+    assert!(minyi::db::api_tokens::reserve(&mut tx, &principal, "hotline-0003", "h", 0).await.unwrap());
+    tx.commit().await.unwrap();
+    let (status, body) = server.bearer_post(&token, "/api/v1/cases", &fixed, Some("hotline-0003")).await;
+    assert_eq!(
+        (status, body["error"]["message"].as_str().unwrap_or("").contains("处理中")),
+        (StatusCode::CONFLICT, true)
+    );
+
     let path = format!("/api/v1/cases/{case_id}/events");
     let ack = json!({"event": "acknowledge", "version": 1});
     let (status, once) = server.bearer_post(&token, &path, &ack, Some("ack-1")).await;

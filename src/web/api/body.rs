@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use crate::actions::api_tokens;
+use crate::actions::api_tokens::{self, Claim};
 use crate::app::App;
 use crate::db::api_tokens::StoredAnswer;
 use crate::domain::{FieldError, Msg};
@@ -93,8 +93,9 @@ fn field_error(error: &serde_path_to_error::Error<serde_json::Error>) -> FieldEr
 }
 
 /// A repeated POST with the same `Idempotency-Key` from the same signed-in caller
-/// gets the stored answer and does nothing again; the same key with another body
-/// is a conflict. Only successful answers are kept (a failed request changed
+/// gets the stored answer and does nothing again; the same key with another body,
+/// or while the first request still runs, is a conflict (the key is claimed before
+/// the request runs, so two at once cannot both act). Only successful answers are kept (a failed request changed
 /// nothing and may be retried). Anonymous calls are not kept here: case intake
 /// already turns the key into the case's client token.
 pub async fn idempotency(State(app): State<App>, request: Request, next: Next) -> Response {
@@ -121,16 +122,18 @@ pub async fn idempotency(State(app): State<App>, request: Request, next: Next) -
     hasher.update([0]);
     hasher.update(&bytes);
     let request_hash = hex::encode(hasher.finalize());
-    match api_tokens::stored_answer(&app, &principal, &key).await {
-        Ok(Some(stored)) if stored.request_hash == request_hash => {
+    match api_tokens::claim(&app, &principal, &key, &request_hash).await {
+        Ok(Claim::Run) => {}
+        Ok(Claim::Answered(stored)) => {
             return error::replay(u16::try_from(stored.status).unwrap_or(200), stored.body);
         }
-        Ok(Some(_)) => return ApiError(Error::Conflict(Msg::new("err-idempotency-reused"))).into_response(),
-        Ok(None) => {}
         Err(e) => return ApiError(e).into_response(),
     }
     let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     if response.extensions().get::<Failed>().is_some() || !response.status().is_success() {
+        if let Err(e) = api_tokens::release(&app, &principal, &key).await {
+            tracing::error!(error = ?e, "releasing an idempotency key");
+        }
         return response;
     }
     let (parts, body) = response.into_parts();
