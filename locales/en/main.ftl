@@ -539,3 +539,4 @@ cockpit-topics = Hot categories
 cockpit-overdue = Overdue (oldest first)
 cockpit-due-soon = Due soon
 cockpit-none = None.
+cockpit-own-level = This level itself

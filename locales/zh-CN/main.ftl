@@ -539,3 +539,4 @@ cockpit-topics = 热点类别
 cockpit-overdue = 超期未办（最早的在前）
 cockpit-due-soon = 近期到期
 cockpit-none = 暂无。
+cockpit-own-level = 本级（直接收到）

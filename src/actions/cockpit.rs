@@ -18,6 +18,9 @@ use crate::domain::case::{Case, CaseEvent, CaseState, Grade};
 use crate::domain::tally::{AssignmentFact, CaseCounts, DeptCounts, HistoryEvent, Tally, tally};
 use crate::error::Result;
 
+mod view;
+pub use view::*;
+
 /// Reads what the fold needs from a stored event.
 pub fn history_event(event: &CaseEvent) -> HistoryEvent {
     let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);

@@ -20,7 +20,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
-use pages::{account, admin, calendars, cases, channels, codes, home, import, settings, submit, track};
+use pages::{account, admin, calendars, cases, channels, cockpit, codes, home, import, settings, submit, track};
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
 const UPLOAD_LIMIT: usize = crate::actions::import::MAX_FILE_BYTES + 64 * 1024;
@@ -56,6 +56,7 @@ pub fn router(app: App) -> Router {
         .route("/admin/{resource}/{id}/reset", get(admin::confirm_reset).post(admin::reset))
         .route("/admin/{resource}/{id}/qr.svg", get(codes::qr_svg))
         .route("/q/{code}", get(codes::scan))
+        .route("/cockpit", get(cockpit::cockpit))
         .route("/cases", get(cases::inbox))
         .route("/cases/{id}", get(cases::case_page))
         .route("/cases/{id}/moves/{kind}", post(cases::make_move))

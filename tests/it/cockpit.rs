@@ -166,3 +166,79 @@ async fn rebuilt_aggregates_equal_the_maintained_ones() {
         assert!(joined.contains("merged: 1"), "{}", t.engine);
     }
 }
+
+fn region_of(actor: &Actor) -> String {
+    match actor.scope() {
+        Scope::Subtree { region_id, .. } => region_id.clone(),
+        other => panic!("not an office: {other:?}"),
+    }
+}
+
+/// The first `href="…"` on the page that starts with `prefix`.
+fn first_link(html: &str, prefix: &str) -> Option<String> {
+    let marker = format!("href=\"{prefix}");
+    let start = html.find(&marker)? + "href=\"".len();
+    Some(html[start..].split('"').next()?.replace("&amp;", "&"))
+}
+
+#[tokio::test]
+async fn the_office_opens_the_cockpit_drills_down_to_a_case_and_is_kept_to_its_scope() {
+    let t = crate::support::sqlite().await;
+    load_demo(&t).await;
+    minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
+    let office = crate::support::actor(&t, "office").await;
+    let town_office = crate::support::actor(&t, "town-office").await;
+    let server = crate::http::spawn(t.app.clone()).await;
+    server.login("office", "minyi-demo-2026").await;
+
+    // The county over the demo's whole history: figures, rates, rankings, lists.
+    let (status, body, _) = server.page("/cockpit?from=2025-01-01").await;
+    assert_eq!(status, 200, "{body}");
+    let overview = cockpit::overview(&t.app, &office, "", "2025-01-01", "").await.expect("overview");
+    assert!(overview.total.received >= 300, "{:?}", overview.total);
+    assert!(body.contains("响应率") && body.contains("解决率") && body.contains("满意率（群众评价）"));
+    assert!(body.contains(&format!("<td>{}</td>", overview.total.received)), "the total is on the page");
+    assert!(!overview.children.is_empty() && !overview.departments.is_empty());
+    let by_children: i64 =
+        overview.children.iter().map(|l| l.counts.received).sum::<i64>() + overview.own_level.received;
+    assert_eq!(by_children, overview.total.received, "the towns add up to the county");
+
+    // Drill down: a town, then the oldest overdue case of the county, then its page.
+    let first_town = &overview.children[0];
+    let town = first_link(&body, &format!("/cockpit?region={}", first_town.key)).expect("a link to the first town");
+    let (status, town_body, _) = server.page(&town).await;
+    assert_eq!(status, 200, "{town}");
+    assert!(town_body.contains(&format!("› <a href=\"/cockpit?region={}", first_town.key)), "the town is in the trail");
+    let town_view = cockpit::overview(&t.app, &office, &first_town.key, "2025-01-01", "").await.expect("town");
+    assert_eq!(town_view.total, first_town.counts, "the town's page sums what the county's row showed");
+    let case = first_link(&body, "/cases/").expect("an overdue case on the county page");
+    let (status, case_body, _) = server.page(&case).await;
+    assert_eq!(status, 200, "{case}");
+    assert!(case_body.contains(&overview.overdue[0].tracking_code));
+
+    // A period with no cases: zeros and an explanation, not an error.
+    let (status, body, _) = server.page("/cockpit?from=2020-01-01&to=2020-01-31").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("以下各项均为零"), "{body}");
+    assert!(body.contains("本时段没有收到民意件"), "the empty rate says why");
+
+    // A malformed or reversed period is a clear message.
+    let (status, body, _) = server.page("/cockpit?from=2026-02-30").await;
+    assert_eq!(status, 422);
+    assert!(body.contains("日期格式不正确"), "{body}");
+    let (status, body, _) = server.page("/cockpit?from=2026-03-01&to=2026-02-01").await;
+    assert_eq!(status, 422);
+    assert!(body.contains("结束日期不能早于开始日期"), "{body}");
+
+    // A town office may not look at the county; a keeper may not open the cockpit.
+    let refused = cockpit::overview(&t.app, &town_office, &region_of(&office), "", "").await;
+    assert!(matches!(refused, Err(minyi::error::Error::Forbidden)), "{refused:?}");
+    let mine = cockpit::overview(&t.app, &town_office, "", "2025-01-01", "").await.expect("own town");
+    assert!(mine.total.received < overview.total.received);
+    let keeper = crate::support::actor(&t, "keeper").await;
+    assert!(matches!(cockpit::overview(&t.app, &keeper, "", "", "").await, Err(minyi::error::Error::Forbidden)));
+    let other = crate::http::spawn(t.app.clone()).await;
+    other.login("town-office", "minyi-demo-2026").await;
+    let (status, _, _) = other.page(&format!("/cockpit?region={}", region_of(&office))).await;
+    assert_eq!(status, 403);
+}

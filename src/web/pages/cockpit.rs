@@ -1,0 +1,223 @@
+//! `GET /cockpit`: the central office's view of its region subtree (联络总站驾驶舱).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+
+use super::case_view::{category_label, date_text};
+use super::{Shell, render, urlencode};
+use crate::actions::cockpit::{self, Line, Overview};
+use crate::app::App;
+use crate::domain::case::{Case, Channel};
+use crate::domain::rates::{self, Rate};
+use crate::domain::tally::{CaseCounts, DeptCounts};
+use crate::web::auth::{Ctx, PageError};
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct CockpitParams {
+    region: String,
+    from: String,
+    to: String,
+}
+
+/// A rate as shown: the figure, and when there is none, why.
+pub struct RateCell {
+    pub text: String,
+    pub why: String,
+}
+
+pub struct CountRow {
+    pub name: String,
+    pub href: String,
+    pub received: i64,
+    pub acknowledged: i64,
+    pub answered_direct: i64,
+    pub forwarded: i64,
+    pub answered: i64,
+    pub closed: i64,
+    pub rates: Vec<RateCell>,
+}
+
+pub struct DeptRow {
+    pub rank: usize,
+    pub name: String,
+    pub assigned: i64,
+    pub returned: i64,
+    pub reworked: i64,
+    pub ext_granted: i64,
+    pub submitted: i64,
+    pub on_time: RateCell,
+    pub satisfaction: RateCell,
+}
+
+pub struct CaseLine {
+    pub href: String,
+    pub code: String,
+    pub title: String,
+    pub due: String,
+}
+
+pub struct Crumb {
+    pub href: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "cockpit.html")]
+struct CockpitPage<'a> {
+    shell: Shell<'a>,
+    region_id: String,
+    from: String,
+    to: String,
+    crumbs: Vec<Crumb>,
+    empty: bool,
+    totals: Vec<CountRow>,
+    rate_names: Vec<String>,
+    channels: Vec<CountRow>,
+    categories: Vec<CountRow>,
+    children: Vec<CountRow>,
+    stations: Vec<CountRow>,
+    representatives: Vec<CountRow>,
+    departments: Vec<DeptRow>,
+    weeks: Vec<CountRow>,
+    months: Vec<CountRow>,
+    overdue: Vec<CaseLine>,
+    overdue_total: i64,
+    due_soon: Vec<CaseLine>,
+    due_soon_until: String,
+}
+
+/// `GET /cockpit?region=…&from=YYYY-MM-DD&to=YYYY-MM-DD`
+pub async fn cockpit(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(params): Query<CockpitParams>,
+) -> Result<Response, PageError> {
+    let actor = ctx.staff()?;
+    let overview = cockpit::overview(&app, actor, &params.region, &params.from, &params.to).await?;
+    let shell = Shell::new(&app, &ctx, "cockpit-title");
+    Ok(render(&page(shell, &overview)))
+}
+
+fn rate_cell(shell: &Shell<'_>, rate: Rate) -> RateCell {
+    match &rate {
+        Rate::Share { .. } => RateCell { text: rate.display(), why: String::new() },
+        Rate::Undefined { reason } => RateCell { text: rate.display(), why: shell.msg(reason) },
+    }
+}
+
+fn case_rates(shell: &Shell<'_>, c: &CaseCounts) -> Vec<RateCell> {
+    vec![
+        rate_cell(shell, rates::response_rate(c)),
+        rate_cell(shell, rates::on_time_rate(c)),
+        rate_cell(shell, rates::solution_rate(c)),
+        rate_cell(shell, rates::satisfaction_by_representatives(c)),
+        rate_cell(shell, rates::satisfaction_by_citizens(c)),
+        rate_cell(shell, rates::disagreement_rate(c)),
+    ]
+}
+
+fn count_row(shell: &Shell<'_>, name: String, href: String, c: &CaseCounts) -> CountRow {
+    CountRow {
+        name,
+        href,
+        received: c.received,
+        acknowledged: c.acknowledged,
+        answered_direct: c.answered_direct,
+        forwarded: c.forwarded,
+        answered: c.answered,
+        closed: c.closed,
+        rates: case_rates(shell, c),
+    }
+}
+
+fn case_line(case: &Case) -> CaseLine {
+    CaseLine {
+        href: format!("/cases/{}", case.id),
+        code: case.tracking_code.clone(),
+        title: case.title.clone(),
+        due: date_text(case.next_due()),
+    }
+}
+
+fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
+    let (from, to) = (o.period.from().to_string(), o.period.to().to_string());
+    let period = format!("&from={from}&to={to}");
+    let region_id = o.region.as_ref().map(|r| r.id.clone()).unwrap_or_default();
+    let drill = |id: &str| format!("/cockpit?region={}{period}", urlencode(id));
+    // Figures of a subtree link to the case list of that subtree.
+    let cases_of = |extra: &str| format!("/cases?region={}{extra}", urlencode(&region_id));
+    let lines = |lines: &[Line<CaseCounts>],
+                 href: &dyn Fn(&Line<CaseCounts>) -> String,
+                 name: &dyn Fn(&Line<CaseCounts>) -> String| {
+        lines.iter().map(|l| count_row(&shell, name(l), href(l), &l.counts)).collect::<Vec<_>>()
+    };
+    let channel_name = |l: &Line<CaseCounts>| {
+        Channel::parse("channel", &l.key).map(|c| shell.t(&format!("channel-{}", c.as_str()))).unwrap_or(l.key.clone())
+    };
+    let channels = lines(&o.by_channel, &|l| cases_of(&format!("&channel={}", l.key)), &channel_name);
+    let categories = lines(&o.by_category, &|_| cases_of(""), &|l| category_label(&shell, &l.key));
+    let mut children = lines(&o.children, &|l| drill(&l.key), &|l| l.name.clone());
+    if !o.own_level.is_zero() {
+        children.insert(0, count_row(&shell, shell.t("cockpit-own-level"), cases_of(""), &o.own_level));
+    }
+    let stations = lines(&o.stations, &|l| format!("/admin/units/{}", l.key), &|l| l.name.clone());
+    let representatives =
+        lines(&o.representatives, &|l| format!("/admin/representatives/{}", l.key), &|l| l.name.clone());
+    let weeks = lines(&o.weeks, &|_| cases_of(""), &|l| l.name.clone());
+    let months = lines(&o.months, &|_| cases_of(""), &|l| l.name.clone());
+    let departments = o.departments.iter().enumerate().map(|(i, l)| dept_row(&shell, i + 1, l)).collect();
+    let mut crumbs = vec![];
+    for r in &o.breadcrumb {
+        crumbs.push(Crumb { href: drill(&r.id), name: r.name.clone() });
+    }
+    let rate_names = [
+        "rate-response",
+        "rate-on-time",
+        "rate-solution",
+        "rate-satisfaction-rep",
+        "rate-satisfaction-citizen",
+        "rate-disagreement",
+    ]
+    .iter()
+    .map(|k| shell.t(k))
+    .collect();
+    CockpitPage {
+        region_id: region_id.clone(),
+        from,
+        to,
+        crumbs,
+        empty: o.total.is_zero(),
+        totals: vec![count_row(&shell, shell.t("cockpit-total"), cases_of(""), &o.total)],
+        rate_names,
+        channels,
+        categories,
+        children,
+        stations,
+        representatives,
+        departments,
+        weeks,
+        months,
+        overdue: o.overdue.iter().map(case_line).collect(),
+        overdue_total: o.overdue_total,
+        due_soon: o.due_soon.iter().map(case_line).collect(),
+        due_soon_until: o.due_soon_until.to_string(),
+        shell,
+    }
+}
+
+fn dept_row(shell: &Shell<'_>, rank: usize, l: &Line<DeptCounts>) -> DeptRow {
+    let d = &l.counts;
+    DeptRow {
+        rank,
+        name: l.name.clone(),
+        assigned: d.assigned,
+        returned: d.returned,
+        reworked: d.reworked,
+        ext_granted: d.ext_granted,
+        submitted: d.submitted,
+        on_time: rate_cell(shell, rates::department_on_time_rate(d)),
+        satisfaction: rate_cell(shell, rates::department_satisfaction(d)),
+    }
+}
