@@ -540,3 +540,6 @@ cockpit-overdue = Overdue (oldest first)
 cockpit-due-soon = Due soon
 cockpit-none = None.
 cockpit-own-level = This level itself
+cockpit-download = Download this table:
+cockpit-code = Tracking code
+cockpit-case-title = Title

@@ -540,3 +540,6 @@ cockpit-overdue = 超期未办（最早的在前）
 cockpit-due-soon = 近期到期
 cockpit-none = 暂无。
 cockpit-own-level = 本级（直接收到）
+cockpit-download = 下载本表：
+cockpit-code = 查询码
+cockpit-case-title = 标题

@@ -57,6 +57,7 @@ pub fn router(app: App) -> Router {
         .route("/admin/{resource}/{id}/qr.svg", get(codes::qr_svg))
         .route("/q/{code}", get(codes::scan))
         .route("/cockpit", get(cockpit::cockpit))
+        .route("/cockpit/export/{list}/{format}", get(cockpit::export_list))
         .route("/cases", get(cases::inbox))
         .route("/cases/{id}", get(cases::case_page))
         .route("/cases/{id}/moves/{kind}", post(cases::make_move))

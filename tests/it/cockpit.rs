@@ -216,6 +216,20 @@ async fn the_office_opens_the_cockpit_drills_down_to_a_case_and_is_kept_to_its_s
     assert_eq!(status, 200, "{case}");
     assert!(case_body.contains(&overview.overdue[0].tracking_code));
 
+    // Every list downloads with the page's rows: CSV and XLSX.
+    let csv = server.get(&format!("/cockpit/export/stations/csv?region={}&from=2025-01-01", region_of(&office))).await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    assert_eq!(text.lines().count(), overview.stations.len() + 1, "{text}");
+    assert!(text.contains("响应率") && text.contains(&overview.stations[0].name), "{text}");
+    for list in minyi::web::pages::cockpit::LISTS {
+        let xlsx = server.get(&format!("/cockpit/export/{list}/xlsx?from=2025-01-01")).await;
+        assert_eq!(xlsx.status(), 200, "{list}");
+        assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"), "{list} is a workbook");
+    }
+    assert_eq!(server.get("/cockpit/export/nothing/csv").await.status(), 404);
+
     // A period with no cases: zeros and an explanation, not an error.
     let (status, body, _) = server.page("/cockpit?from=2020-01-01&to=2020-01-31").await;
     assert_eq!(status, 200);

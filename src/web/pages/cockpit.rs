@@ -1,17 +1,20 @@
 //! `GET /cockpit`: the central office's view of its region subtree (联络总站驾驶舱).
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 
 use super::case_view::{category_label, date_text};
 use super::{Shell, render, urlencode};
 use crate::actions::cockpit::{self, Line, Overview};
+use crate::actions::export;
 use crate::app::App;
 use crate::domain::case::{Case, Channel};
 use crate::domain::rates::{self, Rate};
 use crate::domain::tally::{CaseCounts, DeptCounts};
+use crate::error::Error;
 use crate::web::auth::{Ctx, PageError};
+use crate::web::error;
 
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
@@ -86,6 +89,8 @@ struct CockpitPage<'a> {
     overdue_total: i64,
     due_soon: Vec<CaseLine>,
     due_soon_until: String,
+    /// `region=…&from=…&to=…` for the download links.
+    export_query: String,
 }
 
 /// `GET /cockpit?region=…&from=YYYY-MM-DD&to=YYYY-MM-DD`
@@ -203,6 +208,7 @@ fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
         overdue_total: o.overdue_total,
         due_soon: o.due_soon.iter().map(case_line).collect(),
         due_soon_until: o.due_soon_until.to_string(),
+        export_query: format!("region={}{period}", urlencode(&region_id)),
         shell,
     }
 }
@@ -219,5 +225,124 @@ fn dept_row(shell: &Shell<'_>, rank: usize, l: &Line<DeptCounts>) -> DeptRow {
         submitted: d.submitted,
         on_time: rate_cell(shell, rates::department_on_time_rate(d)),
         satisfaction: rate_cell(shell, rates::department_satisfaction(d)),
+    }
+}
+
+/// The lists of the cockpit that can be downloaded, by their name in the URL.
+pub const LISTS: [&str; 11] = [
+    "totals",
+    "channels",
+    "regions",
+    "stations",
+    "representatives",
+    "departments",
+    "months",
+    "weeks",
+    "categories",
+    "overdue",
+    "due-soon",
+];
+
+/// `GET /cockpit/export/{list}/{format}?region=…&from=…&to=…`: one list of the cockpit
+/// as CSV or XLSX, with the same rows and figures as the page.
+pub async fn export_list(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((list, format)): Path<(String, String)>,
+    Query(params): Query<CockpitParams>,
+) -> Result<Response, PageError> {
+    let actor = ctx.staff()?;
+    let format = export::Format::parse(&format).ok_or(Error::NotFound)?;
+    if !LISTS.contains(&list.as_str()) {
+        return Err(Error::NotFound.into());
+    }
+    let overview = cockpit::overview(&app, actor, &params.region, &params.from, &params.to).await?;
+    let shell = Shell::new(&app, &ctx, "cockpit-title");
+    let p = page(shell, &overview);
+    let (headers, rows) = table(&p, &list);
+    let bytes = export::write_table(format, &headers, &rows)?;
+    let name = format!("minyi-cockpit-{list}-{}-{}.{}", p.from, p.to, format.extension());
+    Ok(error::attachment(format.content_type(), &name, bytes))
+}
+
+fn count_table(p: &CockpitPage<'_>, first: &str, rows: &[CountRow]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut headers = vec![p.shell.t(first)];
+    for key in [
+        "cockpit-received",
+        "cockpit-acknowledged",
+        "cockpit-answered-direct",
+        "cockpit-forwarded",
+        "cockpit-answered",
+        "cockpit-closed",
+    ] {
+        headers.push(p.shell.t(key));
+    }
+    headers.extend(p.rate_names.iter().cloned());
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let mut row = vec![r.name.clone()];
+            for n in [r.received, r.acknowledged, r.answered_direct, r.forwarded, r.answered, r.closed] {
+                row.push(n.to_string());
+            }
+            row.extend(r.rates.iter().map(|c| c.text.clone()));
+            row
+        })
+        .collect();
+    (headers, rows)
+}
+
+fn case_table(p: &CockpitPage<'_>, rows: &[CaseLine]) -> (Vec<String>, Vec<Vec<String>>) {
+    let headers = vec![p.shell.t("cockpit-code"), p.shell.t("cockpit-case-title"), p.shell.t("field-due")];
+    let rows = rows.iter().map(|c| vec![c.code.clone(), c.title.clone(), c.due.clone()]).collect();
+    (headers, rows)
+}
+
+fn table(p: &CockpitPage<'_>, list: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    match list {
+        "channels" => count_table(p, "field-channel", &p.channels),
+        "regions" => count_table(p, "cockpit-region", &p.children),
+        "stations" => count_table(p, "cockpit-station", &p.stations),
+        "representatives" => count_table(p, "cockpit-representative", &p.representatives),
+        "months" => count_table(p, "cockpit-month", &p.months),
+        "weeks" => count_table(p, "cockpit-week", &p.weeks),
+        "categories" => count_table(p, "field-category", &p.categories),
+        "overdue" => case_table(p, &p.overdue),
+        "due-soon" => case_table(p, &p.due_soon),
+        "departments" => {
+            let headers = [
+                "cockpit-rank",
+                "cockpit-department",
+                "cockpit-assigned",
+                "cockpit-returned",
+                "cockpit-reworked",
+                "cockpit-extensions",
+                "cockpit-submitted",
+                "rate-on-time",
+                "rate-satisfaction-rep",
+            ]
+            .iter()
+            .map(|k| p.shell.t(k))
+            .collect();
+            let rows = p
+                .departments
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.rank.to_string(),
+                        d.name.clone(),
+                        d.assigned.to_string(),
+                        d.returned.to_string(),
+                        d.reworked.to_string(),
+                        d.ext_granted.to_string(),
+                        d.submitted.to_string(),
+                        d.on_time.text.clone(),
+                        d.satisfaction.text.clone(),
+                    ]
+                })
+                .collect();
+            (headers, rows)
+        }
+        _ => count_table(p, "cockpit-scope", &p.totals),
     }
 }
