@@ -211,6 +211,13 @@ async fn the_office_opens_the_cockpit_drills_down_to_a_case_and_is_kept_to_its_s
     assert!(town_body.contains(&format!("› <a href=\"/cockpit?region={}", first_town.key)), "the town is in the trail");
     let town_view = cockpit::overview(&t.app, &office, &first_town.key, "2025-01-01", "").await.expect("town");
     assert_eq!(town_view.total, first_town.counts, "the town's page sums what the county's row showed");
+    // The town's figures link to the case list of the town: the same cases.
+    let mut query = cases::InboxQuery::parse("", "", "", None).expect("a query");
+    query.region_id = first_town.key.clone();
+    let listed = cases::inbox(&t.app, &office, &query).await.expect("the town's cases");
+    assert_eq!(listed.cases.total, first_town.counts.received, "every demo case lies in the period");
+    let (status, _, _) = server.page(&format!("/cases?region={}", first_town.key)).await;
+    assert_eq!(status, 200);
     let case = first_link(&body, "/cases/").expect("an overdue case on the county page");
     let (status, case_body, _) = server.page(&case).await;
     assert_eq!(status, 200, "{case}");
@@ -255,4 +262,6 @@ async fn the_office_opens_the_cockpit_drills_down_to_a_case_and_is_kept_to_its_s
     other.login("town-office", "minyi-demo-2026").await;
     let (status, _, _) = other.page(&format!("/cockpit?region={}", region_of(&office))).await;
     assert_eq!(status, 403);
+    let (status, _, _) = other.page(&format!("/cases?region={}", region_of(&office))).await;
+    assert_eq!(status, 403, "the case list keeps to the scope too");
 }
