@@ -80,6 +80,8 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/minyi.css", get(stylesheet))
+        .route("/static/cockpit.js", get(cockpit_script))
+        .route("/static/vendor/echarts/echarts.common.min.js", get(echarts))
         .fallback(page_not_found)
         .layer(middleware::from_fn_with_state(app.clone(), auth::context))
         .layer(middleware::from_fn_with_state(app.clone(), record_metrics))
@@ -149,6 +151,23 @@ const STYLESHEET: &str = include_str!("../../static/minyi.css");
 
 async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
+        .into_response()
+}
+
+const COCKPIT_SCRIPT: &str = include_str!("../../static/cockpit.js");
+/// ECharts 6 (npm `echarts`, Apache-2.0, licence beside it in static/vendor/echarts/).
+const ECHARTS: &str = include_str!("../../static/vendor/echarts/echarts.common.min.js");
+
+async fn cockpit_script() -> Response {
+    script(COCKPIT_SCRIPT)
+}
+
+async fn echarts() -> Response {
+    script(ECHARTS)
+}
+
+fn script(body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], body)
         .into_response()
 }
 

@@ -203,6 +203,13 @@ async fn the_office_opens_the_cockpit_drills_down_to_a_case_and_is_kept_to_its_s
         overview.children.iter().map(|l| l.counts.received).sum::<i64>() + overview.own_level.received;
     assert_eq!(by_children, overview.total.received, "the towns add up to the county");
 
+    // Charts: ECharts embedded in the binary, fed from the page; each repeats a table.
+    assert!(body.contains("data-chart=") && body.contains("/static/vendor/echarts/echarts.common.min.js"));
+    let echarts = server.get("/static/vendor/echarts/echarts.common.min.js").await;
+    assert_eq!(echarts.status(), 200);
+    assert!(echarts.text().await.unwrap().len() > 500_000, "the whole common build");
+    assert_eq!(server.get("/static/cockpit.js").await.status(), 200);
+
     // Drill down: a town, then the oldest overdue case of the county, then its page.
     let first_town = &overview.children[0];
     let town = first_link(&body, &format!("/cockpit?region={}", first_town.key)).expect("a link to the first town");

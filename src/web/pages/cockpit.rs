@@ -89,6 +89,9 @@ struct CockpitPage<'a> {
     overdue_total: i64,
     due_soon: Vec<CaseLine>,
     due_soon_until: String,
+    /// The data of the month trend and channel charts (JSON for static/cockpit.js).
+    months_chart: String,
+    channels_chart: String,
     /// `region=…&from=…&to=…` for the download links.
     export_query: String,
 }
@@ -188,6 +191,19 @@ fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
     .iter()
     .map(|k| shell.t(k))
     .collect();
+    let months_chart = chart(
+        "line",
+        &o.months.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
+        &[
+            (shell.t("cockpit-received"), o.months.iter().map(|l| l.counts.received).collect()),
+            (shell.t("cockpit-closed"), o.months.iter().map(|l| l.counts.closed).collect()),
+        ],
+    );
+    let channels_chart = chart(
+        "bar",
+        &channels.iter().map(|r| r.name.clone()).collect::<Vec<_>>(),
+        &[(shell.t("cockpit-received"), channels.iter().map(|r| r.received).collect())],
+    );
     CockpitPage {
         region_id: region_id.clone(),
         from,
@@ -208,9 +224,17 @@ fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
         overdue_total: o.overdue_total,
         due_soon: o.due_soon.iter().map(case_line).collect(),
         due_soon_until: o.due_soon_until.to_string(),
+        months_chart,
+        channels_chart,
         export_query: format!("region={}{period}", urlencode(&region_id)),
         shell,
     }
+}
+
+/// A chart's data as the page's script reads it.
+fn chart(kind: &str, labels: &[String], series: &[(String, Vec<i64>)]) -> String {
+    let series: Vec<_> = series.iter().map(|(name, data)| serde_json::json!({"name": name, "data": data})).collect();
+    serde_json::json!({"kind": kind, "labels": labels, "series": series}).to_string()
 }
 
 fn dept_row(shell: &Shell<'_>, rank: usize, l: &Line<DeptCounts>) -> DeptRow {
