@@ -412,3 +412,53 @@ pub async fn assignment_facts(tx: &mut Tx, case_id: &str) -> DbResult<Vec<Assign
         .map(|(id, department_id, created_at)| AssignmentFact { id, department_id, created_at })
         .collect())
 }
+
+/// One station (or studio) under a region, as the cockpit's station management shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StationActivity {
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+    /// How many of the six profile fields (address, opening hours, reception days,
+    /// contact name and phone, service fields) are filled in.
+    pub profile_filled: i64,
+    /// Scans of its code in the period.
+    pub scans: i64,
+    /// Cases received since `since` (the last 30 days).
+    pub recent_cases: i64,
+}
+
+/// The stations under `prefix`: inactive ones last, the least recently active first,
+/// at most `limit`.
+pub async fn stations(
+    tx: &mut Tx,
+    prefix: &str,
+    from: &str,
+    to: &str,
+    since: &str,
+    limit: i64,
+) -> DbResult<Vec<StationActivity>> {
+    let like = format!("{prefix}%");
+    rows!(
+        tx,
+        StationActivity,
+        "SELECT u.id, u.name, u.active,
+             CAST((CASE WHEN u.address <> '' THEN 1 ELSE 0 END) + (CASE WHEN u.opening_hours <> '' THEN 1 ELSE 0 END)
+                 + (CASE WHEN u.reception_days <> '' THEN 1 ELSE 0 END) + (CASE WHEN u.contact_name <> '' THEN 1 ELSE 0 END)
+                 + (CASE WHEN u.contact_phone <> '' THEN 1 ELSE 0 END) + (CASE WHEN u.service_fields <> '' THEN 1 ELSE 0 END)
+                 AS BIGINT) AS profile_filled,
+             CAST(COALESCE((SELECT SUM(s.scans) FROM codes c JOIN code_scans s ON s.code = c.code
+                 WHERE c.kind = 'unit' AND c.target_id = u.id AND s.day >= $2 AND s.day <= $3), 0) AS BIGINT) AS scans,
+             CAST(COALESCE((SELECT SUM(a.received) FROM agg_person a WHERE a.unit_id = u.id AND a.day >= $4), 0) AS BIGINT)
+                 AS recent_cases
+         FROM units u JOIN regions r ON r.id = u.region_id
+         WHERE r.path LIKE $1
+         ORDER BY u.active DESC, recent_cases, u.name, u.id
+         LIMIT $5",
+        &like,
+        from,
+        to,
+        since,
+        limit
+    )
+}

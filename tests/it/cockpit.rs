@@ -183,11 +183,16 @@ fn first_link(html: &str, prefix: &str) -> Option<String> {
 
 #[tokio::test]
 async fn the_office_opens_the_cockpit_drills_down_to_a_case_and_is_kept_to_its_scope() {
-    let t = crate::support::sqlite().await;
-    load_demo(&t).await;
+    for t in engines().await {
+        office_journey(&t).await;
+    }
+}
+
+async fn office_journey(t: &TestDb) {
+    load_demo(t).await;
     minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
-    let office = crate::support::actor(&t, "office").await;
-    let town_office = crate::support::actor(&t, "town-office").await;
+    let office = crate::support::actor(t, "office").await;
+    let town_office = crate::support::actor(t, "town-office").await;
     let server = crate::http::spawn(t.app.clone()).await;
     server.login("office", "minyi-demo-2026").await;
 
@@ -202,6 +207,12 @@ async fn the_office_opens_the_cockpit_drills_down_to_a_case_and_is_kept_to_its_s
     let by_children: i64 =
         overview.children.iter().map(|l| l.counts.received).sum::<i64>() + overview.own_level.received;
     assert_eq!(by_children, overview.total.received, "the towns add up to the county");
+
+    // Station management: every station of the county, with scans and recent cases.
+    assert!(!overview.station_activity.is_empty(), "the demo county has stations");
+    assert!(body.contains("联络站管理") && body.contains("信息完整度"));
+    let recent: i64 = overview.station_activity.iter().map(|s| s.recent_cases).sum();
+    assert!(recent <= overview.total.received);
 
     // Charts: ECharts embedded in the binary, fed from the page; each repeats a table.
     assert!(body.contains("data-chart=") && body.contains("/static/vendor/echarts/echarts.common.min.js"));
@@ -263,7 +274,7 @@ async fn the_office_opens_the_cockpit_drills_down_to_a_case_and_is_kept_to_its_s
     assert!(matches!(refused, Err(minyi::error::Error::Forbidden)), "{refused:?}");
     let mine = cockpit::overview(&t.app, &town_office, "", "2025-01-01", "").await.expect("own town");
     assert!(mine.total.received < overview.total.received);
-    let keeper = crate::support::actor(&t, "keeper").await;
+    let keeper = crate::support::actor(t, "keeper").await;
     assert!(matches!(cockpit::overview(&t.app, &keeper, "", "", "").await, Err(minyi::error::Error::Forbidden)));
     let other = crate::http::spawn(t.app.clone()).await;
     other.login("town-office", "minyi-demo-2026").await;

@@ -55,7 +55,15 @@ pub struct Overview {
     /// Open cases due from today to `due_soon_until`.
     pub due_soon: Vec<Case>,
     pub due_soon_until: NaiveDate,
+    /// Station management: every station of the subtree (up to `STATION_ROWS`), the
+    /// least active first, with its code scans in the period and cases in 30 days.
+    pub station_activity: Vec<aggregates::StationActivity>,
 }
+
+/// How many stations the management list shows.
+pub const STATION_ROWS: i64 = 200;
+/// A station with no case in this many days counts as idle.
+pub const IDLE_DAYS: i64 = 30;
 
 /// Who may open the cockpit, and the region path they see from.
 fn viewpoint(actor: &Actor) -> Result<Option<crate::domain::region::RegionPath>> {
@@ -206,6 +214,8 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     let soon_page = db::cases::inbox(&mut tx, &open(due_soon_until), PageRequest::new(1, 200)).await?;
     let due_soon =
         soon_page.items.into_iter().filter(|c| c.next_due().is_some_and(|due| due >= today)).take(LIST_ROWS).collect();
+    let since = (today - chrono::Duration::days(IDLE_DAYS)).to_string();
+    let station_activity = aggregates::stations(&mut tx, &prefix, &from_day, &to_day, &since, STATION_ROWS).await?;
     Ok(Overview {
         region,
         breadcrumb,
@@ -225,6 +235,7 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
         overdue: overdue_page.items,
         due_soon,
         due_soon_until,
+        station_activity,
     })
 }
 

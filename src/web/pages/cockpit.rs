@@ -61,6 +61,16 @@ pub struct CaseLine {
     pub due: String,
 }
 
+pub struct StationLine {
+    pub href: String,
+    pub name: String,
+    pub active: String,
+    pub profile: String,
+    pub scans: i64,
+    pub recent_cases: i64,
+    pub idle: bool,
+}
+
 pub struct Crumb {
     pub href: String,
     pub name: String,
@@ -90,6 +100,8 @@ struct CockpitPage<'a> {
     due_soon: Vec<CaseLine>,
     due_soon_until: String,
     /// The data of the month trend and channel charts (JSON for static/cockpit.js).
+    station_lines: Vec<StationLine>,
+    idle_stations: usize,
     months_chart: String,
     channels_chart: String,
     /// `region=…&from=…&to=…` for the download links.
@@ -204,8 +216,24 @@ fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
         &channels.iter().map(|r| r.name.clone()).collect::<Vec<_>>(),
         &[(shell.t("cockpit-received"), channels.iter().map(|r| r.received).collect())],
     );
+    let station_lines: Vec<StationLine> = o
+        .station_activity
+        .iter()
+        .map(|s| StationLine {
+            href: format!("/admin/units/{}", s.id),
+            name: s.name.clone(),
+            active: shell.t(if s.active { "cockpit-active" } else { "cockpit-inactive" }),
+            profile: format!("{}/6", s.profile_filled),
+            scans: s.scans,
+            recent_cases: s.recent_cases,
+            idle: s.active && s.recent_cases == 0,
+        })
+        .collect();
+    let idle_stations = station_lines.iter().filter(|s| s.idle).count();
     CockpitPage {
         region_id: region_id.clone(),
+        station_lines,
+        idle_stations,
         from,
         to,
         crumbs,
@@ -253,7 +281,7 @@ fn dept_row(shell: &Shell<'_>, rank: usize, l: &Line<DeptCounts>) -> DeptRow {
 }
 
 /// The lists of the cockpit that can be downloaded, by their name in the URL.
-pub const LISTS: [&str; 11] = [
+pub const LISTS: [&str; 12] = [
     "totals",
     "channels",
     "regions",
@@ -265,6 +293,7 @@ pub const LISTS: [&str; 11] = [
     "categories",
     "overdue",
     "due-soon",
+    "station-activity",
 ];
 
 /// `GET /cockpit/export/{list}/{format}?region=…&from=…&to=…`: one list of the cockpit
@@ -333,6 +362,27 @@ fn table(p: &CockpitPage<'_>, list: &str) -> (Vec<String>, Vec<Vec<String>>) {
         "categories" => count_table(p, "field-category", &p.categories),
         "overdue" => case_table(p, &p.overdue),
         "due-soon" => case_table(p, &p.due_soon),
+        "station-activity" => {
+            let headers =
+                ["cockpit-station", "cockpit-state", "cockpit-profile", "cockpit-scans", "cockpit-recent-cases"]
+                    .iter()
+                    .map(|k| p.shell.t(k))
+                    .collect();
+            let rows = p
+                .station_lines
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.name.clone(),
+                        s.active.clone(),
+                        s.profile.clone(),
+                        s.scans.to_string(),
+                        s.recent_cases.to_string(),
+                    ]
+                })
+                .collect();
+            (headers, rows)
+        }
         "departments" => {
             let headers = [
                 "cockpit-rank",
