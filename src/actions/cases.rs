@@ -142,7 +142,7 @@ async fn record(app: &App, input: CaseInput, entered_by: (&str, String, String))
     let data = json!({"channel": case.channel.as_str(), "category": case.category, "ack_due": case.ack_due.to_string(),
         "answer_due": answer_due.to_string()});
     let (kind, id, name) = &entered_by;
-    append(&mut tx, &case.id, now, (kind, id, name), "submit", "", &case.body, data).await?;
+    append(&mut tx, &case, now, (kind, id, name), "submit", "", &case.body, data).await?;
     let detail = notices::NoticeDetail { reason: "", grade: "", due: Some(case.ack_due) };
     notices::notify_party(&mut tx, &case, &Recipient::Receiver, "case_new", &detail, now).await?;
     tx.commit().await?;
@@ -549,7 +549,7 @@ async fn apply(
         map.insert("effects".into(), json!(outcome.effects.iter().map(|e| format!("{e:?}")).collect::<Vec<_>>()));
     }
     let (kind, id, name) = actor;
-    append(tx, &case.id, now, (kind, &id, &name), mv.kind().as_str(), &event_assignment, &note, data).await?;
+    append(tx, &case, now, (kind, &id, &name), mv.kind().as_str(), &event_assignment, &note, data).await?;
     let grade = match mv {
         Move::RateResult { grade, .. } | Move::CitizenRate { grade } => grade.as_str(),
         _ => "",
@@ -567,7 +567,7 @@ async fn apply(
 #[allow(clippy::too_many_arguments)]
 async fn append(
     tx: &mut Tx,
-    case_id: &str,
+    case: &Case,
     now: Millis,
     actor: (&str, &str, &str),
     kind: &str,
@@ -578,7 +578,7 @@ async fn append(
     let event = CaseEvent {
         seq: 0,
         id: db::new_id(),
-        case_id: case_id.to_string(),
+        case_id: case.id.clone(),
         at: now,
         actor_kind: actor.0.to_string(),
         actor_id: actor.1.to_string(),
@@ -590,5 +590,8 @@ async fn append(
         prev_hash: String::new(),
         hash: String::new(),
     };
-    Ok(db::cases::append_event(tx, event).await?)
+    let event = db::cases::append_event(tx, event).await?;
+    // The cockpit's counters move in the same transaction as the history.
+    super::cockpit::record_event(tx, case, &event).await?;
+    Ok(event)
 }

@@ -56,6 +56,15 @@ pub async fn export(app: &App, actor: &Actor, resource: Resource, format: Format
     }
 }
 
+/// Any table (headers and rows of text) as a file: the cockpit's lists use this.
+pub fn write_table(format: Format, headers: &[String], table: &[Vec<String>]) -> Result<Vec<u8>> {
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    match format {
+        Format::Csv => write_csv(&headers, table),
+        Format::Xlsx => write_xlsx(&headers, table),
+    }
+}
+
 const CHUNK: i64 = 500;
 
 async fn collect_rows(app: &App, actor: &Actor, resource: Resource) -> Result<Vec<super::records::Fields>> {

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod calendars;
 pub mod cases;
+pub mod cockpit;
 pub mod codes;
 pub mod departments;
 pub mod export;

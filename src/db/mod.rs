@@ -56,6 +56,7 @@ macro_rules! exec {
 }
 
 pub mod admin_log;
+pub mod aggregates;
 pub mod api_tokens;
 pub mod backup;
 pub mod calendar_years;

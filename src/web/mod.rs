@@ -21,7 +21,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
-use pages::{account, admin, calendars, cases, channels, codes, home, import, settings, submit, tokens, track};
+use pages::{
+    account, admin, calendars, cases, channels, cockpit, codes, home, import, settings, submit, tokens, track,
+};
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
 const UPLOAD_LIMIT: usize = crate::actions::import::MAX_FILE_BYTES + 64 * 1024;
@@ -59,6 +61,8 @@ pub fn router(app: App) -> Router {
         .route("/admin/{resource}/{id}/reset", get(admin::confirm_reset).post(admin::reset))
         .route("/admin/{resource}/{id}/qr.svg", get(codes::qr_svg))
         .route("/q/{code}", get(codes::scan))
+        .route("/cockpit", get(cockpit::cockpit))
+        .route("/cockpit/export/{list}/{format}", get(cockpit::export_list))
         .route("/cases", get(cases::inbox))
         .route("/cases/{id}", get(cases::case_page))
         .route("/cases/{id}/moves/{kind}", post(cases::make_move))
@@ -98,6 +102,8 @@ pub fn router(app: App) -> Router {
         .route("/api/docs", get(api::docs::page))
         .route("/static/api-docs.js", get(api::docs::script))
         .route("/static/vendor/swagger-ui-dist/{file}", get(api::docs::vendored))
+        .route("/static/cockpit.js", get(cockpit_script))
+        .route("/static/vendor/echarts/echarts.common.min.js", get(echarts))
         .fallback(page_not_found)
         .layer(middleware::from_fn_with_state(app.clone(), auth::context))
         .layer(middleware::from_fn_with_state(app.clone(), record_metrics))
@@ -167,6 +173,23 @@ const STYLESHEET: &str = include_str!("../../static/minyi.css");
 
 async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
+        .into_response()
+}
+
+const COCKPIT_SCRIPT: &str = include_str!("../../static/cockpit.js");
+/// ECharts 6 (npm `echarts`, Apache-2.0, licence beside it in static/vendor/echarts/).
+const ECHARTS: &str = include_str!("../../static/vendor/echarts/echarts.common.min.js");
+
+async fn cockpit_script() -> Response {
+    script(COCKPIT_SCRIPT)
+}
+
+async fn echarts() -> Response {
+    script(ECHARTS)
+}
+
+fn script(body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], body)
         .into_response()
 }
 

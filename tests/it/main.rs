@@ -13,6 +13,7 @@ mod support;
 mod actions;
 mod backup;
 mod calendars;
+mod cockpit;
 mod import;
 mod jobs;
 mod notify;

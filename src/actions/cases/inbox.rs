@@ -72,6 +72,9 @@ pub struct InboxQuery {
     pub due_by: Option<NaiveDate>,
     pub channel: Option<Channel>,
     pub page: i64,
+    /// Only cases under this region (an office's or system administrator's
+    /// narrowing, e.g. from the cockpit); empty for the whole inbox.
+    pub region_id: String,
 }
 
 impl InboxQuery {
@@ -90,7 +93,7 @@ impl InboxQuery {
             raw => Channel::parse("channel", raw).map_err(|e| errors.push(e)).ok(),
         };
         if errors.is_empty() {
-            Ok(InboxQuery { status, due_by, channel, page: page.unwrap_or(1).max(1) })
+            Ok(InboxQuery { status, due_by, channel, page: page.unwrap_or(1).max(1), region_id: String::new() })
         } else {
             Err(errors)
         }
@@ -127,6 +130,18 @@ pub async fn inbox(app: &App, actor: &Actor, query: &InboxQuery) -> Result<Inbox
                 base.unit_ids = rep.unit_ids;
             }
         }
+    }
+    if !query.region_id.is_empty() {
+        let region = db::regions::get(&mut tx, &query.region_id).await?.ok_or(Error::NotFound)?;
+        let within = match actor.scope() {
+            Scope::Everything => true,
+            Scope::Subtree { path, .. } => path.contains(&region.path),
+            Scope::Unit { .. } | Scope::Department { .. } | Scope::Representative { .. } => false,
+        };
+        if !within {
+            return Err(Error::Forbidden);
+        }
+        base.region_prefix = format!("{}%", region.path.as_str());
     }
     let due_soon =
         app.calendar().add_working_days(today, DUE_SOON_WORKING_DAYS).map_err(|e| Error::Internal(e.into()))?;

@@ -26,6 +26,7 @@ struct InboxPage<'a> {
     shell: Shell<'a>,
     filters: Vec<FilterLink>,
     status: &'static str,
+    region: String,
     channels: Vec<ChannelChoice>,
     summary: String,
     rows: Vec<CaseRow>,
@@ -64,12 +65,14 @@ pub struct InboxParams {
     due_by: String,
     channel: String,
     page: String,
+    region: String,
 }
 
 /// `GET /cases`: the signed-in person's cases, the next deadline first.
 pub async fn inbox(State(app): State<App>, ctx: Ctx, Query(params): Query<InboxParams>) -> Result<Response, PageError> {
     let actor = ctx.staff()?;
-    let query = InboxQuery::parse(&params.status, &params.due_by, &params.channel, params.page.parse().ok())?;
+    let mut query = InboxQuery::parse(&params.status, &params.due_by, &params.channel, params.page.parse().ok())?;
+    query.region_id = params.region.trim().to_string();
     let inbox = cases::inbox(&app, actor, &query).await?;
     let shell = Shell::new(&app, &ctx, "cases-title");
     Ok(render(&inbox_page(shell, &query, &inbox)))
@@ -84,6 +87,9 @@ fn inbox_page<'a>(shell: Shell<'a>, query: &InboxQuery, inbox: &Inbox) -> InboxP
         }
         if let Some(due_by) = query.due_by {
             href.push_str(&format!("&due_by={due_by}"));
+        }
+        if !query.region_id.is_empty() {
+            href.push_str(&format!("&region={}", super::urlencode(&query.region_id)));
         }
         if page > 1 {
             href.push_str(&format!("&page={page}"));
@@ -115,6 +121,7 @@ fn inbox_page<'a>(shell: Shell<'a>, query: &InboxQuery, inbox: &Inbox) -> InboxP
     InboxPage {
         filters,
         status: query.status.as_str(),
+        region: query.region_id.clone(),
         channels,
         summary: shell.msg(&Msg::new("cases-summary").with("total", inbox.cases.total)),
         rows,

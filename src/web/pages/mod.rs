@@ -7,6 +7,7 @@ pub mod calendars;
 pub mod case_view;
 pub mod cases;
 pub mod channels;
+pub mod cockpit;
 pub mod codes;
 pub mod home;
 pub mod import;
@@ -86,6 +87,9 @@ impl<'a> Shell<'a> {
 fn nav(shell: &Shell<'_>, ctx: &Ctx) -> Vec<NavItem> {
     let Some(actor) = &ctx.actor else { return Vec::new() };
     let mut items = vec![("/", "nav-home"), ("/cases", "nav-cases")];
+    if crate::actions::cockpit::may_open(actor) {
+        items.push(("/cockpit", "nav-cockpit"));
+    }
     for resource in [Resource::Region, Resource::Unit, Resource::Representative, Resource::Department, Resource::User] {
         let admin_only = matches!(resource, Resource::Region | Resource::User);
         if list_filter(actor, resource).is_some() && (!admin_only || actor.role().is_admin()) {

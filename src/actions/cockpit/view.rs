@@ -1,0 +1,248 @@
+//! What the cockpit shows for one region subtree and period.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::app::App;
+use crate::db::aggregates::{self, By};
+use crate::db::{self, PageRequest};
+use crate::domain::case::Case;
+use crate::domain::rates::{Period, month_of, week_of};
+use crate::domain::region::Region;
+use crate::domain::tally::{CaseCounts, DeptCounts};
+use crate::domain::user::{Actor, Role, Scope};
+use crate::domain::{FieldError, Msg};
+use crate::error::{Error, Result};
+
+/// How many rows a ranking or a list shows.
+pub const LIST_ROWS: usize = 30;
+/// "Due soon" looks this many working days ahead.
+pub const DUE_SOON_WORKING_DAYS: u32 = 3;
+
+/// One line of a breakdown: a named thing and its counters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line<C> {
+    /// The id (region, unit, representative, department) or the key (channel, week).
+    pub key: String,
+    pub name: String,
+    pub counts: C,
+}
+
+#[derive(Debug, Clone)]
+pub struct Overview {
+    /// The region looked at; none means every region (a system administrator's root).
+    pub region: Option<Region>,
+    /// From the root of the actor's view down to `region`.
+    pub breadcrumb: Vec<Region>,
+    pub prefix: String,
+    pub period: Period,
+    pub total: CaseCounts,
+    pub by_channel: Vec<Line<CaseCounts>>,
+    pub by_category: Vec<Line<CaseCounts>>,
+    /// The child regions (drill-down), with their subtree sums.
+    pub children: Vec<Line<CaseCounts>>,
+    /// Cases filed at the region itself (addressed to its own representatives or units).
+    pub own_level: CaseCounts,
+    pub stations: Vec<Line<CaseCounts>>,
+    pub representatives: Vec<Line<CaseCounts>>,
+    pub departments: Vec<Line<DeptCounts>>,
+    pub weeks: Vec<Line<CaseCounts>>,
+    pub months: Vec<Line<CaseCounts>>,
+    /// Open cases past their next due date, oldest first (live, from the cases).
+    pub overdue: Vec<Case>,
+    pub overdue_total: i64,
+    /// Open cases due from today to `due_soon_until`.
+    pub due_soon: Vec<Case>,
+    pub due_soon_until: NaiveDate,
+    /// Station management: every station of the subtree (up to `STATION_ROWS`), the
+    /// least active first, with its code scans in the period and cases in 30 days.
+    pub station_activity: Vec<aggregates::StationActivity>,
+}
+
+/// How many stations the management list shows.
+pub const STATION_ROWS: i64 = 200;
+/// A station with no case in this many days counts as idle.
+pub const IDLE_DAYS: i64 = 30;
+
+/// Who may open the cockpit, and the region path they see from.
+fn viewpoint(actor: &Actor) -> Result<Option<crate::domain::region::RegionPath>> {
+    match (actor.role(), actor.scope()) {
+        (Role::SystemAdmin, Scope::Everything) => Ok(None),
+        (Role::OfficeAdmin, Scope::Subtree { path, .. }) => Ok(Some(path.clone())),
+        _ => Err(Error::Forbidden),
+    }
+}
+
+/// May this person open the cockpit at all?
+pub fn may_open(actor: &Actor) -> bool {
+    viewpoint(actor).is_ok()
+}
+
+/// The cockpit for `region_id` (or the actor's own region) over `from`..`to`.
+pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to: &str) -> Result<Overview> {
+    let root = viewpoint(actor)?;
+    let today = app.today();
+    let period = Period::parse(from, to, today).map_err(|e| Error::Invalid(vec![e]))?;
+    let mut tx = app.db().read().await?;
+    let region_id = match (region_id.trim(), actor.scope()) {
+        ("", Scope::Subtree { region_id, .. }) => region_id.clone(),
+        (id, _) => id.to_string(),
+    };
+    let region = if region_id.is_empty() {
+        None
+    } else {
+        let region = db::regions::get(&mut tx, &region_id).await?;
+        let region = region.ok_or_else(|| Error::Invalid(vec![FieldError::new("region", Msg::new("err-region"))]))?;
+        if root.as_ref().is_some_and(|root| !root.contains(&region.path)) {
+            return Err(Error::Forbidden);
+        }
+        Some(region)
+    };
+    let prefix = region.as_ref().map(|r| r.path.as_str().to_string()).unwrap_or_else(|| "/".to_string());
+    let mut breadcrumb = Vec::new();
+    if let Some(region) = &region {
+        let ids: Vec<&str> = region.path.as_str().split('/').filter(|s| !s.is_empty()).collect();
+        for id in ids {
+            if let Some(r) = db::regions::get(&mut tx, id).await?
+                && root.as_ref().is_none_or(|root| root.contains(&r.path))
+            {
+                breadcrumb.push(r);
+            }
+        }
+    }
+    let (from_day, to_day) = (period.from().to_string(), period.to().to_string());
+    let sums = |rows: Vec<(String, CaseCounts)>| -> Vec<Line<CaseCounts>> {
+        rows.into_iter().map(|(key, counts)| Line { name: key.clone(), key, counts }).collect()
+    };
+    let total = aggregates::case_sums(&mut tx, &prefix, &from_day, &to_day, By::Nothing)
+        .await?
+        .into_iter()
+        .map(|(_, c)| c)
+        .next()
+        .unwrap_or_default();
+    let by_channel = sums(aggregates::case_sums(&mut tx, &prefix, &from_day, &to_day, By::Channel).await?);
+    let mut by_category = sums(aggregates::case_sums(&mut tx, &prefix, &from_day, &to_day, By::Category).await?);
+    by_category.sort_by(|a, b| b.counts.received.cmp(&a.counts.received).then(a.key.cmp(&b.key)));
+    // Drill-down: each leaf path's sums go to the child of `region` it lies under.
+    let children_of = match &region {
+        Some(r) => db::regions::children(&mut tx, &r.id).await?,
+        None => db::regions::all_in(&mut tx, &crate::domain::permission::ListFilter::All)
+            .await?
+            .into_iter()
+            .filter(|r| r.parent_id.is_none())
+            .collect(),
+    };
+    let mut per_child: BTreeMap<String, CaseCounts> = BTreeMap::new();
+    let mut own_level = CaseCounts::default();
+    for (path, counts) in aggregates::case_sums(&mut tx, &prefix, &from_day, &to_day, By::RegionPath).await? {
+        let rest = path.strip_prefix(&prefix).unwrap_or_default();
+        if let Some(child) = rest.split('/').find(|s| !s.is_empty()) {
+            let entry = per_child.entry(child.to_string()).or_default();
+            *entry = entry.plus(&counts);
+        } else {
+            own_level = own_level.plus(&counts);
+        }
+    }
+    let mut children: Vec<Line<CaseCounts>> = children_of
+        .iter()
+        .map(|r| Line {
+            key: r.id.clone(),
+            name: r.name.clone(),
+            counts: per_child.get(&r.id).copied().unwrap_or_default(),
+        })
+        .collect();
+    rank(&mut children);
+    let mut stations = Vec::new();
+    for (id, counts) in aggregates::case_sums(&mut tx, &prefix, &from_day, &to_day, By::Unit).await? {
+        if !id.is_empty() {
+            stations.push(Line { key: id, name: String::new(), counts });
+        }
+    }
+    rank(&mut stations);
+    stations.truncate(LIST_ROWS);
+    for line in &mut stations {
+        line.name = db::units::get(&mut tx, &line.key).await?.map(|u| u.input.name).unwrap_or_default();
+    }
+    let mut representatives = Vec::new();
+    for (id, counts) in aggregates::case_sums(&mut tx, &prefix, &from_day, &to_day, By::Representative).await? {
+        if !id.is_empty() {
+            representatives.push(Line { key: id, name: String::new(), counts });
+        }
+    }
+    rank(&mut representatives);
+    representatives.truncate(LIST_ROWS);
+    for line in &mut representatives {
+        line.name = db::representatives::get(&mut tx, &line.key).await?.map(|r| r.input.name).unwrap_or_default();
+    }
+    let mut departments: Vec<Line<DeptCounts>> = aggregates::department_sums(&mut tx, &prefix, &from_day, &to_day)
+        .await?
+        .into_iter()
+        .map(|(key, counts)| Line { key, name: String::new(), counts })
+        .collect();
+    departments.sort_by(|a, b| {
+        let rate = |d: &DeptCounts| crate::domain::rates::department_on_time_rate(d).per_mille().unwrap_or(-1);
+        rate(&b.counts).cmp(&rate(&a.counts)).then(b.counts.assigned.cmp(&a.counts.assigned)).then(a.key.cmp(&b.key))
+    });
+    departments.truncate(LIST_ROWS);
+    for line in &mut departments {
+        line.name = db::departments::get(&mut tx, &line.key).await?.map(|d| d.input.name).unwrap_or_default();
+    }
+    let mut weeks: BTreeMap<String, CaseCounts> = BTreeMap::new();
+    let mut months: BTreeMap<String, CaseCounts> = BTreeMap::new();
+    for (day, counts) in aggregates::case_sums(&mut tx, &prefix, &from_day, &to_day, By::Day).await? {
+        let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else { continue };
+        let week = weeks.entry(week_of(day).to_string()).or_default();
+        *week = week.plus(&counts);
+        let month = months.entry(month_of(day)).or_default();
+        *month = month.plus(&counts);
+    }
+    let lines = |map: BTreeMap<String, CaseCounts>| -> Vec<Line<CaseCounts>> {
+        map.into_iter().map(|(key, counts)| Line { name: key.clone(), key, counts }).collect()
+    };
+    // The live lists: open cases by their next due date, from the cases themselves.
+    let yesterday = today.pred_opt().unwrap_or(today);
+    let open = |due_by: NaiveDate| db::cases::InboxFilter {
+        region_prefix: format!("{prefix}%"),
+        status: "open".into(),
+        due_by: db::cases::date_text(due_by),
+        ..Default::default()
+    };
+    let overdue_page = db::cases::inbox(&mut tx, &open(yesterday), PageRequest::new(1, LIST_ROWS as i64)).await?;
+    let due_soon_until =
+        app.calendar().add_working_days(today, DUE_SOON_WORKING_DAYS).map_err(|e| Error::Internal(e.into()))?;
+    let soon_page = db::cases::inbox(&mut tx, &open(due_soon_until), PageRequest::new(1, 200)).await?;
+    let due_soon =
+        soon_page.items.into_iter().filter(|c| c.next_due().is_some_and(|due| due >= today)).take(LIST_ROWS).collect();
+    let since = (today - chrono::Duration::days(IDLE_DAYS)).to_string();
+    let station_activity = aggregates::stations(&mut tx, &prefix, &from_day, &to_day, &since, STATION_ROWS).await?;
+    Ok(Overview {
+        region,
+        breadcrumb,
+        prefix,
+        period,
+        total,
+        by_channel,
+        by_category,
+        children,
+        own_level,
+        stations,
+        representatives,
+        departments,
+        weeks: lines(weeks),
+        months: lines(months),
+        overdue_total: overdue_page.total,
+        overdue: overdue_page.items,
+        due_soon,
+        due_soon_until,
+        station_activity,
+    })
+}
+
+/// Orders by response rate (best first; none last), then by cases received.
+fn rank(lines: &mut [Line<CaseCounts>]) {
+    let rate = |c: &CaseCounts| crate::domain::rates::response_rate(c).per_mille().unwrap_or(-1);
+    lines.sort_by(|a, b| {
+        rate(&b.counts).cmp(&rate(&a.counts)).then(b.counts.received.cmp(&a.counts.received)).then(a.key.cmp(&b.key))
+    });
+}

@@ -1,0 +1,285 @@
+//! The cockpit's counters: maintained as events happen, equal to a rebuild from
+//! the history, on every engine.
+
+use chrono::Duration;
+use minyi::actions::cases::{self, CaseRef, Who};
+use minyi::actions::cockpit;
+use minyi::db;
+use minyi::domain::case::{AssignmentRole, CaseFields, CaseState, Grade};
+use minyi::domain::region::RegionPath;
+use minyi::domain::user::{Actor, Role, Scope};
+use minyi::domain::workflow::{Move, NewAssignment};
+
+use crate::support::{TestDb, engines, load_demo};
+
+/// The first demo case that was forwarded: its addressee and its department.
+async fn forwarded_demo_case(t: &TestDb) -> (minyi::domain::case::Case, String) {
+    let mut tx = t.read().await;
+    let filter = db::cases::InboxFilter { region_prefix: "/%".into(), ..Default::default() };
+    let page = db::cases::inbox(&mut tx, &filter, db::PageRequest { number: 1, size: 400 }).await.expect("inbox");
+    for case in page.items {
+        let assignments = db::cases::assignments(&mut tx, &case.id).await.expect("assignments");
+        if let Some(a) = assignments.first() {
+            return (case, a.department_id.clone());
+        }
+    }
+    panic!("{}: the demo has no forwarded case", t.engine)
+}
+
+fn receiver_of(case: &minyi::domain::case::Case) -> Actor {
+    let path = RegionPath::from_stored(case.region_path.clone());
+    match (&case.representative_id, &case.unit_id) {
+        (Some(rep), _) => Actor::new(
+            format!("t-{rep}"),
+            "t".into(),
+            "代表".into(),
+            Role::Representative,
+            Scope::Representative { representative_id: rep.clone(), path },
+        ),
+        (None, Some(unit)) => Actor::new(
+            "t-keeper".into(),
+            "t".into(),
+            "联络站".into(),
+            Role::UnitKeeper,
+            Scope::Unit { unit_id: unit.clone(), path },
+        ),
+        (None, None) => None,
+    }
+    .expect("a receiver actor")
+}
+
+async fn handler_of(t: &TestDb, department_id: &str) -> Actor {
+    let mut tx = t.read().await;
+    let dept = db::departments::get(&mut tx, department_id).await.expect("get").expect("department");
+    Actor::new(
+        format!("t-{department_id}"),
+        "t".into(),
+        dept.input.name.clone(),
+        Role::DepartmentHandler,
+        Scope::Department { department_id: department_id.to_string(), path: dept.region_path.clone() },
+    )
+    .expect("a handler actor")
+}
+
+async fn submit_like(t: &TestDb, like: &minyi::domain::case::Case, body: &str) -> String {
+    let fields = CaseFields {
+        channel: "web".into(),
+        representative_id: like.representative_id.clone().unwrap_or_default(),
+        unit_id: if like.representative_id.is_none() {
+            like.unit_id.clone().unwrap_or_default()
+        } else {
+            String::new()
+        },
+        category: "transport".into(),
+        body: body.into(),
+        ..Default::default()
+    };
+    cases::submit(&t.app, &fields).await.unwrap_or_else(|e| panic!("{}: submit: {e:?}", t.engine)).case_id
+}
+
+async fn make(t: &TestDb, case: &str, who: Who<'_>, mv: Move) {
+    let what = format!("{mv:?}");
+    cases::act(&t.app, who, CaseRef::Id(case), None, mv)
+        .await
+        .unwrap_or_else(|e| panic!("{}: {what} on {case}: {e:?}", t.engine));
+}
+
+async fn last_assignment(t: &TestDb, case: &str) -> String {
+    let mut tx = t.read().await;
+    db::cases::assignments(&mut tx, case).await.expect("assignments").last().expect("an assignment").id.clone()
+}
+
+/// A case through returns, an extension, a send-back, an unsatisfied rating by the
+/// receiver, a reopening by the citizen; and one merged into another.
+async fn hand_built_mix(t: &TestDb) {
+    let (like, department_id) = forwarded_demo_case(t).await;
+    let receiver = receiver_of(&like);
+    let handler = handler_of(t, &department_id).await;
+    let staff = Who::Staff;
+    let case = submit_like(t, &like, "路口红绿灯时间太短，老人过马路来不及。").await;
+    t.clock.advance_ms(3_600_000);
+    make(t, &case, staff(&receiver), Move::Acknowledge).await;
+    let forward = |days: i64| Move::Forward {
+        assignments: vec![NewAssignment {
+            department_id: department_id.clone(),
+            role: AssignmentRole::Lead,
+            due: t.app.today() + Duration::days(days),
+            note: "请办理。".into(),
+        }],
+    };
+    make(t, &case, staff(&receiver), forward(10)).await;
+    let first = last_assignment(t, &case).await;
+    make(t, &case, staff(&handler), Move::Return { assignment_id: first, reason: "非本单位职责。".into() }).await;
+    t.clock.advance_ms(3_600_000);
+    make(t, &case, staff(&receiver), forward(5)).await;
+    let a = last_assignment(t, &case).await;
+    make(t, &case, staff(&handler), Move::SignFor { assignment_id: a.clone() }).await;
+    let new_due = t.app.today() + Duration::days(20);
+    let extension =
+        Move::RequestExtension { assignment_id: a.clone(), new_due, reason: "需要协调施工。".into() };
+    make(t, &case, staff(&handler), extension).await;
+    make(t, &case, staff(&receiver), Move::GrantExtension { assignment_id: a.clone() }).await;
+    let submit_result = |a: &str| Move::SubmitResult { assignment_id: a.to_string(), result: "已调整。".into() };
+    t.clock.advance_ms(86_400_000);
+    make(t, &case, staff(&handler), submit_result(&a)).await;
+    make(t, &case, staff(&receiver), Move::SendBack { assignment_id: a.clone(), reason: "请附照片。".into() }).await;
+    make(t, &case, staff(&handler), submit_result(&a)).await;
+    let rate = |grade| Move::RateResult { assignment_id: a.clone(), grade };
+    make(t, &case, staff(&receiver), rate(Grade::Unsatisfied)).await;
+    make(t, &case, staff(&handler), submit_result(&a)).await;
+    make(t, &case, staff(&receiver), rate(Grade::Satisfied)).await;
+    make(t, &case, staff(&receiver), Move::Answer { answer: "已调整信号灯配时。".into() }).await;
+    make(t, &case, Who::Citizen, Move::CitizenRate { grade: Grade::Unsatisfied }).await;
+    make(t, &case, staff(&receiver), Move::Reply { answer: "已再次延长绿灯时间。".into() }).await;
+    make(t, &case, Who::Citizen, Move::CitizenRate { grade: Grade::Satisfied }).await;
+    let mut tx = t.read().await;
+    let state = db::cases::get(&mut tx, &case).await.expect("get").expect("case").state;
+    assert_eq!(state, CaseState::Closed, "{}", t.engine);
+    drop(tx);
+    // A duplicate, merged into an open case.
+    let kept = submit_like(t, &like, "菜市场门口占道经营严重。").await;
+    let duplicate = submit_like(t, &like, "菜市场门口占道经营。").await;
+    make(t, &duplicate, staff(&receiver), Move::Acknowledge).await;
+    make(t, &duplicate, staff(&receiver), Move::Merge { into_case_id: kept }).await;
+}
+
+#[tokio::test]
+async fn rebuilt_aggregates_equal_the_maintained_ones() {
+    for t in engines().await {
+        load_demo(&t).await;
+        minyi::demo::load_demo_cases(&t.app).await.unwrap_or_else(|e| panic!("{}: demo cases: {e:?}", t.engine));
+        let after_demo = cockpit::dump_aggregates(t.db()).await.expect("dump");
+        assert!(after_demo.len() > 20, "{}: the demo fills the counters", t.engine);
+        let rebuilt = cockpit::rebuild_aggregates(t.db(), |_| {}).await.expect("rebuild");
+        assert!(rebuilt.cases >= 300, "{}: {rebuilt:?}", t.engine);
+        assert_eq!(cockpit::dump_aggregates(t.db()).await.expect("dump"), after_demo, "{}: after the demo", t.engine);
+
+        hand_built_mix(&t).await;
+        let maintained = cockpit::dump_aggregates(t.db()).await.expect("dump");
+        assert_ne!(maintained, after_demo, "{}: the mix moved the counters", t.engine);
+        cockpit::rebuild_aggregates(t.db(), |_| {}).await.expect("rebuild");
+        assert_eq!(cockpit::dump_aggregates(t.db()).await.expect("dump"), maintained, "{}: after the mix", t.engine);
+        // The mix's counters are what it did.
+        let joined = maintained.join("\n");
+        assert!(joined.contains("reopened: 1"), "{}", t.engine);
+        assert!(joined.contains("ext_granted: 1"), "{}", t.engine);
+        assert!(joined.contains("merged: 1"), "{}", t.engine);
+    }
+}
+
+fn region_of(actor: &Actor) -> String {
+    match actor.scope() {
+        Scope::Subtree { region_id, .. } => region_id.clone(),
+        other => panic!("not an office: {other:?}"),
+    }
+}
+
+/// The first `href="…"` on the page that starts with `prefix`.
+fn first_link(html: &str, prefix: &str) -> Option<String> {
+    let marker = format!("href=\"{prefix}");
+    let start = html.find(&marker)? + "href=\"".len();
+    Some(html[start..].split('"').next()?.replace("&amp;", "&"))
+}
+
+#[tokio::test]
+async fn the_office_opens_the_cockpit_drills_down_to_a_case_and_is_kept_to_its_scope() {
+    for t in engines().await {
+        office_journey(&t).await;
+    }
+}
+
+async fn office_journey(t: &TestDb) {
+    load_demo(t).await;
+    minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
+    let office = crate::support::actor(t, "office").await;
+    let town_office = crate::support::actor(t, "town-office").await;
+    let server = crate::http::spawn(t.app.clone()).await;
+    server.login("office", "minyi-demo-2026").await;
+
+    // The county over the demo's whole history: figures, rates, rankings, lists.
+    let (status, body, _) = server.page("/cockpit?from=2025-01-01").await;
+    assert_eq!(status, 200, "{body}");
+    let overview = cockpit::overview(&t.app, &office, "", "2025-01-01", "").await.expect("overview");
+    assert!(overview.total.received >= 300, "{:?}", overview.total);
+    assert!(body.contains("响应率") && body.contains("解决率") && body.contains("满意率（群众评价）"));
+    assert!(body.contains(&format!("<td>{}</td>", overview.total.received)), "the total is on the page");
+    assert!(!overview.children.is_empty() && !overview.departments.is_empty());
+    let by_children: i64 =
+        overview.children.iter().map(|l| l.counts.received).sum::<i64>() + overview.own_level.received;
+    assert_eq!(by_children, overview.total.received, "the towns add up to the county");
+
+    // Station management: every station of the county, with scans and recent cases.
+    assert!(!overview.station_activity.is_empty(), "the demo county has stations");
+    assert!(body.contains("联络站管理") && body.contains("信息完整度"));
+    let recent: i64 = overview.station_activity.iter().map(|s| s.recent_cases).sum();
+    assert!(recent <= overview.total.received);
+
+    // Charts: ECharts embedded in the binary, fed from the page; each repeats a table.
+    assert!(body.contains("data-chart=") && body.contains("/static/vendor/echarts/echarts.common.min.js"));
+    let echarts = server.get("/static/vendor/echarts/echarts.common.min.js").await;
+    assert_eq!(echarts.status(), 200);
+    assert!(echarts.text().await.unwrap().len() > 500_000, "the whole common build");
+    assert_eq!(server.get("/static/cockpit.js").await.status(), 200);
+
+    // Drill down: a town, then the oldest overdue case of the county, then its page.
+    let first_town = &overview.children[0];
+    let town = first_link(&body, &format!("/cockpit?region={}", first_town.key)).expect("a link to the first town");
+    let (status, town_body, _) = server.page(&town).await;
+    assert_eq!(status, 200, "{town}");
+    assert!(town_body.contains(&format!("› <a href=\"/cockpit?region={}", first_town.key)), "the town is in the trail");
+    let town_view = cockpit::overview(&t.app, &office, &first_town.key, "2025-01-01", "").await.expect("town");
+    assert_eq!(town_view.total, first_town.counts, "the town's page sums what the county's row showed");
+    // The town's figures link to the case list of the town: the same cases.
+    let mut query = cases::InboxQuery::parse("", "", "", None).expect("a query");
+    query.region_id = first_town.key.clone();
+    let listed = cases::inbox(&t.app, &office, &query).await.expect("the town's cases");
+    assert_eq!(listed.cases.total, first_town.counts.received, "every demo case lies in the period");
+    let (status, _, _) = server.page(&format!("/cases?region={}", first_town.key)).await;
+    assert_eq!(status, 200);
+    let case = first_link(&body, "/cases/").expect("an overdue case on the county page");
+    let (status, case_body, _) = server.page(&case).await;
+    assert_eq!(status, 200, "{case}");
+    assert!(case_body.contains(&overview.overdue[0].tracking_code));
+
+    // Every list downloads with the page's rows: CSV and XLSX.
+    let csv = server.get(&format!("/cockpit/export/stations/csv?region={}&from=2025-01-01", region_of(&office))).await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    assert_eq!(text.lines().count(), overview.stations.len() + 1, "{text}");
+    assert!(text.contains("响应率") && text.contains(&overview.stations[0].name), "{text}");
+    for list in minyi::web::pages::cockpit::LISTS {
+        let xlsx = server.get(&format!("/cockpit/export/{list}/xlsx?from=2025-01-01")).await;
+        assert_eq!(xlsx.status(), 200, "{list}");
+        assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"), "{list} is a workbook");
+    }
+    assert_eq!(server.get("/cockpit/export/nothing/csv").await.status(), 404);
+
+    // A period with no cases: zeros and an explanation, not an error.
+    let (status, body, _) = server.page("/cockpit?from=2020-01-01&to=2020-01-31").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("以下各项均为零"), "{body}");
+    assert!(body.contains("本时段没有收到民意件"), "the empty rate says why");
+
+    // A malformed or reversed period is a clear message.
+    let (status, body, _) = server.page("/cockpit?from=2026-02-30").await;
+    assert_eq!(status, 422);
+    assert!(body.contains("日期格式不正确"), "{body}");
+    let (status, body, _) = server.page("/cockpit?from=2026-03-01&to=2026-02-01").await;
+    assert_eq!(status, 422);
+    assert!(body.contains("结束日期不能早于开始日期"), "{body}");
+
+    // A town office may not look at the county; a keeper may not open the cockpit.
+    let refused = cockpit::overview(&t.app, &town_office, &region_of(&office), "", "").await;
+    assert!(matches!(refused, Err(minyi::error::Error::Forbidden)), "{refused:?}");
+    let mine = cockpit::overview(&t.app, &town_office, "", "2025-01-01", "").await.expect("own town");
+    assert!(mine.total.received < overview.total.received);
+    let keeper = crate::support::actor(t, "keeper").await;
+    assert!(matches!(cockpit::overview(&t.app, &keeper, "", "", "").await, Err(minyi::error::Error::Forbidden)));
+    let other = crate::http::spawn(t.app.clone()).await;
+    other.login("town-office", "minyi-demo-2026").await;
+    let (status, _, _) = other.page(&format!("/cockpit?region={}", region_of(&office))).await;
+    assert_eq!(status, 403);
+    let (status, _, _) = other.page(&format!("/cases?region={}", region_of(&office))).await;
+    assert_eq!(status, 403, "the case list keeps to the scope too");
+}
