@@ -2,6 +2,7 @@
 //! each other module tests one part of minyi on every storage engine (SQLite
 //! always, PostgreSQL when `TEST_DATABASE_URL` is set).
 
+mod browser;
 mod http;
 mod http_cases;
 mod http_codes;
