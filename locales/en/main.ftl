@@ -479,3 +479,21 @@ policy-escalate_after_days = Escalate this many working days late
 err-days = Enter a whole number from { $min } to { $max }.
 err-channel-staff = Cases from a reception day or a hotline are entered by signed-in staff only.
 qr-code = QR code (scan to send an opinion)
+
+## Photos and voice messages on the citizen's form
+field-photos = Photos
+field-photos-hint = Up to 9, at most 10 MB each (JPEG, PNG, WebP). Location and camera data are removed.
+field-voice = Voice message
+field-voice-hint = A voice recording from your phone, at most 10 MB (WebM, Ogg, MP4/M4A).
+err-upload-too-large = A file may be at most { $mb } MB; please choose again.
+err-upload-not-photo = Only JPEG, PNG or WebP photos can be sent; please choose again.
+err-upload-not-voice = Only WebM, Ogg or MP4/M4A recordings can be sent; please choose again.
+err-upload-bad-photo = A photo could not be read or is too large; please choose another.
+err-upload-too-many-photos = At most { $max } photos; please leave some out.
+err-upload-one-voice = Only one voice message can be sent.
+err-upload-choose-again = What you typed is kept; please choose the photos and voice message again.
+case-files = Photos and voice
+case-photo-alt = Photo { $n } sent by the citizen
+case-voice = Voice message
+err-intake-address = Too many submissions from this network; please try again in an hour. If it is urgent, visit or call the station.
+err-intake-mobile = This mobile number has sent { $max } submissions today, the most allowed; please try again tomorrow. If it is urgent, visit or call the station.

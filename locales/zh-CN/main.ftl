@@ -479,3 +479,21 @@ policy-escalate_after_days = 逾期几个工作日提请督办
 err-days = 请填写 { $min } 到 { $max } 之间的整数。
 err-channel-staff = 接待日和热线来件只能由工作人员登录后录入。
 qr-code = 二维码（扫码反映意见）
+
+## Photos and voice messages on the citizen's form
+field-photos = 照片
+field-photos-hint = 最多 9 张，每张不超过 10 MB（JPEG、PNG、WebP）。照片中的拍摄位置等信息会被去除。
+field-voice = 语音留言
+field-voice-hint = 可上传手机录制的一段语音，不超过 10 MB（WebM、Ogg、MP4/M4A）。
+err-upload-too-large = 文件不能超过 { $mb } MB，请重新选择。
+err-upload-not-photo = 只能上传 JPEG、PNG 或 WebP 格式的照片，请重新选择。
+err-upload-not-voice = 只能上传 WebM、Ogg 或 MP4/M4A 格式的语音，请重新选择。
+err-upload-bad-photo = 有一张照片无法读取或尺寸过大，请换一张。
+err-upload-too-many-photos = 最多上传 { $max } 张照片，请删去多余的。
+err-upload-one-voice = 只能上传一段语音。
+err-upload-choose-again = 您填写的文字已保留；照片和语音需要重新选择。
+case-files = 照片和语音
+case-photo-alt = 群众上传的第 { $n } 张照片
+case-voice = 语音留言
+err-intake-address = 此网络提交过于频繁，请一小时后再试。如有急事，请直接到联络站或拨打联络站电话。
+err-intake-mobile = 此手机号码今天已提交 { $max } 件，已达上限，请明天再试。如有急事，请直接到联络站或拨打联络站电话。

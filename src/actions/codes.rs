@@ -101,3 +101,28 @@ pub fn qr_svg(url: &str) -> Result<String> {
         .light_color(qrcode::render::svg::Color("#ffffff"))
         .build())
 }
+
+/// Pixels per QR module in the PNG image, and the quiet zone around it in modules.
+const PNG_MODULE_PIXELS: u32 = 8;
+const PNG_QUIET_MODULES: u32 = 4;
+
+/// The QR image of `url` as a black-on-white PNG (8 pixels per module, with the
+/// quiet zone), for chat apps and printers that take no SVG.
+pub fn qr_png(url: &str) -> Result<Vec<u8>> {
+    let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("QR code: {e}")))?;
+    let modules = code.width() as u32;
+    let colors = code.to_colors();
+    let side = (modules + 2 * PNG_QUIET_MODULES) * PNG_MODULE_PIXELS;
+    let image = image::GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = (x / PNG_MODULE_PIXELS, y / PNG_MODULE_PIXELS);
+        let inside = PNG_QUIET_MODULES..PNG_QUIET_MODULES + modules;
+        let dark = inside.contains(&mx)
+            && inside.contains(&my)
+            && colors[((my - PNG_QUIET_MODULES) * modules + (mx - PNG_QUIET_MODULES)) as usize] == qrcode::Color::Dark;
+        image::Luma([if dark { 0 } else { 255 }])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Png).map_err(|e| Error::Internal(e.into()))?;
+    Ok(out.into_inner())
+}

@@ -4,12 +4,14 @@
 //! rule (validation, permission, the admin log) is applied the same way whoever asks.
 
 pub mod accounts;
+pub mod attachments;
 pub mod calendars;
 pub mod cases;
 pub mod codes;
 pub mod departments;
 pub mod export;
 pub mod import;
+pub mod intake;
 pub mod records;
 pub mod regions;
 pub mod representatives;

@@ -56,6 +56,7 @@ macro_rules! exec {
 }
 
 pub mod admin_log;
+pub mod attachments;
 pub mod backup;
 pub mod calendar_years;
 pub mod cases;
@@ -63,6 +64,7 @@ pub mod channels;
 pub mod codes;
 pub mod departments;
 pub mod imports;
+pub mod intake;
 pub mod message_templates;
 pub mod outbox;
 pub mod regions;

@@ -20,7 +20,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
-use pages::{account, admin, calendars, cases, channels, codes, home, import, settings, submit, track};
+use pages::{account, admin, calendars, cases, channels, codes, files, home, import, settings, submit, track};
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
 const UPLOAD_LIMIT: usize = crate::actions::import::MAX_FILE_BYTES + 64 * 1024;
@@ -55,6 +55,7 @@ pub fn router(app: App) -> Router {
         .route("/admin/{resource}/{id}/active/{to}", get(admin::confirm_active).post(admin::set_active))
         .route("/admin/{resource}/{id}/reset", get(admin::confirm_reset).post(admin::reset))
         .route("/admin/{resource}/{id}/qr.svg", get(codes::qr_svg))
+        .route("/admin/{resource}/{id}/qr.png", get(codes::qr_png))
         .route("/q/{code}", get(codes::scan))
         .route("/cases", get(cases::inbox))
         .route("/cases/{id}", get(cases::case_page))
@@ -62,7 +63,14 @@ pub fn router(app: App) -> Router {
         .route("/track", get(track::track_form))
         .route("/track/{code}", get(track::track_page))
         .route("/track/{code}/moves/{kind}", post(track::citizen_move))
-        .route("/submit", get(submit::submit_form).post(submit::submit));
+        .route(
+            "/submit",
+            get(submit::submit_form).post(submit::submit).layer(DefaultBodyLimit::max(submit::SUBMIT_LIMIT)),
+        )
+        .route("/cases/{id}/files/{file}", get(files::staff_full))
+        .route("/cases/{id}/files/{file}/thumb", get(files::staff_thumb))
+        .route("/track/{code}/files/{file}", get(files::citizen_full))
+        .route("/track/{code}/files/{file}/thumb", get(files::citizen_thumb));
     let api = Router::new()
         .route("/api/v1/session", post(api::create_session).delete(api::delete_session))
         .route("/api/v1/me", get(api::me))

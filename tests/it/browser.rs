@@ -23,6 +23,8 @@ use minyi::domain::user::Scope;
 use crate::http::{Server, spawn};
 use crate::support::{actor, load_demo, sqlite};
 
+const DEMO_PASSWORD: &str = "minyi-demo-2026";
+
 /// Where the Debian package `chromium` puts the browser; lib.mjs uses the same path.
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -115,4 +117,39 @@ async fn the_harness_opens_the_form_in_chromium_with_no_wcag_violations() {
     let (_, code) = station_code(&t).await;
     let printed = run_script("smoke", &server, &[&format!("/q/{code}")]).await;
     assert!(printed.contains("axe: no violations on the submission form"), "{printed}");
+}
+
+/// A real photo and a short recording for the form, in a temporary folder.
+fn sample_files() -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let photo = dir.path().join("photo.jpg");
+    let image = image::RgbImage::from_fn(800, 600, |x, y| image::Rgb([(x / 4) as u8, (y / 3) as u8, 120]));
+    image.save(&photo).expect("a sample photo");
+    let voice = dir.path().join("voice.ogg");
+    let mut bytes = b"OggS\0\x02".to_vec();
+    bytes.extend_from_slice(&[0u8; 20]);
+    bytes.extend_from_slice(b"OpusHead\x01\x01");
+    bytes.extend(std::iter::repeat_n(7u8, 2000));
+    std::fs::write(&voice, bytes).expect("a sample recording");
+    let (photo, voice) = (photo.display().to_string(), voice.display().to_string());
+    (dir, photo, voice)
+}
+
+#[tokio::test]
+async fn a_citizen_scans_a_station_code_sends_a_photo_and_voice_and_rates_the_deputys_answer() {
+    let (t, server) = demo_server().await;
+    let deputy = actor(&t, "deputy").await;
+    let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
+    let rep = {
+        let mut tx = t.read().await;
+        minyi::db::representatives::get(&mut tx, &representative_id).await.unwrap().expect("the deputy's record")
+    };
+    let station = rep.unit_ids.first().expect("the demo deputy serves at a station").clone();
+    let admin = actor(&t, "admin").await;
+    let code = codes::code_for(&t.app, &admin, &CodeTarget::Unit(station)).await.expect("the station's code");
+    let (_files, photo, voice) = sample_files();
+    let printed = run_script("journey", &server, &[&code, "deputy", DEMO_PASSWORD, &photo, &voice]).await;
+    for page in ["the form", "the submitted page", "the tracking page", "the tracking page after rating"] {
+        assert!(printed.contains(&format!("axe: no violations on {page}")), "{page}: {printed}");
+    }
 }

@@ -8,6 +8,7 @@ mod http_cases;
 mod http_codes;
 mod http_foundation;
 mod http_settings;
+mod http_uploads;
 mod support;
 
 mod actions;

@@ -27,15 +27,31 @@ pub async fn qr_svg(
     headers: HeaderMap,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
+    let svg = codes::qr_svg(&code_url(&app, &ctx, &headers, slug, id).await?)?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
+/// `GET /admin/{units|representatives}/{id}/qr.png`: the same QR image as PNG.
+pub async fn qr_png(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let png = codes::qr_png(&code_url(&app, &ctx, &headers, slug, id).await?)?;
+    Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
+}
+
+/// The full `/q/…` link of a record's code, on the host the browser asked.
+async fn code_url(app: &App, ctx: &Ctx, headers: &HeaderMap, slug: String, id: String) -> Result<String, PageError> {
     let actor = ctx.staff()?;
     let target = match resource_of(&slug)? {
         Resource::Unit => CodeTarget::Unit(id),
         Resource::Representative => CodeTarget::Representative(id),
         _ => return Err(Error::NotFound.into()),
     };
-    let code = codes::code_for(&app, actor, &target).await?;
+    let code = codes::code_for(app, actor, &target).await?;
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let scheme = if app.config().secure_cookies { "https" } else { "http" };
-    let svg = codes::qr_svg(&format!("{scheme}://{host}/q/{code}"))?;
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+    Ok(format!("{scheme}://{host}/q/{code}"))
 }

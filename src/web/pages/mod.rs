@@ -8,6 +8,7 @@ pub mod case_view;
 pub mod cases;
 pub mod channels;
 pub mod codes;
+pub mod files;
 pub mod home;
 pub mod import;
 pub mod settings;
