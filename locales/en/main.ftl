@@ -497,3 +497,5 @@ case-photo-alt = Photo { $n } sent by the citizen
 case-voice = Voice message
 err-intake-address = Too many submissions from this network; please try again in an hour. If it is urgent, visit or call the station.
 err-intake-mobile = This mobile number has sent { $max } submissions today, the most allowed; please try again tomorrow. If it is urgent, visit or call the station.
+text-size-large = Large text
+text-size-normal = Standard text

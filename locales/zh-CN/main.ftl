@@ -497,3 +497,5 @@ case-photo-alt = 群众上传的第 { $n } 张照片
 case-voice = 语音留言
 err-intake-address = 此网络提交过于频繁，请一小时后再试。如有急事，请直接到联络站或拨打联络站电话。
 err-intake-mobile = 此手机号码今天已提交 { $max } 件，已达上限，请明天再试。如有急事，请直接到联络站或拨打联络站电话。
+text-size-large = 大字版
+text-size-normal = 标准字号

@@ -29,6 +29,7 @@ pub fn router(app: App) -> Router {
     let pages = Router::new()
         .route("/", get(home::home))
         .route("/lang/{code}", get(home::switch_lang))
+        .route("/text-size/{size}", get(home::switch_text_size))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route("/account/password", get(account::password_form).post(account::change_password))

@@ -153,3 +153,12 @@ async fn a_citizen_scans_a_station_code_sends_a_photo_and_voice_and_rates_the_de
         assert!(printed.contains(&format!("axe: no violations on {page}")), "{page}: {printed}");
     }
 }
+
+#[tokio::test]
+async fn the_form_fits_320_px_in_large_text_and_in_english_with_no_wcag_violations() {
+    let (t, server) = demo_server().await;
+    let (_, code) = station_code(&t).await;
+    let printed = run_script("large_text", &server, &[&format!("/q/{code}")]).await;
+    assert!(printed.contains("axe: no violations on the form in large text at 320 px"), "{printed}");
+    assert!(printed.contains("axe: no violations on the form in English"), "{printed}");
+}

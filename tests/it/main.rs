@@ -5,6 +5,7 @@
 mod browser;
 mod http;
 mod http_cases;
+mod http_citizen;
 mod http_codes;
 mod http_foundation;
 mod http_settings;

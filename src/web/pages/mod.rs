@@ -35,6 +35,7 @@ pub struct Shell<'a> {
     pub user_name: Option<String>,
     pub nav: Vec<NavItem>,
     pub here: String,
+    pub large_text: bool,
 }
 
 pub struct NavItem {
@@ -54,6 +55,7 @@ impl<'a> Shell<'a> {
             user_name: ctx.actor.as_ref().map(|a| a.display_name().to_string()),
             nav: Vec::new(),
             here: ctx.here.clone(),
+            large_text: ctx.large_text,
         };
         shell.nav = nav(&shell, ctx);
         shell
@@ -70,6 +72,12 @@ impl<'a> Shell<'a> {
 
     pub fn lang_code(&self) -> &'static str {
         self.lang.code()
+    }
+
+    /// The link that turns the large-text mode on or off and comes back here.
+    pub fn text_size_href(&self) -> String {
+        let to = if self.large_text { "normal" } else { "large" };
+        format!("/text-size/{to}?back={}", urlencode(&self.here))
     }
 
     /// The link that switches to the other language and comes back here.
