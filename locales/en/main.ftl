@@ -499,3 +499,6 @@ err-intake-address = Too many submissions from this network; please try again in
 err-intake-mobile = This mobile number has sent { $max } submissions today, the most allowed; please try again tomorrow. If it is urgent, visit or call the station.
 text-size-large = Large text
 text-size-normal = Standard text
+draft-restored = What you typed last time and did not send is back.
+draft-offline = There is no connection now. What you typed is kept on this phone and will be sent by itself when the connection returns; please keep this page open.
+draft-sending = The connection is back; sending…

@@ -499,3 +499,6 @@ err-intake-address = 此网络提交过于频繁，请一小时后再试。如�
 err-intake-mobile = 此手机号码今天已提交 { $max } 件，已达上限，请明天再试。如有急事，请直接到联络站或拨打联络站电话。
 text-size-large = 大字版
 text-size-normal = 标准字号
+draft-restored = 已恢复您上次没有提交的内容。
+draft-offline = 当前没有网络。您填写的内容已保存在本机，网络恢复后会自动提交，请不要关闭此页面。
+draft-sending = 网络已恢复，正在提交……

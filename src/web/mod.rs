@@ -87,6 +87,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/minyi.css", get(stylesheet))
+        .route("/static/form.js", get(form_script))
         .fallback(page_not_found)
         .layer(middleware::from_fn_with_state(app.clone(), auth::context))
         .layer(middleware::from_fn_with_state(app.clone(), record_metrics))
@@ -157,6 +158,15 @@ const STYLESHEET: &str = include_str!("../../static/minyi.css");
 async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
         .into_response()
+}
+
+const FORM_SCRIPT: &str = include_str!("../../static/form.js");
+
+/// The citizen form's draft and offline sending (the form works without it).
+async fn form_script() -> Response {
+    let headers =
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")];
+    (headers, FORM_SCRIPT).into_response()
 }
 
 async fn page_not_found() -> PageError {

@@ -162,3 +162,16 @@ async fn the_form_fits_320_px_in_large_text_and_in_english_with_no_wcag_violatio
     assert!(printed.contains("axe: no violations on the form in large text at 320 px"), "{printed}");
     assert!(printed.contains("axe: no violations on the form in English"), "{printed}");
 }
+
+#[tokio::test]
+async fn a_draft_survives_a_reload_and_an_offline_form_is_sent_when_the_connection_returns() {
+    let (t, server) = demo_server().await;
+    let (_, code) = station_code(&t).await;
+    let printed = run_script("draft", &server, &[&format!("/q/{code}")]).await;
+    assert!(printed.contains("axe: no violations on the form waiting offline"), "{printed}");
+    let tracking =
+        printed.split("tracking code ").nth(1).and_then(|rest| rest.lines().next()).expect("a tracking code");
+    let detail = minyi::actions::cases::track(&t.app, tracking).await.expect("the case sent when back online");
+    assert!(detail.case.body.contains("河边护栏断了一段"), "{}", detail.case.body);
+    assert_eq!(detail.case.category, "transport");
+}

@@ -15,10 +15,13 @@ async fn the_form_without_photos_weighs_under_100_kb() {
     let server = spawn(t.app.clone()).await;
     let page = server.get(&format!("/submit?unit={unit_id}")).await.bytes().await.unwrap();
     let css = server.get("/static/minyi.css").await.bytes().await.unwrap();
-    // Everything the page loads: itself and its one stylesheet (no scripts, no images, no fonts).
+    let script = server.get("/static/form.js").await.bytes().await.unwrap();
+    // Everything the page loads: itself, its stylesheet and its one small script (no images, no fonts).
     let body = String::from_utf8_lossy(&page);
-    assert!(!body.contains("<script") && !body.contains("<img"), "the form loads nothing else");
-    let total = page.len() + css.len();
+    assert_eq!(body.matches("<script").count(), 1, "one script");
+    assert!(body.contains("<script src=\"/static/form.js\" defer>") && !body.contains("<img"), "nothing else");
+    assert!(script.starts_with(b"// The citizen's form"), "the script is served");
+    let total = page.len() + css.len() + script.len();
     assert!(total < 100 * 1024, "the form weighs {total} bytes");
 }
 
