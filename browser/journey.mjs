@@ -66,5 +66,15 @@ run(async (t) => {
   t.check((await citizen.textContent('main')).includes('感谢您的评价'), 'the rating is thanked');
   await t.axe(citizen, 'the tracking page after rating');
   await t.screenshot(citizen, 'journey-4-rated');
+
+  // Later, from the tracking form: "my cases" by mobile number and this code.
+  await citizen.goto('/track');
+  await t.axe(citizen, 'the tracking form');
+  await Promise.all([citizen.waitForNavigation(), citizen.click('a[href="/track/mine"]')]);
+  await citizen.fill('#f-mobile', '13812345678');
+  await citizen.fill('#f-code', tracking);
+  await Promise.all([citizen.waitForNavigation(), citizen.click('main form button[type=submit]')]);
+  t.check((await citizen.textContent('.my-cases')).includes(tracking), 'my cases lists this case');
+  await t.axe(citizen, 'my cases');
   t.check(citizen.jsErrors.length === 0, `no script errors: ${citizen.jsErrors.join('; ')}`);
 });

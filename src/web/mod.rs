@@ -20,7 +20,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
-use pages::{account, admin, calendars, cases, channels, codes, files, home, import, settings, submit, track};
+use pages::{
+    account, admin, calendars, cases, channels, codes, files, home, import, my_cases, settings, submit, track,
+};
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
 const UPLOAD_LIMIT: usize = crate::actions::import::MAX_FILE_BYTES + 64 * 1024;
@@ -62,6 +64,7 @@ pub fn router(app: App) -> Router {
         .route("/cases/{id}", get(cases::case_page))
         .route("/cases/{id}/moves/{kind}", post(cases::make_move))
         .route("/track", get(track::track_form))
+        .route("/track/mine", get(my_cases::form).post(my_cases::list))
         .route("/track/{code}", get(track::track_page))
         .route("/track/{code}/moves/{kind}", post(track::citizen_move))
         .route(

@@ -149,7 +149,8 @@ async fn a_citizen_scans_a_station_code_sends_a_photo_and_voice_and_rates_the_de
     let code = codes::code_for(&t.app, &admin, &CodeTarget::Unit(station)).await.expect("the station's code");
     let (_files, photo, voice) = sample_files();
     let printed = run_script("journey", &server, &[&code, "deputy", DEMO_PASSWORD, &photo, &voice]).await;
-    for page in ["the form", "the submitted page", "the tracking page", "the tracking page after rating"] {
+    let pages = ["the form", "the submitted page", "the tracking page", "the tracking page after rating", "my cases"];
+    for page in pages {
         assert!(printed.contains(&format!("axe: no violations on {page}")), "{page}: {printed}");
     }
 }

@@ -11,6 +11,7 @@ pub mod codes;
 pub mod files;
 pub mod home;
 pub mod import;
+pub mod my_cases;
 pub mod settings;
 pub mod submit;
 pub mod track;
