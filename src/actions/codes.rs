@@ -65,6 +65,33 @@ pub async fn code_for(app: &App, actor: &Actor, target: &CodeTarget) -> Result<S
     Ok(code)
 }
 
+/// What a printed poster of a code shows.
+#[derive(Debug, Clone)]
+pub struct Poster {
+    pub code: String,
+    /// The station's or the deputy's name.
+    pub name: String,
+    /// The station's address and opening hours (empty for a deputy).
+    pub address: String,
+    pub hours: String,
+}
+
+/// The poster of a representative's or unit's code, for one who may view the record.
+pub async fn poster(app: &App, actor: &Actor, target: &CodeTarget) -> Result<Poster> {
+    let code = code_for(app, actor, target).await?;
+    let mut tx = app.db().read().await?;
+    Ok(match target {
+        CodeTarget::Representative(id) => {
+            let rep = db::representatives::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+            Poster { code, name: rep.input.name, address: String::new(), hours: String::new() }
+        }
+        CodeTarget::Unit(id) => {
+            let unit = db::units::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+            Poster { code, name: unit.input.name, address: unit.input.address, hours: unit.input.opening_hours }
+        }
+    })
+}
+
 /// A scan: counts it for today and says where it leads. An unknown code is not found.
 pub async fn scan(app: &App, code: &str) -> Result<CodeTarget> {
     let code = code.trim().to_ascii_lowercase();

@@ -59,6 +59,7 @@ pub fn router(app: App) -> Router {
         .route("/admin/{resource}/{id}/reset", get(admin::confirm_reset).post(admin::reset))
         .route("/admin/{resource}/{id}/qr.svg", get(codes::qr_svg))
         .route("/admin/{resource}/{id}/qr.png", get(codes::qr_png))
+        .route("/admin/{resource}/{id}/poster", get(codes::poster))
         .route("/q/{code}", get(codes::scan))
         .route("/cases", get(cases::inbox))
         .route("/cases/{id}", get(cases::case_page))

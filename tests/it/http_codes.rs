@@ -43,6 +43,13 @@ async fn a_station_code_leads_to_its_form_and_counts_scans() {
     assert!(png.width() >= 200, "large enough to print: {}", png.width());
     assert_eq!(png.get_pixel(0, 0).0, [255], "the quiet zone is white");
     assert_eq!(png.get_pixel(4 * 8 + 2, 4 * 8 + 2).0, [0], "the finder pattern starts after 4 modules of 8 px");
+    // The printable A4 poster: the station's name, its QR code inline, the link, what to do.
+    let poster = server.get(&format!("/admin/units/{unit_id}/poster")).await;
+    assert_eq!(poster.status(), 200);
+    let poster = poster.text().await.unwrap();
+    assert!(poster.contains("<svg") && poster.contains(&format!("/q/{code}</p>")), "{poster}");
+    assert!(poster.contains("有意见建议，扫码告诉我们") && poster.contains("用手机扫描上方二维码"), "{poster}");
+    assert!(poster.contains("人大代表联络站"), "the station's name: {poster}");
     let deputy = actor(&t, "deputy").await;
     let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
     let other = CodeTarget::Representative(representative_id);
