@@ -3,13 +3,14 @@
 
 mod chain;
 mod citizen;
+mod form;
 mod inbox;
 mod moves;
 mod notices;
 
 pub use chain::{ChainReport, verify_chain};
-use citizen::for_citizen;
-pub use citizen::{AddresseeView, addressee};
+pub use citizen::{AddresseeView, MyCase, addressee, my_cases, track};
+pub use form::submit_with_files;
 pub use inbox::{DUE_SOON_WORKING_DAYS, INBOX_PAGE_SIZE, Inbox, InboxQuery, InboxStatus, inbox};
 use moves::probes;
 pub use moves::{MAX_FORWARD_ROWS, MAX_WORKING_DAYS, parse_move, row_field};
@@ -63,6 +64,8 @@ pub struct CaseDetail {
     pub allowed: Vec<(MoveKind, Option<String>)>,
     /// The departments the asker may forward to, when forwarding is allowed now.
     pub forward_choices: Vec<Department>,
+    /// The citizen's photos and voice message, in the order sent.
+    pub attachments: Vec<crate::domain::attachment::Attachment>,
 }
 
 /// A citizen (or a program) submits a case.
@@ -71,7 +74,7 @@ pub async fn submit(app: &App, fields: &CaseFields) -> Result<Submitted> {
     if input.channel.needs_staff() {
         return Err(Error::invalid("channel", Msg::new("err-channel-staff")));
     }
-    record(app, input, ("citizen", String::new(), "群众".to_string())).await
+    record(app, input, ("citizen", String::new(), "群众".to_string()), &[]).await
 }
 
 /// A member of staff enters a case: a keeper on a reception day, an office from a
@@ -79,10 +82,15 @@ pub async fn submit(app: &App, fields: &CaseFields) -> Result<Submitted> {
 /// The history names the staff member who entered it.
 pub async fn submit_for(app: &App, staff: &Actor, fields: &CaseFields) -> Result<Submitted> {
     let entered_by = (staff.role().as_str(), staff.user_id().to_string(), staff.display_name().to_string());
-    record(app, CaseInput::parse(fields)?, entered_by).await
+    record(app, CaseInput::parse(fields)?, entered_by, &[]).await
 }
 
-async fn record(app: &App, input: CaseInput, entered_by: (&str, String, String)) -> Result<Submitted> {
+async fn record(
+    app: &App,
+    input: CaseInput,
+    entered_by: (&str, String, String),
+    attachments: &[crate::domain::attachment::Attachment],
+) -> Result<Submitted> {
     let now = app.now();
     let mut tx = app.db().write().await?;
     if let Some(token) = &input.client_token
@@ -139,6 +147,7 @@ async fn record(app: &App, input: CaseInput, entered_by: (&str, String, String))
         closed_at: None,
     };
     db::cases::insert(&mut tx, &case, input.client_token.as_deref()).await?;
+    db::attachments::insert_for_case(&mut tx, &case.id, attachments, now).await?;
     let data = json!({"channel": case.channel.as_str(), "category": case.category, "ack_due": case.ack_due.to_string(),
         "answer_due": answer_due.to_string()});
     let (kind, id, name) = &entered_by;
@@ -223,12 +232,13 @@ pub async fn detail(app: &App, actor: &Actor, case_id: &str) -> Result<CaseDetai
     }
     let events = db::cases::events(&mut tx, case_id).await?;
     let allowed = allowed_moves(app, &case, &assignments, &party);
+    let attachments = db::attachments::of_case(&mut tx, case_id).await?;
     let forward_choices = if allowed.iter().any(|(kind, _)| *kind == MoveKind::Forward) {
         reachable_departments(&mut tx, actor, &case).await?
     } else {
         Vec::new()
     };
-    Ok(CaseDetail { case, assignments, events, party: Some(party), allowed, forward_choices })
+    Ok(CaseDetail { case, assignments, events, party: Some(party), allowed, forward_choices, attachments })
 }
 
 /// A stored mobile number as `138****5678` (empty stays empty).
@@ -257,17 +267,6 @@ async fn reachable_departments(tx: &mut Tx, actor: &Actor, case: &Case) -> Resul
         Scope::Unit { .. } | Scope::Department { .. } | Scope::Representative { .. } => String::new(),
     };
     Ok(db::departments::reachable(tx, &case_path, &office_prefix).await?)
-}
-
-/// A case as the citizen sees it by tracking code.
-pub async fn track(app: &App, tracking_code: &str) -> Result<CaseDetail> {
-    let code = crate::domain::case::normalize_tracking_code(tracking_code).ok_or(Error::NotFound)?;
-    let mut tx = app.db().read().await?;
-    let case = db::cases::by_tracking_code(&mut tx, &code).await?.ok_or(Error::NotFound)?;
-    let assignments = db::cases::assignments(&mut tx, &case.id).await?;
-    let events = db::cases::events(&mut tx, &case.id).await?;
-    let allowed = allowed_moves(app, &case, &assignments, &Party::Citizen);
-    Ok(for_citizen(CaseDetail { case, assignments, events, party: None, allowed, forward_choices: Vec::new() }))
 }
 
 /// Makes one move on a case. `expected_version`, when given, must match: two people

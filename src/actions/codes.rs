@@ -65,6 +65,33 @@ pub async fn code_for(app: &App, actor: &Actor, target: &CodeTarget) -> Result<S
     Ok(code)
 }
 
+/// What a printed poster of a code shows.
+#[derive(Debug, Clone)]
+pub struct Poster {
+    pub code: String,
+    /// The station's or the deputy's name.
+    pub name: String,
+    /// The station's address and opening hours (empty for a deputy).
+    pub address: String,
+    pub hours: String,
+}
+
+/// The poster of a representative's or unit's code, for one who may view the record.
+pub async fn poster(app: &App, actor: &Actor, target: &CodeTarget) -> Result<Poster> {
+    let code = code_for(app, actor, target).await?;
+    let mut tx = app.db().read().await?;
+    Ok(match target {
+        CodeTarget::Representative(id) => {
+            let rep = db::representatives::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+            Poster { code, name: rep.input.name, address: String::new(), hours: String::new() }
+        }
+        CodeTarget::Unit(id) => {
+            let unit = db::units::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+            Poster { code, name: unit.input.name, address: unit.input.address, hours: unit.input.opening_hours }
+        }
+    })
+}
+
 /// A scan: counts it for today and says where it leads. An unknown code is not found.
 pub async fn scan(app: &App, code: &str) -> Result<CodeTarget> {
     let code = code.trim().to_ascii_lowercase();
@@ -100,4 +127,29 @@ pub fn qr_svg(url: &str) -> Result<String> {
         .dark_color(qrcode::render::svg::Color("#000000"))
         .light_color(qrcode::render::svg::Color("#ffffff"))
         .build())
+}
+
+/// Pixels per QR module in the PNG image, and the quiet zone around it in modules.
+const PNG_MODULE_PIXELS: u32 = 8;
+const PNG_QUIET_MODULES: u32 = 4;
+
+/// The QR image of `url` as a black-on-white PNG (8 pixels per module, with the
+/// quiet zone), for chat apps and printers that take no SVG.
+pub fn qr_png(url: &str) -> Result<Vec<u8>> {
+    let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("QR code: {e}")))?;
+    let modules = code.width() as u32;
+    let colors = code.to_colors();
+    let side = (modules + 2 * PNG_QUIET_MODULES) * PNG_MODULE_PIXELS;
+    let image = image::GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = (x / PNG_MODULE_PIXELS, y / PNG_MODULE_PIXELS);
+        let inside = PNG_QUIET_MODULES..PNG_QUIET_MODULES + modules;
+        let dark = inside.contains(&mx)
+            && inside.contains(&my)
+            && colors[((my - PNG_QUIET_MODULES) * modules + (mx - PNG_QUIET_MODULES)) as usize] == qrcode::Color::Dark;
+        image::Luma([if dark { 0 } else { 255 }])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Png).map_err(|e| Error::Internal(e.into()))?;
+    Ok(out.into_inner())
 }

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod attachments;
 pub mod calendars;
 pub mod cases;
 pub mod cockpit;
@@ -12,6 +13,7 @@ pub mod codes;
 pub mod departments;
 pub mod export;
 pub mod import;
+pub mod intake;
 pub mod open311;
 pub mod records;
 pub mod regions;

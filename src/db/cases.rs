@@ -166,6 +166,20 @@ pub async fn by_tracking_code(tx: &mut Tx, code: &str) -> DbResult<Option<Case>>
     row!(tx, CaseRow, "SELECT * FROM cases WHERE tracking_code = $1", code)?.map(CaseRow::into_case).transpose()
 }
 
+/// The latest cases sent with this mobile number (the citizen's "my cases").
+pub async fn by_mobile(tx: &mut Tx, mobile: &str, limit: i64) -> DbResult<Vec<Case>> {
+    rows!(
+        tx,
+        CaseRow,
+        "SELECT * FROM cases WHERE citizen_mobile = $1 ORDER BY created_at DESC LIMIT $2",
+        mobile,
+        limit
+    )?
+    .into_iter()
+    .map(CaseRow::into_case)
+    .collect()
+}
+
 pub async fn by_client_token(tx: &mut Tx, token: &str) -> DbResult<Option<Case>> {
     row!(tx, CaseRow, "SELECT * FROM cases WHERE client_token = $1", token)?.map(CaseRow::into_case).transpose()
 }

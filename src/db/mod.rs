@@ -58,6 +58,7 @@ macro_rules! exec {
 pub mod admin_log;
 pub mod aggregates;
 pub mod api_tokens;
+pub mod attachments;
 pub mod backup;
 pub mod calendar_years;
 pub mod cases;
@@ -65,6 +66,7 @@ pub mod channels;
 pub mod codes;
 pub mod departments;
 pub mod imports;
+pub mod intake;
 pub mod message_templates;
 pub mod open311;
 pub mod outbox;

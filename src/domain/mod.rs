@@ -3,6 +3,7 @@
 //! Nothing in here does IO, awaits, touches SQL or HTTP, or reads the clock:
 //! "now" is passed in. The `tidy` test enforces this.
 
+pub mod attachment;
 pub mod calendar;
 pub mod case;
 pub mod columns;

@@ -22,6 +22,8 @@ use crate::i18n::Lang;
 pub const SESSION_COOKIE: &str = "minyi_session";
 pub const CSRF_COOKIE: &str = "minyi_csrf";
 pub const LANG_COOKIE: &str = "minyi_lang";
+/// `large` when the reader chose the large-text mode (适老化); kept for a year.
+pub const TEXT_SIZE_COOKIE: &str = "minyi_text";
 
 /// The request's context, made once per request by [`context`].
 #[derive(Clone)]
@@ -31,6 +33,8 @@ pub struct Ctx {
     pub actor: Option<Actor>,
     pub session_token: Option<String>,
     pub address: String,
+    /// The large-text mode for older readers (适老化), chosen once and kept.
+    pub large_text: bool,
     /// The path and query of this request (to come back to after signing in).
     pub here: String,
 }
@@ -114,7 +118,8 @@ pub async fn context(State(app): State<App>, jar: CookieJar, mut request: Reques
         None
     });
     let here = request.uri().path_and_query().map(|pq| pq.as_str().to_string()).unwrap_or_else(|| "/".to_string());
-    let ctx = Ctx { lang, csrf: csrf.clone(), actor, session_token, address, here };
+    let large_text = jar.get(TEXT_SIZE_COOKIE).is_some_and(|c| c.value() == "large");
+    let ctx = Ctx { lang, csrf: csrf.clone(), actor, session_token, address, large_text, here };
     request.extensions_mut().insert(ctx.clone());
     let mut response = next.run(request).await;
     if let Some(failed) = response.extensions_mut().remove::<Failed>() {

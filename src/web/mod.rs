@@ -22,7 +22,8 @@ use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
 use pages::{
-    account, admin, calendars, cases, channels, cockpit, codes, home, import, settings, submit, tokens, track,
+    account, admin, calendars, cases, channels, cockpit, codes, files, home, import, my_cases, settings, submit,
+    tokens, track,
 };
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
@@ -32,6 +33,7 @@ pub fn router(app: App) -> Router {
     let pages = Router::new()
         .route("/", get(home::home))
         .route("/lang/{code}", get(home::switch_lang))
+        .route("/text-size/{size}", get(home::switch_text_size))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route("/account/password", get(account::password_form).post(account::change_password))
@@ -60,6 +62,8 @@ pub fn router(app: App) -> Router {
         .route("/admin/{resource}/{id}/active/{to}", get(admin::confirm_active).post(admin::set_active))
         .route("/admin/{resource}/{id}/reset", get(admin::confirm_reset).post(admin::reset))
         .route("/admin/{resource}/{id}/qr.svg", get(codes::qr_svg))
+        .route("/admin/{resource}/{id}/qr.png", get(codes::qr_png))
+        .route("/admin/{resource}/{id}/poster", get(codes::poster))
         .route("/q/{code}", get(codes::scan))
         .route("/cockpit", get(cockpit::cockpit))
         .route("/cockpit/export/{list}/{format}", get(cockpit::export_list))
@@ -67,9 +71,17 @@ pub fn router(app: App) -> Router {
         .route("/cases/{id}", get(cases::case_page))
         .route("/cases/{id}/moves/{kind}", post(cases::make_move))
         .route("/track", get(track::track_form))
+        .route("/track/mine", get(my_cases::form).post(my_cases::list))
         .route("/track/{code}", get(track::track_page))
         .route("/track/{code}/moves/{kind}", post(track::citizen_move))
-        .route("/submit", get(submit::submit_form).post(submit::submit));
+        .route(
+            "/submit",
+            get(submit::submit_form).post(submit::submit).layer(DefaultBodyLimit::max(submit::SUBMIT_LIMIT)),
+        )
+        .route("/cases/{id}/files/{file}", get(files::staff_full))
+        .route("/cases/{id}/files/{file}/thumb", get(files::staff_thumb))
+        .route("/track/{code}/files/{file}", get(files::citizen_full))
+        .route("/track/{code}/files/{file}/thumb", get(files::citizen_thumb));
     let api = Router::new()
         .route("/api/v1/openapi.json", get(api::docs::openapi))
         .route("/api/v1/session", post(api::create_session).delete(api::delete_session))
@@ -104,6 +116,7 @@ pub fn router(app: App) -> Router {
         .route("/static/vendor/swagger-ui-dist/{file}", get(api::docs::vendored))
         .route("/static/cockpit.js", get(cockpit_script))
         .route("/static/vendor/echarts/echarts.common.min.js", get(echarts))
+        .route("/static/form.js", get(form_script))
         .fallback(page_not_found)
         .layer(middleware::from_fn_with_state(app.clone(), auth::context))
         .layer(middleware::from_fn_with_state(app.clone(), record_metrics))
@@ -191,6 +204,13 @@ async fn echarts() -> Response {
 fn script(body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], body)
         .into_response()
+}
+
+const FORM_SCRIPT: &str = include_str!("../../static/form.js");
+
+/// The citizen form's draft and offline sending (the form works without it).
+async fn form_script() -> Response {
+    script(FORM_SCRIPT)
 }
 
 async fn page_not_found() -> PageError {

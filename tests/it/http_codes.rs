@@ -34,6 +34,22 @@ async fn a_station_code_leads_to_its_form_and_counts_scans() {
     assert_eq!(svg.status(), 200);
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
     assert!(svg.text().await.unwrap().starts_with("<?xml"));
+    // The same code as PNG: black modules on white, a white quiet zone, the finder square in the corner.
+    let png = server.get(&format!("/admin/units/{unit_id}/qr.png")).await;
+    assert_eq!(png.status(), 200);
+    assert_eq!(png.headers()["content-type"], "image/png");
+    let png = image::load_from_memory(&png.bytes().await.unwrap()).expect("a PNG").to_luma8();
+    assert_eq!(png.width(), png.height());
+    assert!(png.width() >= 200, "large enough to print: {}", png.width());
+    assert_eq!(png.get_pixel(0, 0).0, [255], "the quiet zone is white");
+    assert_eq!(png.get_pixel(4 * 8 + 2, 4 * 8 + 2).0, [0], "the finder pattern starts after 4 modules of 8 px");
+    // The printable A4 poster: the station's name, its QR code inline, the link, what to do.
+    let poster = server.get(&format!("/admin/units/{unit_id}/poster")).await;
+    assert_eq!(poster.status(), 200);
+    let poster = poster.text().await.unwrap();
+    assert!(poster.contains("<svg") && poster.contains(&format!("/q/{code}</p>")), "{poster}");
+    assert!(poster.contains("有意见建议，扫码告诉我们") && poster.contains("用手机扫描上方二维码"), "{poster}");
+    assert!(poster.contains("人大代表联络站"), "the station's name: {poster}");
     let deputy = actor(&t, "deputy").await;
     let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
     let other = CodeTarget::Representative(representative_id);

@@ -2,12 +2,15 @@
 //! each other module tests one part of minyi on every storage engine (SQLite
 //! always, PostgreSQL when `TEST_DATABASE_URL` is set).
 
+mod browser;
 mod http;
 mod http_api;
 mod http_cases;
+mod http_citizen;
 mod http_codes;
 mod http_foundation;
 mod http_settings;
+mod http_uploads;
 mod support;
 
 mod actions;

@@ -1,10 +1,54 @@
 //! What a citizen sees: the tracking view, and whom a submission page is for.
 
-use super::CaseDetail;
+use super::{CaseDetail, Party, allowed_moves};
 use crate::app::App;
 use crate::db;
 use crate::domain::case::Addressee;
 use crate::error::{Error, Result};
+
+/// A case as the citizen sees it by tracking code.
+pub async fn track(app: &App, tracking_code: &str) -> Result<CaseDetail> {
+    let code = crate::domain::case::normalize_tracking_code(tracking_code).ok_or(Error::NotFound)?;
+    let mut tx = app.db().read().await?;
+    let case = db::cases::by_tracking_code(&mut tx, &code).await?.ok_or(Error::NotFound)?;
+    let assignments = db::cases::assignments(&mut tx, &case.id).await?;
+    let events = db::cases::events(&mut tx, &case.id).await?;
+    let allowed = allowed_moves(app, &case, &assignments, &Party::Citizen);
+    let attachments = db::attachments::of_case(&mut tx, &case.id).await?;
+    let forward_choices = Vec::new();
+    Ok(for_citizen(CaseDetail { case, assignments, events, party: None, allowed, forward_choices, attachments }))
+}
+
+/// At most this many of a citizen's cases are listed.
+const MY_CASES_LIMIT: i64 = 50;
+
+/// One line of a citizen's "my cases": nothing personal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MyCase {
+    pub tracking_code: String,
+    pub title: String,
+    pub state: crate::domain::case::CaseState,
+    pub created_at: crate::clock::Millis,
+}
+
+/// The citizen's "my cases": every case sent with `mobile`, shown to whoever
+/// also holds the tracking code of one of them (both must match; a wrong pair
+/// says the same whichever half is wrong).
+pub async fn my_cases(app: &App, mobile: &str, tracking_code: &str) -> Result<Vec<MyCase>> {
+    let mobile = crate::domain::fields::MobileNumber::parse("mobile", mobile).map_err(|e| Error::Invalid(vec![e]))?;
+    let no_match = || Error::invalid("code", crate::domain::Msg::new("err-my-cases-no-match"));
+    let code = crate::domain::case::normalize_tracking_code(tracking_code).ok_or_else(no_match)?;
+    let mut tx = app.db().read().await?;
+    let case = db::cases::by_tracking_code(&mut tx, &code).await?.ok_or_else(no_match)?;
+    if case.citizen_mobile != mobile.as_str() {
+        return Err(no_match());
+    }
+    let cases = db::cases::by_mobile(&mut tx, mobile.as_str(), MY_CASES_LIMIT).await?;
+    Ok(cases
+        .into_iter()
+        .map(|c| MyCase { tracking_code: c.tracking_code, title: c.title, state: c.state, created_at: c.created_at })
+        .collect())
+}
 
 /// What the holder of a tracking code may see: no personal data in full, no
 /// department's work notes, no assignments.

@@ -333,3 +333,41 @@ fn timeline_entry(shell: &Shell<'_>, detail: &CaseDetail, event: &CaseEvent) -> 
         note: event.note.clone(),
     }
 }
+
+/// A photo or voice message as a case page shows it.
+pub struct FileView {
+    pub href: String,
+    pub thumb: String,
+    pub alt: String,
+    pub is_photo: bool,
+    pub width: i64,
+    pub height: i64,
+}
+
+/// The attachments of a case, linked under `base` (`/cases/{id}` or `/track/{code}`).
+pub fn file_views(shell: &Shell<'_>, base: &str, detail: &CaseDetail) -> Vec<FileView> {
+    let mut photo = 0;
+    detail
+        .attachments
+        .iter()
+        .map(|a| {
+            let href = format!("{base}/files/{}", a.id);
+            let alt = if a.is_photo() {
+                photo += 1;
+                shell.msg(&Msg::new("case-photo-alt").with("n", photo))
+            } else {
+                shell.t("case-voice")
+            };
+            let (width, height) =
+                crate::domain::attachment::fit(a.width as u32, a.height as u32, crate::domain::attachment::THUMB_SIDE);
+            FileView {
+                thumb: format!("{href}/thumb"),
+                href,
+                alt,
+                is_photo: a.is_photo(),
+                width: i64::from(width),
+                height: i64::from(height),
+            }
+        })
+        .collect()
+}

@@ -10,6 +10,18 @@ use crate::app::App;
 use crate::domain::permission::Resource;
 use crate::error::Error;
 use crate::web::auth::{Ctx, PageError};
+use askama::Template;
+
+use super::{Shell, render};
+
+#[derive(Template)]
+#[template(path = "poster.html")]
+struct PosterPage<'a> {
+    shell: Shell<'a>,
+    poster: codes::Poster,
+    link: String,
+    svg: String,
+}
 
 /// `GET /q/{code}`: a scan. Counted, then on to the form addressed to that deputy or station.
 pub async fn scan(State(app): State<App>, Path(code): Path<String>) -> Result<Response, PageError> {
@@ -27,15 +39,56 @@ pub async fn qr_svg(
     headers: HeaderMap,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
+    let svg = codes::qr_svg(&code_url(&app, &ctx, &headers, slug, id).await?)?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
+/// `GET /admin/{units|representatives}/{id}/qr.png`: the same QR image as PNG.
+pub async fn qr_png(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let png = codes::qr_png(&code_url(&app, &ctx, &headers, slug, id).await?)?;
+    Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
+}
+
+/// The full `/q/…` link of a record's code, on the host the browser asked.
+async fn code_url(app: &App, ctx: &Ctx, headers: &HeaderMap, slug: String, id: String) -> Result<String, PageError> {
     let actor = ctx.staff()?;
     let target = match resource_of(&slug)? {
         Resource::Unit => CodeTarget::Unit(id),
         Resource::Representative => CodeTarget::Representative(id),
         _ => return Err(Error::NotFound.into()),
     };
-    let code = codes::code_for(&app, actor, &target).await?;
+    let code = codes::code_for(app, actor, &target).await?;
+    Ok(format!("{}/q/{code}", site(app, headers)))
+}
+
+/// `GET /admin/{units|representatives}/{id}/poster`: an A4 poster of the code to print.
+pub async fn poster(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let actor = ctx.staff()?;
+    let target = match resource_of(&slug)? {
+        Resource::Unit => CodeTarget::Unit(id),
+        Resource::Representative => CodeTarget::Representative(id),
+        _ => return Err(Error::NotFound.into()),
+    };
+    let poster = codes::poster(&app, actor, &target).await?;
+    let link = format!("{}/q/{}", site(&app, &headers), poster.code);
+    let svg = codes::qr_svg(&link)?;
+    let mut shell = Shell::new(&app, &ctx, "poster-title");
+    shell.title = poster.name.clone();
+    Ok(render(&PosterPage { shell, poster, link, svg }))
+}
+
+fn site(app: &App, headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let scheme = if app.config().secure_cookies { "https" } else { "http" };
-    let svg = codes::qr_svg(&format!("{scheme}://{host}/q/{code}"))?;
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+    format!("{scheme}://{host}")
 }

@@ -36,6 +36,18 @@ pub async fn switch_lang(jar: CookieJar, Path(code): Path<String>, Query(back): 
     (jar.add(cookie), Redirect::to(&local_path(&back.back))).into_response()
 }
 
+/// `GET /text-size/{large|normal}`: the large-text mode (适老化) on or off, kept in a
+/// cookie for a year, and back to the page.
+pub async fn switch_text_size(jar: CookieJar, Path(size): Path<String>, Query(back): Query<Back>) -> Response {
+    let value = if size == "large" { "large" } else { "normal" };
+    let cookie = Cookie::build((crate::web::auth::TEXT_SIZE_COOKIE, value))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .permanent()
+        .build();
+    (jar.add(cookie), Redirect::to(&local_path(&back.back))).into_response()
+}
+
 /// Only a path on this site: never another host (`//evil`, `https://…`).
 pub fn local_path(target: &str) -> String {
     if target.starts_with('/') && !target.starts_with("//") && !target.contains('\\') {

@@ -9,8 +9,10 @@ pub mod cases;
 pub mod channels;
 pub mod cockpit;
 pub mod codes;
+pub mod files;
 pub mod home;
 pub mod import;
+pub mod my_cases;
 pub mod settings;
 pub mod submit;
 pub mod tokens;
@@ -36,6 +38,7 @@ pub struct Shell<'a> {
     pub user_name: Option<String>,
     pub nav: Vec<NavItem>,
     pub here: String,
+    pub large_text: bool,
 }
 
 pub struct NavItem {
@@ -55,6 +58,7 @@ impl<'a> Shell<'a> {
             user_name: ctx.actor.as_ref().map(|a| a.display_name().to_string()),
             nav: Vec::new(),
             here: ctx.here.clone(),
+            large_text: ctx.large_text,
         };
         shell.nav = nav(&shell, ctx);
         shell
@@ -71,6 +75,12 @@ impl<'a> Shell<'a> {
 
     pub fn lang_code(&self) -> &'static str {
         self.lang.code()
+    }
+
+    /// The link that turns the large-text mode on or off and comes back here.
+    pub fn text_size_href(&self) -> String {
+        let to = if self.large_text { "normal" } else { "large" };
+        format!("/text-size/{to}?back={}", urlencode(&self.here))
     }
 
     /// The link that switches to the other language and comes back here.

@@ -2,17 +2,24 @@
 //! tracking code. Works with JavaScript off; a retried form makes one case.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::http::header;
 use axum::response::Response;
 
 use super::case_view::{Choice, category_choices};
 use super::{Shell, render, render_invalid, urlencode};
 use crate::actions::{accounts, cases};
 use crate::app::App;
-use crate::domain::FieldError;
+use crate::domain::attachment::{MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_VOICE_BYTES, Upload};
 use crate::domain::case::{Addressee, CaseFields, Channel};
+use crate::domain::{FieldError, Msg};
 use crate::error::Error;
-use crate::web::auth::{CsrfForm, Ctx, PageError};
+use crate::web::auth::{CsrfForm, Ctx, PageError, check_csrf};
+
+/// Largest `POST /submit` body: nine photos and a voice message at their limits,
+/// with room for the text and the multipart envelope. A larger file is read
+/// only up to its own limit and refused with a message in place.
+pub const SUBMIT_LIMIT: usize = MAX_PHOTOS * MAX_PHOTO_BYTES + MAX_VOICE_BYTES + 1024 * 1024;
 
 #[derive(Template)]
 #[template(path = "submit.html")]
@@ -22,6 +29,8 @@ struct SubmitPage<'a> {
     fields: CaseFields,
     categories: Vec<Choice>,
     errors: Vec<(String, String)>,
+    /// Photos or a voice message were sent with the form (a browser cannot keep them).
+    files_sent: bool,
 }
 
 impl SubmitPage<'_> {
@@ -61,7 +70,7 @@ fn addressee_of(representative_id: &str, unit_id: &str) -> Result<Addressee, Err
 fn page<'a>(shell: Shell<'a>, to_name: String, fields: CaseFields, errors: &[FieldError]) -> SubmitPage<'a> {
     let categories = category_choices(&shell, &fields.category);
     let errors = errors.iter().map(|e| (e.field.clone(), shell.msg(&e.msg))).collect();
-    SubmitPage { to_name, fields, categories, errors, shell }
+    SubmitPage { to_name, fields, categories, errors, files_sent: false, shell }
 }
 
 /// `GET /submit?unit=…` or `?representative=…`: the form, with a fresh client
@@ -79,14 +88,29 @@ pub async fn submit_form(State(app): State<App>, ctx: Ctx, Query(to): Query<To>)
 }
 
 /// `POST /submit`: the case is made (or found again by its client token) and its
-/// tracking code shown; wrong input shows the form again as typed.
-pub async fn submit(
-    State(app): State<App>,
-    ctx: Ctx,
-    CsrfForm(mut fields): CsrfForm<CaseFields>,
-) -> Result<Response, PageError> {
+/// tracking code shown; wrong input shows the form again as typed. The form is
+/// sent as multipart (with photos and a voice message) or, from old clients,
+/// urlencoded.
+pub async fn submit(State(app): State<App>, ctx: Ctx, request: Request) -> Result<Response, PageError> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (mut fields, uploads, broken) = if multipart {
+        let form = Multipart::from_request(request, &app).await.map_err(|_| bad_form())?;
+        read_multipart(&ctx, form).await?
+    } else {
+        let CsrfForm(fields) = CsrfForm::<CaseFields>::from_request(request, &app).await?;
+        (fields, Vec::new(), None)
+    };
     fields.channel = Channel::Web.as_str().to_string();
-    match cases::submit(&app, &fields).await {
+    let files_sent = multipart && (broken.is_some() || uploads.iter().any(|u| u.too_large || !u.bytes.is_empty()));
+    let result = match broken {
+        Some(error) => Err(Error::Invalid(vec![error])),
+        None => cases::submit_with_files(&app, &fields, uploads, &ctx.address).await,
+    };
+    match result {
         Ok(submitted) => {
             let page = SubmittedPage {
                 shell: Shell::new(&app, &ctx, "submitted-title"),
@@ -98,8 +122,74 @@ pub async fn submit(
         Err(Error::Invalid(errors)) => {
             let addressee = addressee_of(&fields.representative_id, &fields.unit_id)?;
             let target = cases::addressee(&app, &addressee).await?;
-            Ok(render_invalid(&page(Shell::new(&app, &ctx, "submit-title"), target.name, fields, &errors)))
+            let mut page = page(Shell::new(&app, &ctx, "submit-title"), target.name, fields, &errors);
+            page.files_sent = files_sent;
+            Ok(render_invalid(&page))
         }
         Err(other) => Err(other.into()),
     }
+}
+
+fn bad_form() -> Error {
+    Error::invalid("form", Msg::new("err-form"))
+}
+
+/// The text fields, the files, and a problem that stopped the reading (the body
+/// was larger than [`SUBMIT_LIMIT`] or broke off): the text read until then is
+/// kept so the form can be shown again as typed. A file over its own limit is
+/// read to its end but not kept.
+async fn read_multipart(
+    ctx: &Ctx,
+    mut form: Multipart,
+) -> Result<(CaseFields, Vec<Upload>, Option<FieldError>), PageError> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut uploads = Vec::new();
+    let mut broken = None;
+    loop {
+        let mut field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => {
+                broken = Some(FieldError::new("photos", Msg::new("err-form-too-large")));
+                break;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "photos" || name == "voice" {
+            let limit = if name == "voice" { MAX_VOICE_BYTES } else { MAX_PHOTO_BYTES };
+            let mut upload = Upload { field: name, bytes: Vec::new(), too_large: false };
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) if upload.too_large => drop(chunk),
+                    Ok(Some(chunk)) if upload.bytes.len() + chunk.len() > limit => {
+                        upload.too_large = true;
+                        upload.bytes = Vec::new();
+                    }
+                    Ok(Some(chunk)) => upload.bytes.extend_from_slice(&chunk),
+                    Ok(None) => break,
+                    Err(_) => {
+                        broken = Some(FieldError::new("photos", Msg::new("err-form-too-large")));
+                        break;
+                    }
+                }
+            }
+            if broken.is_some() {
+                break;
+            }
+            uploads.push(upload);
+        } else {
+            match field.text().await {
+                Ok(text) => pairs.push((name, text)),
+                Err(_) => {
+                    broken = Some(FieldError::new("form", Msg::new("err-form-too-large")));
+                    break;
+                }
+            }
+        }
+    }
+    let sent = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
+    check_csrf(Some(ctx), sent)?;
+    let encoded = serde_urlencoded::to_string(&pairs).map_err(|_| bad_form())?;
+    let fields: CaseFields = serde_urlencoded::from_str(&encoded).map_err(|_| bad_form())?;
+    Ok((fields, uploads, broken))
 }

@@ -59,6 +59,7 @@ struct TrackPage<'a> {
     answer: String,
     history: Vec<PublicEntry>,
     forms: Vec<MoveForm>,
+    files: Vec<super::case_view::FileView>,
     done: Option<String>,
     problem: Option<String>,
 }
@@ -168,6 +169,7 @@ fn track_view<'a>(app: &App, shell: Shell<'a>, detail: &CaseDetail, returned: Op
         answer: case.answer.clone(),
         history,
         forms,
+        files: super::case_view::file_views(&shell, &base, detail),
         done: None,
         problem: None,
         shell,

@@ -1,0 +1,67 @@
+// The citizen's form on a weak connection. Without JavaScript the form works as
+// it is; with it, what is typed is kept in this phone's storage (a reload or a
+// lost page does not lose it), and a form sent while offline waits here and is
+// sent by itself when the connection returns (its client token makes a second
+// sending harmless).
+(function () {
+  'use strict';
+  var form = document.querySelector('form[data-draft]');
+  if (!form || !window.localStorage) return;
+  var key = 'minyi-draft:' + form.getAttribute('data-draft');
+  var names = ['body', 'category', 'name', 'mobile', 'address'];
+  var status = document.getElementById('draft-status');
+
+  function say(text) {
+    if (status) status.textContent = text;
+  }
+
+  function save() {
+    var draft = {};
+    names.forEach(function (name) {
+      if (form.elements[name]) draft[name] = form.elements[name].value;
+    });
+    try {
+      localStorage.setItem(key, JSON.stringify(draft));
+    } catch (e) {
+      /* storage full or refused: the form still works */
+    }
+  }
+
+  var saved = null;
+  try {
+    saved = JSON.parse(localStorage.getItem(key) || 'null');
+  } catch (e) {
+    saved = null;
+  }
+  var typed = names.some(function (name) {
+    var field = form.elements[name];
+    return field && field.type !== 'select-one' && field.value;
+  });
+  if (saved && !typed) {
+    var restored = false;
+    names.forEach(function (name) {
+      if (form.elements[name] && saved[name]) {
+        form.elements[name].value = saved[name];
+        restored = true;
+      }
+    });
+    if (restored) say(form.getAttribute('data-restored'));
+  }
+
+  form.addEventListener('input', save);
+  form.addEventListener('change', save);
+  form.addEventListener('submit', function (event) {
+    if (navigator.onLine === false) {
+      event.preventDefault();
+      save();
+      say(form.getAttribute('data-offline'));
+      window.addEventListener('online', function () {
+        say(form.getAttribute('data-sending'));
+        localStorage.removeItem(key);
+        form.submit();
+      }, { once: true });
+      return;
+    }
+    localStorage.removeItem(key);
+  });
+})();
