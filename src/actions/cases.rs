@@ -4,6 +4,7 @@
 mod chain;
 mod citizen;
 mod inbox;
+pub mod intake;
 mod moves;
 mod notices;
 
@@ -82,23 +83,28 @@ pub async fn submit_for(app: &App, staff: &Actor, fields: &CaseFields) -> Result
     record(app, CaseInput::parse(fields)?, entered_by).await
 }
 
-async fn record(app: &App, input: CaseInput, entered_by: (&str, String, String)) -> Result<Submitted> {
+/// Every new case goes through the App's intake writer, which commits many at once.
+async fn record(app: &App, input: CaseInput, entered_by: intake::EnteredBy) -> Result<Submitted> {
+    intake::submit(app, input, entered_by).await
+}
+
+/// Records one new case inside `tx` (the intake writer's shared transaction).
+async fn record_in(app: &App, tx: &mut Tx, input: CaseInput, entered_by: intake::EnteredBy) -> Result<Submitted> {
     let now = app.now();
-    let mut tx = app.db().write().await?;
     if let Some(token) = &input.client_token
-        && let Some(existing) = db::cases::by_client_token(&mut tx, token).await?
+        && let Some(existing) = db::cases::by_client_token(tx, token).await?
     {
         return Ok(Submitted { case_id: existing.id, tracking_code: existing.tracking_code, created: false });
     }
     let (representative_id, unit_id, region_id, region_path, to_studio) = match &input.addressee {
         Addressee::Representative(id) => {
-            let rep = db::representatives::get(&mut tx, id).await?.filter(|r| r.input.active);
+            let rep = db::representatives::get(tx, id).await?.filter(|r| r.input.active);
             let rep = rep.ok_or_else(|| Error::invalid("addressee", Msg::new("err-addressee")))?;
             let studio = rep.input.body == crate::domain::representative::Body::Cppcc;
             (Some(rep.id), None, rep.region_id, rep.region_path, studio)
         }
         Addressee::Unit(id) => {
-            let unit = db::units::get(&mut tx, id).await?.filter(|u| u.input.active);
+            let unit = db::units::get(tx, id).await?.filter(|u| u.input.active);
             let unit = unit.ok_or_else(|| Error::invalid("addressee", Msg::new("err-addressee")))?;
             let studio = unit.input.kind == UnitKind::Studio;
             (None, Some(unit.id), unit.region_id, unit.region_path, studio)
@@ -138,14 +144,13 @@ async fn record(app: &App, input: CaseInput, entered_by: (&str, String, String))
         updated_at: now,
         closed_at: None,
     };
-    db::cases::insert(&mut tx, &case, input.client_token.as_deref()).await?;
+    db::cases::insert(tx, &case, input.client_token.as_deref()).await?;
     let data = json!({"channel": case.channel.as_str(), "category": case.category, "ack_due": case.ack_due.to_string(),
         "answer_due": answer_due.to_string()});
     let (kind, id, name) = &entered_by;
-    append(&mut tx, &case.id, now, (kind, id, name), "submit", "", &case.body, data).await?;
+    append(tx, &case.id, now, (kind, id, name), "submit", "", &case.body, data).await?;
     let detail = notices::NoticeDetail { reason: "", grade: "", due: Some(case.ack_due) };
-    notices::notify_party(&mut tx, &case, &Recipient::Receiver, "case_new", &detail, now).await?;
-    tx.commit().await?;
+    notices::notify_party(tx, &case, &Recipient::Receiver, "case_new", &detail, now).await?;
     Ok(Submitted { case_id: case.id, tracking_code: case.tracking_code, created: true })
 }
 
