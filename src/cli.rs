@@ -53,6 +53,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The cockpit's counters.
+    Cockpit {
+        #[command(subcommand)]
+        command: CockpitCommand,
+    },
     /// Official working days: when a deadline falls, whether a day is a workday.
     Calendar {
         #[command(subcommand)]
@@ -82,6 +87,12 @@ pub enum Command {
 pub enum AuditCommand {
     /// Prove the history chain: exits non-zero naming the first broken link.
     Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CockpitCommand {
+    /// Rebuild the cockpit's counters from the history of every case (in one transaction).
+    Rebuild,
 }
 
 #[derive(Subcommand, Debug)]
@@ -146,7 +157,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let options = crate::synth::SynthOptions { cases, seed, days, progress: true };
             let report = crate::synth::run(&app, &options).await?;
             println!(
-                "synth: {} regions, {} units, {} representatives, {} departments; {} cases, {} assignments, {} events in {:.1} s ({:.0} cases/s)",
+                "synth: {} regions, {} units, {} representatives, {} departments; {} cases, {} assignments, {} events in {:.1} s ({:.0} cases/s); cockpit counters rebuilt in {:.1} s",
                 report.regions,
                 report.units,
                 report.representatives,
@@ -155,7 +166,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.assignments,
                 report.events,
                 report.seconds,
-                report.cases_per_second()
+                report.cases_per_second(),
+                report.rebuild_seconds
             );
             Ok(())
         }
@@ -163,6 +175,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::new(open(&config).await?, Arc::new(SystemClock), config);
             crate::actions::calendars::load(&app).await.map_err(|e| describe(&app, e))?;
             calendar(&app, command).await
+        }
+        Command::Cockpit { command: CockpitCommand::Rebuild } => {
+            let db = open(&config).await?;
+            let started = std::time::Instant::now();
+            let rebuilt = crate::actions::cockpit::rebuild_aggregates(&db, |cases| eprint!("\r{cases} cases…"))
+                .await
+                .map_err(|e| anyhow::anyhow!("rebuild failed: {e}"))?;
+            eprintln!();
+            println!(
+                "cockpit rebuilt from {} events of {} cases in {:.1} s",
+                rebuilt.events,
+                rebuilt.cases,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let app = App::new(open(&config).await?, Arc::new(SystemClock), config);

@@ -72,7 +72,7 @@ pub async fn submit(app: &App, fields: &CaseFields) -> Result<Submitted> {
     if input.channel.needs_staff() {
         return Err(Error::invalid("channel", Msg::new("err-channel-staff")));
     }
-    record(app, input, ("citizen", String::new(), "群众".to_string())).await
+    intake::submit(app, input, ("citizen", String::new(), "群众".to_string())).await
 }
 
 /// A member of staff enters a case: a keeper on a reception day, an office from a
@@ -80,15 +80,11 @@ pub async fn submit(app: &App, fields: &CaseFields) -> Result<Submitted> {
 /// The history names the staff member who entered it.
 pub async fn submit_for(app: &App, staff: &Actor, fields: &CaseFields) -> Result<Submitted> {
     let entered_by = (staff.role().as_str(), staff.user_id().to_string(), staff.display_name().to_string());
-    record(app, CaseInput::parse(fields)?, entered_by).await
+    intake::submit(app, CaseInput::parse(fields)?, entered_by).await
 }
 
-/// Every new case goes through the App's intake writer, which commits many at once.
-async fn record(app: &App, input: CaseInput, entered_by: intake::EnteredBy) -> Result<Submitted> {
-    intake::submit(app, input, entered_by).await
-}
-
-/// Records one new case inside `tx` (the intake writer's shared transaction).
+/// Records one new case inside `tx`: the intake writer's shared transaction, which
+/// every new case goes through (it commits many at once).
 async fn record_in(app: &App, tx: &mut Tx, input: CaseInput, entered_by: intake::EnteredBy) -> Result<Submitted> {
     let now = app.now();
     if let Some(token) = &input.client_token
@@ -148,7 +144,7 @@ async fn record_in(app: &App, tx: &mut Tx, input: CaseInput, entered_by: intake:
     let data = json!({"channel": case.channel.as_str(), "category": case.category, "ack_due": case.ack_due.to_string(),
         "answer_due": answer_due.to_string()});
     let (kind, id, name) = &entered_by;
-    append(tx, &case.id, now, (kind, id, name), "submit", "", &case.body, data).await?;
+    append(tx, &case, now, (kind, id, name), "submit", "", &case.body, data).await?;
     let detail = notices::NoticeDetail { reason: "", grade: "", due: Some(case.ack_due) };
     notices::notify_party(tx, &case, &Recipient::Receiver, "case_new", &detail, now).await?;
     Ok(Submitted { case_id: case.id, tracking_code: case.tracking_code, created: true })
@@ -554,7 +550,7 @@ async fn apply(
         map.insert("effects".into(), json!(outcome.effects.iter().map(|e| format!("{e:?}")).collect::<Vec<_>>()));
     }
     let (kind, id, name) = actor;
-    append(tx, &case.id, now, (kind, &id, &name), mv.kind().as_str(), &event_assignment, &note, data).await?;
+    append(tx, &case, now, (kind, &id, &name), mv.kind().as_str(), &event_assignment, &note, data).await?;
     let grade = match mv {
         Move::RateResult { grade, .. } | Move::CitizenRate { grade } => grade.as_str(),
         _ => "",
@@ -572,7 +568,7 @@ async fn apply(
 #[allow(clippy::too_many_arguments)]
 async fn append(
     tx: &mut Tx,
-    case_id: &str,
+    case: &Case,
     now: Millis,
     actor: (&str, &str, &str),
     kind: &str,
@@ -583,7 +579,7 @@ async fn append(
     let event = CaseEvent {
         seq: 0,
         id: db::new_id(),
-        case_id: case_id.to_string(),
+        case_id: case.id.clone(),
         at: now,
         actor_kind: actor.0.to_string(),
         actor_id: actor.1.to_string(),
@@ -595,5 +591,8 @@ async fn append(
         prev_hash: String::new(),
         hash: String::new(),
     };
-    Ok(db::cases::append_event(tx, event).await?)
+    let event = db::cases::append_event(tx, event).await?;
+    // The cockpit's counters move in the same transaction as the history.
+    super::cockpit::record_event(tx, case, &event).await?;
+    Ok(event)
 }

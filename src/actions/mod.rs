@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod calendars;
 pub mod cases;
+pub mod cockpit;
 pub mod codes;
 pub mod departments;
 pub mod export;

@@ -422,6 +422,18 @@ pub async fn events(tx: &mut Tx, case_id: &str) -> DbResult<Vec<CaseEvent>> {
     Ok(rows.into_iter().map(CaseEvent::from).collect())
 }
 
+/// The events of the cases whose ids lie from `first` to `last`, by case and in order.
+pub async fn events_between(tx: &mut Tx, first: &str, last: &str) -> DbResult<Vec<CaseEvent>> {
+    let rows = rows!(
+        tx,
+        EventRow,
+        "SELECT * FROM case_events WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, seq",
+        first,
+        last
+    )?;
+    Ok(rows.into_iter().map(CaseEvent::from).collect())
+}
+
 /// Events after `after_seq`, in order, at most `limit` (for the chain check).
 pub async fn events_after(tx: &mut Tx, after_seq: i64, limit: i64) -> DbResult<Vec<CaseEvent>> {
     let rows = rows!(tx, EventRow, "SELECT * FROM case_events WHERE seq > $1 ORDER BY seq LIMIT $2", after_seq, limit)?;

@@ -56,6 +56,7 @@ macro_rules! exec {
 }
 
 pub mod admin_log;
+pub mod aggregates;
 pub mod backup;
 pub mod bench;
 pub mod calendar_years;

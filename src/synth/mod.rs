@@ -49,7 +49,10 @@ pub struct SynthReport {
     pub events: u64,
     /// Moves the workflow table refused (each ends its story early).
     pub refused: u64,
+    /// Writing the cases and their histories.
     pub seconds: f64,
+    /// Rebuilding the cockpit's counters from those histories afterwards.
+    pub rebuild_seconds: f64,
 }
 
 impl SynthReport {
@@ -112,6 +115,19 @@ pub async fn run(app: &App, options: &SynthOptions) -> anyhow::Result<SynthRepor
     generator.join().map_err(|_| anyhow::anyhow!("the case generator failed"))?;
     bar.finish();
     report.seconds = started.elapsed().as_secs_f64();
+    // The cockpit's counters, from the histories just written (as `minyi cockpit rebuild`).
+    let rebuilding = Instant::now();
+    let bar = if options.progress { ProgressBar::new(report.cases) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed_precise} [{bar:40}] {human_pos}/{human_len} cases counted")
+            .context("progress template")?
+            .progress_chars("=> "),
+    );
+    crate::actions::cockpit::rebuild_aggregates(app.db(), |done| bar.set_position(done))
+        .await
+        .map_err(|e| anyhow::anyhow!("rebuilding the cockpit's counters: {e:?}"))?;
+    bar.finish();
+    report.rebuild_seconds = rebuilding.elapsed().as_secs_f64();
     Ok(report)
 }
 

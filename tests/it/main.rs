@@ -12,6 +12,7 @@ mod support;
 mod actions;
 mod backup;
 mod calendars;
+mod cockpit;
 mod import;
 mod intake;
 mod jobs;

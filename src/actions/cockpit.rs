@@ -1,0 +1,208 @@
+//! The cockpit (联络总站驾驶舱): counters kept as events happen, their rebuild from
+//! the history, and the views over them.
+//!
+//! `record_event` runs inside the transaction that appends a case event and adds the
+//! difference the event makes to the case's counters (`domain::tally`). The cockpit
+//! never scans the cases table for its figures; it sums `agg_*` rows over a region
+//! subtree and a range of cohort days.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::db::aggregates::{self, CaseKey};
+use crate::db::{self, Db, Tx};
+use crate::domain::calendar::cst_date;
+use crate::domain::case::{Case, CaseEvent, CaseState, Grade};
+use crate::domain::tally::{AssignmentFact, CaseCounts, DeptCounts, HistoryEvent, Tally, tally};
+use crate::error::Result;
+
+/// Reads what the fold needs from a stored event.
+pub fn history_event(event: &CaseEvent) -> HistoryEvent {
+    let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
+    let text = |key: &str| data.get(key).and_then(Value::as_str);
+    let date = |key: &str| text(key).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let forwarded = data
+        .get("assignments")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|a| {
+                    let dept = a.get("department_id")?.as_str()?.to_string();
+                    let due = NaiveDate::parse_from_str(a.get("due")?.as_str()?, "%Y-%m-%d").ok()?;
+                    Some((dept, due))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    HistoryEvent {
+        kind: event.kind.clone(),
+        at: event.at,
+        assignment_id: event.assignment_id.clone(),
+        state_after: text("state").and_then(CaseState::parse),
+        grade: text("grade").and_then(|g| Grade::parse("grade", g).ok()),
+        forwarded,
+        new_due: date("new_due"),
+        ack_due: date("ack_due"),
+        answer_due: date("answer_due"),
+    }
+}
+
+fn key_of(
+    created_at: i64,
+    region_path: &str,
+    channel: &str,
+    category: &str,
+    unit: Option<&str>,
+    rep: Option<&str>,
+) -> CaseKey {
+    CaseKey {
+        day: cst_date(created_at).to_string(),
+        region_path: region_path.to_string(),
+        channel: channel.to_string(),
+        category: category.to_string(),
+        unit_id: unit.unwrap_or_default().to_string(),
+        representative_id: rep.unwrap_or_default().to_string(),
+    }
+}
+
+async fn add(tx: &mut Tx, key: &CaseKey, delta: &Tally) -> Result<()> {
+    if !delta.case.is_zero() {
+        aggregates::add_region(tx, key, &delta.case).await?;
+        aggregates::add_person(tx, key, &delta.case).await?;
+    }
+    for (department_id, counts) in &delta.departments {
+        aggregates::add_department(tx, key, department_id, counts).await?;
+    }
+    Ok(())
+}
+
+/// Adds what `event` (just appended to `case`'s history, in this transaction)
+/// changes in the cockpit's counters. A submission needs no reads: it is the
+/// first event.
+pub async fn record_event(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result<()> {
+    let key = key_of(
+        case.created_at,
+        &case.region_path,
+        case.channel.as_str(),
+        &case.category,
+        case.unit_id.as_deref(),
+        case.representative_id.as_deref(),
+    );
+    let delta = if event.kind == "submit" {
+        tally(&[history_event(event)], &[])
+    } else {
+        let events: Vec<HistoryEvent> = db::cases::events(tx, &case.id).await?.iter().map(history_event).collect();
+        let facts = aggregates::assignment_facts(tx, &case.id).await?;
+        // The event just appended is the case's last.
+        let after = tally(&events, &facts);
+        let before = tally(&events[..events.len().saturating_sub(1)], &facts);
+        after.minus(&before)
+    };
+    add(tx, &key, &delta).await
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Rebuilt {
+    pub cases: u64,
+    pub events: u64,
+}
+
+const REBUILD_BATCH: i64 = 2000;
+
+/// Rebuilds the cockpit's counters from the history (`case_events`) in one write
+/// transaction: empties the tables, folds every case's events, and files each
+/// case's final snapshot. `progress` is told the number of cases done after each batch.
+pub async fn rebuild_aggregates(db: &Db, mut progress: impl FnMut(u64)) -> Result<Rebuilt> {
+    let mut tx = db.write().await?;
+    aggregates::clear(&mut tx).await?;
+    let mut done = Rebuilt::default();
+    let mut after = String::new();
+    loop {
+        let batch = aggregates::cases_after(&mut tx, &after, REBUILD_BATCH).await?;
+        let (Some(first), Some(last)) = (batch.first(), batch.last()) else { break };
+        let (first, last) = (first.id.clone(), last.id.clone());
+        let mut events: HashMap<String, Vec<HistoryEvent>> = HashMap::new();
+        for event in db::cases::events_between(&mut tx, &first, &last).await? {
+            done.events += 1;
+            events.entry(event.case_id.clone()).or_default().push(history_event(&event));
+        }
+        let mut facts: HashMap<String, Vec<AssignmentFact>> = HashMap::new();
+        for (case_id, fact) in aggregates::assignments_between(&mut tx, &first, &last).await? {
+            facts.entry(case_id).or_default().push(fact);
+        }
+        // Sum the batch per key first: many cases share a day and a region.
+        let mut cases: HashMap<(String, String, String, String), CaseCounts> = HashMap::new();
+        let mut people: HashMap<(String, String, String, String), CaseCounts> = HashMap::new();
+        let mut departments: HashMap<(String, String, String), DeptCounts> = HashMap::new();
+        for case in &batch {
+            let history = events.get(&case.id).map(Vec::as_slice).unwrap_or_default();
+            let snapshot = tally(history, facts.get(&case.id).map(Vec::as_slice).unwrap_or_default());
+            let key = key_of(
+                case.created_at,
+                &case.region_path,
+                &case.channel,
+                &case.category,
+                case.unit_id.as_deref(),
+                case.representative_id.as_deref(),
+            );
+            let region = (key.day.clone(), key.region_path.clone(), key.channel.clone(), key.category.clone());
+            let entry = cases.entry(region).or_default();
+            *entry = entry.plus(&snapshot.case);
+            let person = (key.day.clone(), key.region_path.clone(), key.unit_id.clone(), key.representative_id.clone());
+            let entry = people.entry(person).or_default();
+            *entry = entry.plus(&snapshot.case);
+            for (department_id, counts) in snapshot.departments {
+                let entry = departments.entry((key.day.clone(), key.region_path.clone(), department_id)).or_default();
+                *entry = entry.plus(&counts);
+            }
+            done.cases += 1;
+        }
+        for ((day, region_path, channel, category), counts) in cases {
+            let key = CaseKey {
+                day,
+                region_path,
+                channel,
+                category,
+                unit_id: String::new(),
+                representative_id: String::new(),
+            };
+            aggregates::add_region(&mut tx, &key, &counts).await?;
+        }
+        for ((day, region_path, unit_id, representative_id), counts) in people {
+            let key = CaseKey {
+                day,
+                region_path,
+                channel: String::new(),
+                category: String::new(),
+                unit_id,
+                representative_id,
+            };
+            aggregates::add_person(&mut tx, &key, &counts).await?;
+        }
+        for ((day, region_path, department_id), counts) in departments {
+            let key = CaseKey {
+                day,
+                region_path,
+                channel: String::new(),
+                category: String::new(),
+                unit_id: String::new(),
+                representative_id: String::new(),
+            };
+            aggregates::add_department(&mut tx, &key, &department_id, &counts).await?;
+        }
+        progress(done.cases);
+        after = last;
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// Every stored aggregate row, in key order (for the check that maintained and
+/// rebuilt counters agree).
+pub async fn dump_aggregates(db: &Db) -> Result<Vec<String>> {
+    let mut tx = db.read().await?;
+    Ok(aggregates::dump(&mut tx).await?)
+}

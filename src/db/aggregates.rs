@@ -1,0 +1,414 @@
+//! The cockpit's aggregates: counters per cohort day and region (and channel and
+//! category, station and representative, or department), added to in the
+//! transaction that appends a case event, summed over a region subtree and a range
+//! of days when the cockpit asks.
+
+use super::{DbResult, Tx};
+use crate::domain::tally::{AssignmentFact, CaseCounts, DeptCounts};
+
+/// The keys a case's counters are filed under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseKey {
+    pub day: String,
+    pub region_path: String,
+    pub channel: String,
+    pub category: String,
+    pub unit_id: String,
+    pub representative_id: String,
+}
+
+/// Adds `delta` to the row of `agg_region` for the key's day, region, channel and category.
+pub async fn add_region(tx: &mut Tx, key: &CaseKey, delta: &CaseCounts) -> DbResult<()> {
+    let v = delta.values();
+    exec!(
+        tx,
+        "INSERT INTO agg_region (day, region_path, channel, category, received, acknowledged, ack_on_time, answered_direct, forwarded, answered, answered_on_time, closed, solved, withdrawn, merged, reopened, citizen_satisfied, citizen_basic, citizen_unsatisfied, rep_satisfied, rep_basic, rep_unsatisfied, rated_both, disagree, returns, reworks, extensions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) ON CONFLICT (day, region_path, channel, category) DO UPDATE SET received = agg_region.received + excluded.received, acknowledged = agg_region.acknowledged + excluded.acknowledged, ack_on_time = agg_region.ack_on_time + excluded.ack_on_time, answered_direct = agg_region.answered_direct + excluded.answered_direct, forwarded = agg_region.forwarded + excluded.forwarded, answered = agg_region.answered + excluded.answered, answered_on_time = agg_region.answered_on_time + excluded.answered_on_time, closed = agg_region.closed + excluded.closed, solved = agg_region.solved + excluded.solved, withdrawn = agg_region.withdrawn + excluded.withdrawn, merged = agg_region.merged + excluded.merged, reopened = agg_region.reopened + excluded.reopened, citizen_satisfied = agg_region.citizen_satisfied + excluded.citizen_satisfied, citizen_basic = agg_region.citizen_basic + excluded.citizen_basic, citizen_unsatisfied = agg_region.citizen_unsatisfied + excluded.citizen_unsatisfied, rep_satisfied = agg_region.rep_satisfied + excluded.rep_satisfied, rep_basic = agg_region.rep_basic + excluded.rep_basic, rep_unsatisfied = agg_region.rep_unsatisfied + excluded.rep_unsatisfied, rated_both = agg_region.rated_both + excluded.rated_both, disagree = agg_region.disagree + excluded.disagree, returns = agg_region.returns + excluded.returns, reworks = agg_region.reworks + excluded.reworks, extensions = agg_region.extensions + excluded.extensions",
+        &key.day,
+        &key.region_path,
+        &key.channel,
+        &key.category,
+        v[0],
+        v[1],
+        v[2],
+        v[3],
+        v[4],
+        v[5],
+        v[6],
+        v[7],
+        v[8],
+        v[9],
+        v[10],
+        v[11],
+        v[12],
+        v[13],
+        v[14],
+        v[15],
+        v[16],
+        v[17],
+        v[18],
+        v[19],
+        v[20],
+        v[21],
+        v[22]
+    )?;
+    Ok(())
+}
+
+/// Adds `delta` to the row of `agg_person` for the key's day, region, unit and representative.
+pub async fn add_person(tx: &mut Tx, key: &CaseKey, delta: &CaseCounts) -> DbResult<()> {
+    let v = delta.values();
+    exec!(
+        tx,
+        "INSERT INTO agg_person (day, region_path, unit_id, representative_id, received, acknowledged, ack_on_time, answered_direct, forwarded, answered, answered_on_time, closed, solved, withdrawn, merged, reopened, citizen_satisfied, citizen_basic, citizen_unsatisfied, rep_satisfied, rep_basic, rep_unsatisfied, rated_both, disagree, returns, reworks, extensions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) ON CONFLICT (day, region_path, unit_id, representative_id) DO UPDATE SET received = agg_person.received + excluded.received, acknowledged = agg_person.acknowledged + excluded.acknowledged, ack_on_time = agg_person.ack_on_time + excluded.ack_on_time, answered_direct = agg_person.answered_direct + excluded.answered_direct, forwarded = agg_person.forwarded + excluded.forwarded, answered = agg_person.answered + excluded.answered, answered_on_time = agg_person.answered_on_time + excluded.answered_on_time, closed = agg_person.closed + excluded.closed, solved = agg_person.solved + excluded.solved, withdrawn = agg_person.withdrawn + excluded.withdrawn, merged = agg_person.merged + excluded.merged, reopened = agg_person.reopened + excluded.reopened, citizen_satisfied = agg_person.citizen_satisfied + excluded.citizen_satisfied, citizen_basic = agg_person.citizen_basic + excluded.citizen_basic, citizen_unsatisfied = agg_person.citizen_unsatisfied + excluded.citizen_unsatisfied, rep_satisfied = agg_person.rep_satisfied + excluded.rep_satisfied, rep_basic = agg_person.rep_basic + excluded.rep_basic, rep_unsatisfied = agg_person.rep_unsatisfied + excluded.rep_unsatisfied, rated_both = agg_person.rated_both + excluded.rated_both, disagree = agg_person.disagree + excluded.disagree, returns = agg_person.returns + excluded.returns, reworks = agg_person.reworks + excluded.reworks, extensions = agg_person.extensions + excluded.extensions",
+        &key.day,
+        &key.region_path,
+        &key.unit_id,
+        &key.representative_id,
+        v[0],
+        v[1],
+        v[2],
+        v[3],
+        v[4],
+        v[5],
+        v[6],
+        v[7],
+        v[8],
+        v[9],
+        v[10],
+        v[11],
+        v[12],
+        v[13],
+        v[14],
+        v[15],
+        v[16],
+        v[17],
+        v[18],
+        v[19],
+        v[20],
+        v[21],
+        v[22]
+    )?;
+    Ok(())
+}
+
+/// Adds `delta` to one department's row for the case's day and region.
+pub async fn add_department(tx: &mut Tx, key: &CaseKey, department_id: &str, delta: &DeptCounts) -> DbResult<()> {
+    let v = delta.values();
+    exec!(
+        tx,
+        "INSERT INTO agg_department (day, region_path, department_id, assigned, returned, reworked, ext_requested, ext_granted, submitted, submitted_on_time, completed, rated_satisfied, rated_basic, rated_unsatisfied) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (day, region_path, department_id) DO UPDATE SET assigned = agg_department.assigned + excluded.assigned, returned = agg_department.returned + excluded.returned, reworked = agg_department.reworked + excluded.reworked, ext_requested = agg_department.ext_requested + excluded.ext_requested, ext_granted = agg_department.ext_granted + excluded.ext_granted, submitted = agg_department.submitted + excluded.submitted, submitted_on_time = agg_department.submitted_on_time + excluded.submitted_on_time, completed = agg_department.completed + excluded.completed, rated_satisfied = agg_department.rated_satisfied + excluded.rated_satisfied, rated_basic = agg_department.rated_basic + excluded.rated_basic, rated_unsatisfied = agg_department.rated_unsatisfied + excluded.rated_unsatisfied",
+        &key.day,
+        &key.region_path,
+        department_id,
+        v[0],
+        v[1],
+        v[2],
+        v[3],
+        v[4],
+        v[5],
+        v[6],
+        v[7],
+        v[8],
+        v[9],
+        v[10]
+    )?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct CaseSumRow {
+    key: String,
+    received: i64,
+    acknowledged: i64,
+    ack_on_time: i64,
+    answered_direct: i64,
+    forwarded: i64,
+    answered: i64,
+    answered_on_time: i64,
+    closed: i64,
+    solved: i64,
+    withdrawn: i64,
+    merged: i64,
+    reopened: i64,
+    citizen_satisfied: i64,
+    citizen_basic: i64,
+    citizen_unsatisfied: i64,
+    rep_satisfied: i64,
+    rep_basic: i64,
+    rep_unsatisfied: i64,
+    rated_both: i64,
+    disagree: i64,
+    returns: i64,
+    reworks: i64,
+    extensions: i64,
+}
+
+impl CaseSumRow {
+    fn into_pair(self) -> (String, CaseCounts) {
+        (
+            self.key,
+            CaseCounts::from_values(&[
+                self.received,
+                self.acknowledged,
+                self.ack_on_time,
+                self.answered_direct,
+                self.forwarded,
+                self.answered,
+                self.answered_on_time,
+                self.closed,
+                self.solved,
+                self.withdrawn,
+                self.merged,
+                self.reopened,
+                self.citizen_satisfied,
+                self.citizen_basic,
+                self.citizen_unsatisfied,
+                self.rep_satisfied,
+                self.rep_basic,
+                self.rep_unsatisfied,
+                self.rated_both,
+                self.disagree,
+                self.returns,
+                self.reworks,
+                self.extensions,
+            ]),
+        )
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DeptSumRow {
+    key: String,
+    assigned: i64,
+    returned: i64,
+    reworked: i64,
+    ext_requested: i64,
+    ext_granted: i64,
+    submitted: i64,
+    submitted_on_time: i64,
+    completed: i64,
+    rated_satisfied: i64,
+    rated_basic: i64,
+    rated_unsatisfied: i64,
+}
+
+impl DeptSumRow {
+    fn into_pair(self) -> (String, DeptCounts) {
+        (
+            self.key,
+            DeptCounts::from_values(&[
+                self.assigned,
+                self.returned,
+                self.reworked,
+                self.ext_requested,
+                self.ext_granted,
+                self.submitted,
+                self.submitted_on_time,
+                self.completed,
+                self.rated_satisfied,
+                self.rated_basic,
+                self.rated_unsatisfied,
+            ]),
+        )
+    }
+}
+
+/// How a sum over a subtree and a range of days is broken down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// One row, key ''.
+    Nothing,
+    RegionPath,
+    Channel,
+    Category,
+    Day,
+    Unit,
+    Representative,
+}
+
+/// Sums of the case counters of every region under `prefix` (a region path) for
+/// cases received from `from` to `to` (inclusive), broken down `by`.
+pub async fn case_sums(tx: &mut Tx, prefix: &str, from: &str, to: &str, by: By) -> DbResult<Vec<(String, CaseCounts)>> {
+    let like = format!("{prefix}%");
+    let rows = match by {
+        By::Nothing => rows!(
+            tx,
+            CaseSumRow,
+            "SELECT '' AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_region WHERE region_path LIKE $1 AND day >= $2 AND day <= $3",
+            &like,
+            from,
+            to
+        )?,
+        By::RegionPath => rows!(
+            tx,
+            CaseSumRow,
+            "SELECT region_path AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_region WHERE region_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY region_path",
+            &like,
+            from,
+            to
+        )?,
+        By::Channel => rows!(
+            tx,
+            CaseSumRow,
+            "SELECT channel AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_region WHERE region_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY channel",
+            &like,
+            from,
+            to
+        )?,
+        By::Category => rows!(
+            tx,
+            CaseSumRow,
+            "SELECT category AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_region WHERE region_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY category",
+            &like,
+            from,
+            to
+        )?,
+        By::Day => rows!(
+            tx,
+            CaseSumRow,
+            "SELECT day AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_region WHERE region_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY day",
+            &like,
+            from,
+            to
+        )?,
+        By::Unit => rows!(
+            tx,
+            CaseSumRow,
+            "SELECT unit_id AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_person WHERE region_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY unit_id",
+            &like,
+            from,
+            to
+        )?,
+        By::Representative => rows!(
+            tx,
+            CaseSumRow,
+            "SELECT representative_id AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_person WHERE region_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY representative_id",
+            &like,
+            from,
+            to
+        )?,
+    };
+    Ok(rows.into_iter().map(CaseSumRow::into_pair).filter(|(_, c)| !c.is_zero()).collect())
+}
+
+/// Sums of the department counters of cases under `prefix`, per department.
+pub async fn department_sums(tx: &mut Tx, prefix: &str, from: &str, to: &str) -> DbResult<Vec<(String, DeptCounts)>> {
+    let like = format!("{prefix}%");
+    let rows = rows!(
+        tx,
+        DeptSumRow,
+        "SELECT department_id AS key, CAST(COALESCE(SUM(assigned), 0) AS BIGINT) AS assigned, CAST(COALESCE(SUM(returned), 0) AS BIGINT) AS returned, CAST(COALESCE(SUM(reworked), 0) AS BIGINT) AS reworked, CAST(COALESCE(SUM(ext_requested), 0) AS BIGINT) AS ext_requested, CAST(COALESCE(SUM(ext_granted), 0) AS BIGINT) AS ext_granted, CAST(COALESCE(SUM(submitted), 0) AS BIGINT) AS submitted, CAST(COALESCE(SUM(submitted_on_time), 0) AS BIGINT) AS submitted_on_time, CAST(COALESCE(SUM(completed), 0) AS BIGINT) AS completed, CAST(COALESCE(SUM(rated_satisfied), 0) AS BIGINT) AS rated_satisfied, CAST(COALESCE(SUM(rated_basic), 0) AS BIGINT) AS rated_basic, CAST(COALESCE(SUM(rated_unsatisfied), 0) AS BIGINT) AS rated_unsatisfied FROM agg_department WHERE region_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY department_id",
+        &like,
+        from,
+        to
+    )?;
+    Ok(rows.into_iter().map(DeptSumRow::into_pair).filter(|(_, c)| !c.is_zero()).collect())
+}
+
+/// Every stored row, in key order, with zero rows left out (for the check that the
+/// maintained aggregates equal the rebuilt ones).
+pub async fn dump(tx: &mut Tx) -> DbResult<Vec<String>> {
+    let region = rows!(
+        tx,
+        CaseSumRow,
+        "SELECT day || '|' || region_path || '|' || channel || '|' || category AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_region
+         GROUP BY day, region_path, channel, category ORDER BY 1"
+    )?;
+    let person = rows!(
+        tx,
+        CaseSumRow,
+        "SELECT day || '|' || region_path || '|' || unit_id || '|' || representative_id AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_person
+         GROUP BY day, region_path, unit_id, representative_id ORDER BY 1"
+    )?;
+    let dept = rows!(
+        tx,
+        DeptSumRow,
+        "SELECT day || '|' || region_path || '|' || department_id AS key, CAST(COALESCE(SUM(assigned), 0) AS BIGINT) AS assigned, CAST(COALESCE(SUM(returned), 0) AS BIGINT) AS returned, CAST(COALESCE(SUM(reworked), 0) AS BIGINT) AS reworked, CAST(COALESCE(SUM(ext_requested), 0) AS BIGINT) AS ext_requested, CAST(COALESCE(SUM(ext_granted), 0) AS BIGINT) AS ext_granted, CAST(COALESCE(SUM(submitted), 0) AS BIGINT) AS submitted, CAST(COALESCE(SUM(submitted_on_time), 0) AS BIGINT) AS submitted_on_time, CAST(COALESCE(SUM(completed), 0) AS BIGINT) AS completed, CAST(COALESCE(SUM(rated_satisfied), 0) AS BIGINT) AS rated_satisfied, CAST(COALESCE(SUM(rated_basic), 0) AS BIGINT) AS rated_basic, CAST(COALESCE(SUM(rated_unsatisfied), 0) AS BIGINT) AS rated_unsatisfied FROM agg_department
+         GROUP BY day, region_path, department_id ORDER BY 1"
+    )?;
+    let mut out = Vec::new();
+    out.extend(
+        region
+            .into_iter()
+            .map(CaseSumRow::into_pair)
+            .filter(|(_, c)| !c.is_zero())
+            .map(|(k, c)| format!("region {k} {c:?}")),
+    );
+    out.extend(
+        person
+            .into_iter()
+            .map(CaseSumRow::into_pair)
+            .filter(|(_, c)| !c.is_zero())
+            .map(|(k, c)| format!("person {k} {c:?}")),
+    );
+    out.extend(
+        dept.into_iter()
+            .map(DeptSumRow::into_pair)
+            .filter(|(_, c)| !c.is_zero())
+            .map(|(k, c)| format!("department {k} {c:?}")),
+    );
+    Ok(out)
+}
+
+/// Empties the three tables (before a rebuild, in its transaction).
+pub async fn clear(tx: &mut Tx) -> DbResult<()> {
+    exec!(tx, "DELETE FROM agg_region")?;
+    exec!(tx, "DELETE FROM agg_person")?;
+    exec!(tx, "DELETE FROM agg_department")?;
+    Ok(())
+}
+
+/// A case's immutable facts, for filing its counters (the rebuild reads them in batches).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseFacts {
+    pub id: String,
+    pub created_at: i64,
+    pub region_path: String,
+    pub channel: String,
+    pub category: String,
+    pub unit_id: Option<String>,
+    pub representative_id: Option<String>,
+}
+
+/// The next `limit` cases by id after `after_id`.
+pub async fn cases_after(tx: &mut Tx, after_id: &str, limit: i64) -> DbResult<Vec<CaseFacts>> {
+    rows!(
+        tx,
+        CaseFacts,
+        "SELECT id, created_at, region_path, channel, category, unit_id, representative_id FROM cases
+         WHERE id > $1 ORDER BY id LIMIT $2",
+        after_id,
+        limit
+    )
+}
+
+/// Assignments of the cases whose ids lie from `first` to `last`: (case, id,
+/// department, created_at).
+pub async fn assignments_between(tx: &mut Tx, first: &str, last: &str) -> DbResult<Vec<(String, AssignmentFact)>> {
+    let rows = rows!(
+        tx,
+        (String, String, String, i64),
+        "SELECT case_id, id, department_id, created_at FROM assignments WHERE case_id >= $1 AND case_id <= $2
+         ORDER BY case_id, created_at, id",
+        first,
+        last
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(case_id, id, department_id, created_at)| (case_id, AssignmentFact { id, department_id, created_at }))
+        .collect())
+}
+
+/// One case's assignments as the fold needs them.
+pub async fn assignment_facts(tx: &mut Tx, case_id: &str) -> DbResult<Vec<AssignmentFact>> {
+    let rows = rows!(
+        tx,
+        (String, String, i64),
+        "SELECT id, department_id, created_at FROM assignments WHERE case_id = $1 ORDER BY created_at, id",
+        case_id
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, department_id, created_at)| AssignmentFact { id, department_id, created_at })
+        .collect())
+}
