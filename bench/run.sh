@@ -24,8 +24,14 @@ trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm
 SERVER=
 
 command -v wrk >/dev/null || { echo "bench: install wrk (apt-get install -y wrk)" >&2; exit 1; }
-cargo build --release --bin minyi --example commit-loop >&2
-BIN=target/release/minyi
+# PROFILE=debug measures the dev build instead (only to try the script: figures are not comparable).
+PROFILE=${PROFILE:-release}
+if [ "$PROFILE" = release ]; then
+  cargo build --release --bin minyi --example commit-loop >&2
+else
+  cargo build --bin minyi --example commit-loop >&2
+fi
+BIN=target/$PROFILE/minyi
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   ENGINE=postgres
@@ -36,7 +42,7 @@ else
 fi
 export MINYI_DATA=$WORK/data
 
-echo "engine=$ENGINE cases=$CASES duration=${DURATION}s connections=$CONNECTIONS cpus=$(nproc)"
+echo "profile=$PROFILE engine=$ENGINE cases=$CASES duration=${DURATION}s connections=$CONNECTIONS cpus=$(nproc)"
 $BIN synth --cases "$CASES" | sed 's/^/synth: /'
 $BIN demo >/dev/null
 
@@ -104,4 +110,4 @@ fi
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
 
 # The bare commit loop, on the same engine (a fresh SQLite folder, or the same server).
-target/release/examples/commit-loop 3000 "$WORK/commit-loop" | sed 's/^/ceiling_commit_loop /'
+target/$PROFILE/examples/commit-loop 3000 "$WORK/commit-loop" | sed 's/^/ceiling_commit_loop /'
