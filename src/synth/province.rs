@@ -130,7 +130,7 @@ impl Province {
     /// Draws a town, busier towns more often.
     pub fn draw_town(&self, rng: &mut Rng) -> &Town {
         let total = *self.cumulative.last().unwrap_or(&1);
-        let roll = rng.next() % total.max(1);
+        let roll = rng.next_u64() % total.max(1);
         let at = self.cumulative.partition_point(|c| *c <= roll);
         &self.towns[at.min(self.towns.len() - 1)]
     }
@@ -145,8 +145,8 @@ impl Province {
 /// A time-ordered id (UUIDv7 layout) from a time and the seeded generator.
 pub fn synth_id(at: Millis, rng: &mut Rng) -> String {
     let mut random = [0u8; 10];
-    random[..8].copy_from_slice(&rng.next().to_le_bytes());
-    random[8..].copy_from_slice(&rng.next().to_le_bytes()[..2]);
+    random[..8].copy_from_slice(&rng.next_u64().to_le_bytes());
+    random[8..].copy_from_slice(&rng.next_u64().to_le_bytes()[..2]);
     uuid::Builder::from_unix_timestamp_millis(at.max(0) as u64, &random).into_uuid().simple().to_string()
 }
 
@@ -169,7 +169,7 @@ pub fn person_name(rng: &mut Rng) -> String {
 
 pub fn mobile(rng: &mut Rng) -> String {
     const PREFIXES: [&str; 8] = ["133", "135", "137", "138", "139", "150", "158", "189"];
-    format!("{}{:08}", PREFIXES[rng.below(PREFIXES.len())], rng.next() % 100_000_000)
+    format!("{}{:08}", PREFIXES[rng.below(PREFIXES.len())], rng.next_u64() % 100_000_000)
 }
 
 /// Builds the province. `created_at` is when its records were entered.
@@ -304,7 +304,7 @@ fn add_county(p: &mut Province, rng: &mut Rng, created_at: Millis, county: usize
             let unit = stations[rng.below(stations.len())];
             deputies.push(add_rep(p, rng, created_at, "congress", Some(level), town, unit));
         }
-        let weight = 1 + (rng.next() % 1000) as u32 * (rng.next() % 1000) as u32 / 1000;
+        let weight = 1 + (rng.next_u64() % 1000) as u32 * (rng.next_u64() % 1000) as u32 / 1000;
         p.towns.push(Town { region: town, ancestors: above, stations, studio, deputies, weight });
     }
     // Sector studios and the county's CPPCC members (about 150).

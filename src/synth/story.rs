@@ -212,7 +212,7 @@ fn title_of(body: &str) -> String {
 }
 
 fn grade(rng: &mut Rng, satisfied: u64, basically: u64) -> Grade {
-    let roll = rng.next() % 100;
+    let roll = rng.next_u64() % 100;
     if roll < satisfied {
         Grade::Satisfied
     } else if roll < satisfied + basically {
