@@ -27,6 +27,8 @@ struct Inner {
     policy: std::sync::RwLock<Arc<DeadlinePolicy>>,
     rules: Rules,
     http: reqwest::Client,
+    /// The queue to the writer of new cases, started on the first submission.
+    intake: std::sync::OnceLock<crate::actions::cases::intake::Intake>,
 }
 
 impl App {
@@ -42,8 +44,14 @@ impl App {
             policy: std::sync::RwLock::new(Arc::new(DeadlinePolicy::default())),
             rules: Rules::default(),
             http: crate::notify::http_client(),
+            intake: std::sync::OnceLock::new(),
         };
         App { inner: Arc::new(inner) }
+    }
+
+    /// The intake writer of new cases (started on the current runtime on first use).
+    pub fn intake(&self) -> &crate::actions::cases::intake::Intake {
+        self.inner.intake.get_or_init(crate::actions::cases::intake::Intake::start)
     }
 
     pub fn db(&self) -> &Db {

@@ -63,6 +63,18 @@ pub enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// Fill the database with a synthetic province and N cases with full histories (for benchmarks).
+    Synth {
+        /// How many cases.
+        #[arg(long, default_value_t = 100_000)]
+        cases: u64,
+        /// The seed: the same seed makes the same province and the same stories.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// The cases arrive over this many days up to now.
+        #[arg(long, default_value_t = 365)]
+        days: i64,
+    },
     /// Import regions, units, representatives, departments or users from CSV or XLSX.
     Import {
         /// regions | units | representatives | departments | users
@@ -140,6 +152,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Restore { file } => restore(&config, &file).await,
         Command::Import { kind, file } => import(config, &kind, &file).await,
+        Command::Synth { cases, seed, days } => {
+            let app = App::new(open(&config).await?, Arc::new(SystemClock), config);
+            crate::actions::calendars::load(&app).await.map_err(|e| describe(&app, e))?;
+            crate::actions::settings::load_policy(&app).await.map_err(|e| describe(&app, e))?;
+            let options = crate::synth::SynthOptions { cases, seed, days, progress: true };
+            let report = crate::synth::run(&app, &options).await?;
+            println!(
+                "synth: {} regions, {} units, {} representatives, {} departments; {} cases, {} assignments, {} events in {:.1} s ({:.0} cases/s); cockpit counters rebuilt in {:.1} s",
+                report.regions,
+                report.units,
+                report.representatives,
+                report.departments,
+                report.cases,
+                report.assignments,
+                report.events,
+                report.seconds,
+                report.cases_per_second(),
+                report.rebuild_seconds
+            );
+            Ok(())
+        }
         Command::Calendar { command } => {
             let app = App::new(open(&config).await?, Arc::new(SystemClock), config);
             crate::actions::calendars::load(&app).await.map_err(|e| describe(&app, e))?;

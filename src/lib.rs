@@ -13,4 +13,5 @@ pub mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod notify;
+pub mod synth;
 pub mod web;

@@ -5,6 +5,7 @@ mod chain;
 mod citizen;
 mod form;
 mod inbox;
+pub mod intake;
 mod moves;
 mod notices;
 
@@ -74,7 +75,7 @@ pub async fn submit(app: &App, fields: &CaseFields) -> Result<Submitted> {
     if input.channel.needs_staff() {
         return Err(Error::invalid("channel", Msg::new("err-channel-staff")));
     }
-    record(app, input, ("citizen", String::new(), "群众".to_string()), &[]).await
+    intake::submit(app, input, ("citizen", String::new(), "群众".to_string()), Vec::new()).await
 }
 
 /// A member of staff enters a case: a keeper on a reception day, an office from a
@@ -82,31 +83,33 @@ pub async fn submit(app: &App, fields: &CaseFields) -> Result<Submitted> {
 /// The history names the staff member who entered it.
 pub async fn submit_for(app: &App, staff: &Actor, fields: &CaseFields) -> Result<Submitted> {
     let entered_by = (staff.role().as_str(), staff.user_id().to_string(), staff.display_name().to_string());
-    record(app, CaseInput::parse(fields)?, entered_by, &[]).await
+    intake::submit(app, CaseInput::parse(fields)?, entered_by, Vec::new()).await
 }
 
-async fn record(
+/// Records one new case inside `tx`: the intake writer's shared transaction, which
+/// every new case goes through (it commits many at once).
+async fn record_in(
     app: &App,
+    tx: &mut Tx,
     input: CaseInput,
-    entered_by: (&str, String, String),
+    entered_by: intake::EnteredBy,
     attachments: &[crate::domain::attachment::Attachment],
 ) -> Result<Submitted> {
     let now = app.now();
-    let mut tx = app.db().write().await?;
     if let Some(token) = &input.client_token
-        && let Some(existing) = db::cases::by_client_token(&mut tx, token).await?
+        && let Some(existing) = db::cases::by_client_token(tx, token).await?
     {
         return Ok(Submitted { case_id: existing.id, tracking_code: existing.tracking_code, created: false });
     }
     let (representative_id, unit_id, region_id, region_path, to_studio) = match &input.addressee {
         Addressee::Representative(id) => {
-            let rep = db::representatives::get(&mut tx, id).await?.filter(|r| r.input.active);
+            let rep = db::representatives::get(tx, id).await?.filter(|r| r.input.active);
             let rep = rep.ok_or_else(|| Error::invalid("addressee", Msg::new("err-addressee")))?;
             let studio = rep.input.body == crate::domain::representative::Body::Cppcc;
             (Some(rep.id), None, rep.region_id, rep.region_path, studio)
         }
         Addressee::Unit(id) => {
-            let unit = db::units::get(&mut tx, id).await?.filter(|u| u.input.active);
+            let unit = db::units::get(tx, id).await?.filter(|u| u.input.active);
             let unit = unit.ok_or_else(|| Error::invalid("addressee", Msg::new("err-addressee")))?;
             let studio = unit.input.kind == UnitKind::Studio;
             (None, Some(unit.id), unit.region_id, unit.region_path, studio)
@@ -146,15 +149,14 @@ async fn record(
         updated_at: now,
         closed_at: None,
     };
-    db::cases::insert(&mut tx, &case, input.client_token.as_deref()).await?;
-    db::attachments::insert_for_case(&mut tx, &case.id, attachments, now).await?;
+    db::cases::insert(tx, &case, input.client_token.as_deref()).await?;
+    db::attachments::insert_for_case(tx, &case.id, attachments, now).await?;
     let data = json!({"channel": case.channel.as_str(), "category": case.category, "ack_due": case.ack_due.to_string(),
         "answer_due": answer_due.to_string()});
     let (kind, id, name) = &entered_by;
-    append(&mut tx, &case, now, (kind, id, name), "submit", "", &case.body, data).await?;
+    append(tx, &case, now, (kind, id, name), "submit", "", &case.body, data).await?;
     let detail = notices::NoticeDetail { reason: "", grade: "", due: Some(case.ack_due) };
-    notices::notify_party(&mut tx, &case, &Recipient::Receiver, "case_new", &detail, now).await?;
-    tx.commit().await?;
+    notices::notify_party(tx, &case, &Recipient::Receiver, "case_new", &detail, now).await?;
     Ok(Submitted { case_id: case.id, tracking_code: case.tracking_code, created: true })
 }
 

@@ -60,6 +60,7 @@ pub mod aggregates;
 pub mod api_tokens;
 pub mod attachments;
 pub mod backup;
+pub mod bench;
 pub mod calendar_years;
 pub mod cases;
 pub mod channels;
@@ -74,6 +75,7 @@ pub mod regions;
 pub mod representatives;
 pub mod sessions;
 pub mod settings;
+pub mod synth;
 pub mod units;
 pub mod users;
 
@@ -200,6 +202,22 @@ impl Db {
             Db::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// Marks a point inside a transaction that [`rollback_to_savepoint`] returns to, undoing
+/// only what came after it (the intake writer: one case of a batch fails alone).
+pub async fn savepoint(tx: &mut Tx) -> DbResult<()> {
+    exec!(tx, "SAVEPOINT one_case").map(|_| ())
+}
+
+pub async fn release_savepoint(tx: &mut Tx) -> DbResult<()> {
+    exec!(tx, "RELEASE SAVEPOINT one_case").map(|_| ())
+}
+
+/// Undoes everything since [`savepoint`] and forgets the savepoint.
+pub async fn rollback_to_savepoint(tx: &mut Tx) -> DbResult<()> {
+    exec!(tx, "ROLLBACK TO SAVEPOINT one_case")?;
+    exec!(tx, "RELEASE SAVEPOINT one_case").map(|_| ())
 }
 
 /// A new id: a UUIDv7, time-ordered, made by the application on either engine.

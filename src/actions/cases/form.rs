@@ -1,6 +1,6 @@
 //! The citizen's form: text, photos and a voice message, from a network address.
 
-use super::{CaseInput, Submitted, record};
+use super::{CaseInput, Submitted, intake};
 use crate::app::App;
 use crate::db;
 use crate::domain::Msg;
@@ -41,7 +41,8 @@ pub async fn submit_with_files(
     let mobile = input.citizen_mobile.as_ref().map(|m| m.as_str().to_string());
     crate::actions::intake::check(app, address, mobile.as_deref()).await?;
     let written = crate::actions::attachments::write(app, checked).await?;
-    let submitted = record(app, input, ("citizen", String::new(), "群众".to_string()), &written.attachments).await?;
+    let submitted =
+        intake::submit(app, input, ("citizen", String::new(), "群众".to_string()), written.attachments.clone()).await?;
     if submitted.created {
         written.keep();
         crate::actions::intake::count(app, address, mobile.as_deref()).await?;

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Usage: bench/run.sh [CASES]            (SQLite; default 100000 cases)
+#        scripts/with-postgres bench/run.sh [CASES]   (PostgreSQL, from TEST_DATABASE_URL)
+#
+# Builds the release binary, fills a fresh database with `minyi synth`, loads the demo
+# county on top (for its sign-ins), starts `minyi serve` on 127.0.0.1, and measures with
+# wrk (Debian package `wrk`), each run bounded in time (DURATION seconds):
+#   ceiling  GET /healthz/live (same server, no database) and the bare commit loop
+#            (examples/commit-loop: one-row INSERT + COMMIT, same pragmas);
+#   intake   POST /api/v1/cases (durable: answered after its commit);
+#   reads    GET /api/v1/cases/{id} and GET /cases/{id} (signed in), GET /track/{code};
+#   cockpit  GET /cockpit (province root) and one town, when the server has it;
+#   memory   the server's peak RSS (VmHWM) during each run, reset between runs.
+# Prints one line per measurement; nothing is written outside a temporary folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CASES=${1:-100000}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-64}
+PORT=${PORT:-18080}
+WORK=$(mktemp -d /tmp/minyi-bench.XXXXXX)
+trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SERVER=
+
+command -v wrk >/dev/null || { echo "bench: install wrk (apt-get install -y wrk)" >&2; exit 1; }
+# PROFILE=debug measures the dev build instead (only to try the script: figures are not comparable).
+PROFILE=${PROFILE:-release}
+if [ "$PROFILE" = release ]; then
+  cargo build --release --bin minyi --example commit-loop >&2
+else
+  cargo build --bin minyi --example commit-loop >&2
+fi
+BIN=target/$PROFILE/minyi
+
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  ENGINE=postgres
+  export DATABASE_URL=$TEST_DATABASE_URL
+else
+  ENGINE=sqlite
+  unset DATABASE_URL || true
+fi
+export MINYI_DATA=$WORK/data
+
+echo "profile=$PROFILE engine=$ENGINE cases=$CASES duration=${DURATION}s connections=$CONNECTIONS cpus=$(nproc)"
+$BIN synth --cases "$CASES" | sed 's/^/synth: /'
+$BIN demo >/dev/null
+
+$BIN serve --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+BASE=http://127.0.0.1:$PORT
+
+# A signed-in administrator (the demo's), for the staff pages.
+COOKIE=$(curl -s -i -H 'Content-Type: application/json' -d '{"username":"admin","password":"minyi-demo-2026"}' \
+  "$BASE/api/v1/session" | sed -n 's/^[Ss]et-[Cc]ookie: \(minyi_session=[^;]*\).*/\1/p' | head -n1)
+[ -n "$COOKIE" ] || { echo "bench: cannot sign in" >&2; exit 1; }
+# One synthetic case and one synthetic deputy, read through the API.
+FIRST=$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/cases?status=closed&page=1")
+CASE_ID=$(printf '%s' "$FIRST" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+CODE=$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/cases/$CASE_ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tracking_code"])')
+# The demo deputy receives the benchmark's new cases (the scope of /api/v1/me names them).
+DEPUTY=$(curl -s -i -H 'Content-Type: application/json' -d '{"username":"deputy","password":"minyi-demo-2026"}' \
+  "$BASE/api/v1/session" | sed -n 's/^[Ss]et-[Cc]ookie: \(minyi_session=[^;]*\).*/\1/p' | head -n1)
+REP_ID=$(curl -s -H "Cookie: $DEPUTY" "$BASE/api/v1/me" | python3 -c 'import json,sys; print(json.load(sys.stdin)["scope"]["id"])')
+
+reset_hwm() { echo 5 > "/proc/$SERVER/clear_refs" 2>/dev/null || true; }
+hwm_mb() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$SERVER/status"; }
+
+# run NAME WRK-ARGS... : one bounded wrk run; prints requests/s, p50/p99 (ms), errors, peak RSS.
+run() {
+  local name=$1; shift
+  reset_hwm
+  local out
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency "$@" 2>&1)
+  local rps p50 p99 non2xx
+  rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(printf '%s\n' "$out" | awk '$1=="50%" {print $2}')
+  p99=$(printf '%s\n' "$out" | awk '$1=="99%" {print $2}')
+  non2xx=$(printf '%s\n' "$out" | awk '/Non-2xx/ {print $5}')
+  echo "$name rps=$rps p50=$p50 p99=$p99 non2xx=${non2xx:-0} rss_peak_mb=$(hwm_mb)"
+  printf '%s\n' "$out" >"$WORK/$name.wrk"
+}
+
+cat >"$WORK/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+counter = 0
+request = function()
+  counter = counter + 1
+  local body = '{"channel":"deputy_code","representative_id":"$REP_ID","category":"transport",' ..
+    '"body":"压测：村口路灯坏了，第' .. counter .. '件","mobile":"13900000000"}'
+  return wrk.format(nil, nil, nil, body)
+end
+LUA
+
+run ceiling_live "$BASE/healthz/live"
+run intake_post -s "$WORK/post.lua" "$BASE/api/v1/cases"
+run read_api -H "Cookie: $COOKIE" "$BASE/api/v1/cases/$CASE_ID"
+run read_page -H "Cookie: $COOKIE" "$BASE/cases/$CASE_ID"
+run read_track "$BASE/track/$CODE"
+if curl -sf -o /dev/null -H "Cookie: $COOKIE" "$BASE/cockpit"; then
+  run cockpit_root -H "Cookie: $COOKIE" "$BASE/cockpit"
+  TOWN=$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/regions?level=town" 2>/dev/null \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])' 2>/dev/null || true)
+  [ -n "$TOWN" ] && run cockpit_town -H "Cookie: $COOKIE" "$BASE/cockpit?region=$TOWN"
+else
+  echo "cockpit: not in this build"
+fi
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+
+# The bare commit loop, on the same engine (a fresh SQLite folder, or the same server).
+target/$PROFILE/examples/commit-loop 3000 "$WORK/commit-loop" | sed 's/^/ceiling_commit_loop /'

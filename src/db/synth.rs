@@ -1,0 +1,254 @@
+//! Bulk writing of a synthetic province and its cases (`minyi synth`): multi-row
+//! INSERTs, many rows a statement and many statements a transaction. The one place
+//! where SQL is built with a query builder rather than one literal: the number of rows
+//! a statement carries varies, the columns and their order do not.
+
+use super::cases::date_text;
+use super::{DbResult, Tx};
+use crate::domain::case::{CaseState, Grade};
+use crate::synth::province::Province;
+use crate::synth::story::SynthCase;
+
+/// SQLite binds at most 32,766 values a statement; PostgreSQL 65,535.
+const MAX_BINDS: usize = 30_000;
+
+/// Runs one multi-row INSERT per chunk of `$items` on either engine; `$push` binds one
+/// row's values, in the column order of `$head`.
+macro_rules! bulk_insert {
+    ($tx:expr, $head:literal, $columns:expr, $items:expr, |$b:ident, $x:ident| $push:block) => {{
+        let per = (MAX_BINDS / $columns).max(1);
+        for chunk in $items.chunks(per) {
+            match &mut *$tx {
+                Tx::Sqlite(t) => {
+                    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new($head);
+                    q.push_values(chunk, |mut $b, $x| $push);
+                    q.build().execute(&mut **t).await?;
+                }
+                Tx::Postgres(t) => {
+                    let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new($head);
+                    q.push_values(chunk, |mut $b, $x| $push);
+                    q.build().execute(&mut **t).await?;
+                }
+            }
+        }
+    }};
+}
+
+/// Whether a region with this code exists (a synthetic province is written once).
+pub async fn region_code_exists(tx: &mut Tx, code: &str) -> DbResult<bool> {
+    Ok(scalar!(tx, i64, "SELECT COUNT(*) FROM regions WHERE code = $1", code)? > 0)
+}
+
+/// Writes the regions, departments, units, representatives and who serves where.
+pub async fn insert_province(tx: &mut Tx, p: &Province, now: i64) -> DbResult<()> {
+    bulk_insert!(
+        tx,
+        "INSERT INTO regions (id, code, name, level, parent_id, path, active, created_at, updated_at) ",
+        9,
+        p.regions,
+        |b, r| {
+            b.push_bind(&r.id)
+                .push_bind(&r.code)
+                .push_bind(&r.name)
+                .push_bind(r.level)
+                .push_bind(r.parent.map(|i| p.regions[i].id.as_str()))
+                .push_bind(&r.path)
+                .push_bind(true)
+                .push_bind(now)
+                .push_bind(now);
+        }
+    );
+    bulk_insert!(
+        tx,
+        "INSERT INTO departments (id, code, name, region_id, fields, supervising_office, contact_phone, active,
+             created_at, updated_at) ",
+        10,
+        p.departments,
+        |b, d| {
+            let office = p.regions[p.regions[d.region].parent.unwrap_or(d.region)].name.clone();
+            b.push_bind(&d.id)
+                .push_bind(&d.code)
+                .push_bind(&d.name)
+                .push_bind(&p.regions[d.region].id)
+                .push_bind(d.category)
+                .push_bind(format!("{office}人民政府办公室"))
+                .push_bind("")
+                .push_bind(true)
+                .push_bind(now)
+                .push_bind(now);
+        }
+    );
+    bulk_insert!(
+        tx,
+        "INSERT INTO units (id, code, kind, studio_kind, name, region_id, address, opening_hours, reception_days,
+             contact_name, contact_phone, service_fields, sector, online, active, created_at, updated_at) ",
+        17,
+        p.units,
+        |b, u| {
+            b.push_bind(&u.id)
+                .push_bind(&u.code)
+                .push_bind(u.kind)
+                .push_bind(u.studio_kind)
+                .push_bind(&u.name)
+                .push_bind(&p.regions[u.region].id)
+                .push_bind(format!("{}便民服务中心", p.regions[u.region].name))
+                .push_bind("周一至周五 8:30-17:00")
+                .push_bind("每月15日")
+                .push_bind("")
+                .push_bind("")
+                .push_bind("")
+                .push_bind(&u.sector)
+                .push_bind(false)
+                .push_bind(true)
+                .push_bind(now)
+                .push_bind(now);
+        }
+    );
+    bulk_insert!(
+        tx,
+        "INSERT INTO representatives (id, code, body, name, gender, level, sector, region_id, title, mobile, profile,
+             active, created_at, updated_at) ",
+        14,
+        p.representatives,
+        |b, r| {
+            b.push_bind(&r.id)
+                .push_bind(&r.code)
+                .push_bind(r.body)
+                .push_bind(&r.name)
+                .push_bind(r.gender)
+                .push_bind(r.level)
+                .push_bind(&p.units[r.unit].sector)
+                .push_bind(&p.regions[r.region].id)
+                .push_bind("")
+                .push_bind(&r.mobile)
+                .push_bind("")
+                .push_bind(true)
+                .push_bind(now)
+                .push_bind(now);
+        }
+    );
+    bulk_insert!(tx, "INSERT INTO unit_representatives (unit_id, representative_id) ", 2, p.representatives, |b, r| {
+        b.push_bind(&p.units[r.unit].id).push_bind(&r.id);
+    });
+    Ok(())
+}
+
+/// Writes a batch of cases, their assignments and their (already numbered and
+/// chained) events, and moves the chain head to the last of them.
+pub async fn insert_cases(tx: &mut Tx, batch: &[SynthCase]) -> DbResult<()> {
+    bulk_insert!(
+        tx,
+        "INSERT INTO cases (id, tracking_code, client_token, channel, state, resume_state, representative_id, unit_id,
+             region_id, region_path, category, title, body, citizen_name, citizen_mobile, anonymous, address, ack_due,
+             answer_due, acknowledged_at, answer, answered_at, rating_until, citizen_grade, reopen_count, merged_into,
+             version, created_at, updated_at, closed_at) ",
+        30,
+        batch,
+        |b, s| {
+            let c = &s.case;
+            b.push_bind(&c.id)
+                .push_bind(&c.tracking_code)
+                .push_bind(None::<String>)
+                .push_bind(c.channel.as_str())
+                .push_bind(c.state.as_str())
+                .push_bind(c.resume_state.map(CaseState::as_str))
+                .push_bind(c.representative_id.as_deref())
+                .push_bind(c.unit_id.as_deref())
+                .push_bind(&c.region_id)
+                .push_bind(&c.region_path)
+                .push_bind(&c.category)
+                .push_bind(&c.title)
+                .push_bind(&c.body)
+                .push_bind(&c.citizen_name)
+                .push_bind(&c.citizen_mobile)
+                .push_bind(c.anonymous)
+                .push_bind(&c.address)
+                .push_bind(date_text(c.ack_due))
+                .push_bind(c.answer_due.map(date_text))
+                .push_bind(c.acknowledged_at)
+                .push_bind(&c.answer)
+                .push_bind(c.answered_at)
+                .push_bind(c.rating_until.map(date_text))
+                .push_bind(c.citizen_grade.map(Grade::as_str))
+                .push_bind(c.reopen_count)
+                .push_bind(c.merged_into.as_deref())
+                .push_bind(c.version)
+                .push_bind(c.created_at)
+                .push_bind(c.updated_at)
+                .push_bind(c.closed_at);
+        }
+    );
+    let assignments: Vec<_> = batch.iter().flat_map(|s| s.assignments.iter()).collect();
+    bulk_insert!(
+        tx,
+        "INSERT INTO assignments (id, case_id, department_id, role, state, due_date, requested_due, note, result, grade,
+             rework_count, returned, created_at, updated_at, submitted_at, completed_at) ",
+        16,
+        assignments,
+        |b, pair| {
+            let (a, updated_at) = pair;
+            b.push_bind(&a.id)
+                .push_bind(&a.case_id)
+                .push_bind(&a.department_id)
+                .push_bind(a.role.as_str())
+                .push_bind(a.state.as_str())
+                .push_bind(date_text(a.due))
+                .push_bind(a.requested_due.map(date_text))
+                .push_bind(&a.note)
+                .push_bind(&a.result)
+                .push_bind(a.grade.map(Grade::as_str))
+                .push_bind(a.rework_count)
+                .push_bind(a.returned)
+                .push_bind(a.created_at)
+                .push_bind(*updated_at)
+                .push_bind(a.submitted_at)
+                .push_bind(a.completed_at);
+        }
+    );
+    let events: Vec<_> = batch.iter().flat_map(|s| s.events.iter()).collect();
+    bulk_insert!(
+        tx,
+        "INSERT INTO case_events (seq, id, case_id, at, actor_kind, actor_id, actor_name, kind, assignment_id, note,
+             data, prev_hash, hash) ",
+        13,
+        events,
+        |b, e| {
+            b.push_bind(e.seq)
+                .push_bind(&e.id)
+                .push_bind(&e.case_id)
+                .push_bind(e.at)
+                .push_bind(&e.actor_kind)
+                .push_bind(&e.actor_id)
+                .push_bind(&e.actor_name)
+                .push_bind(&e.kind)
+                .push_bind(&e.assignment_id)
+                .push_bind(&e.note)
+                .push_bind(&e.data)
+                .push_bind(&e.prev_hash)
+                .push_bind(&e.hash);
+        }
+    );
+    if let Some(last) = events.last() {
+        exec!(tx, "UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1", last.seq, &last.hash)?;
+    }
+    Ok(())
+}
+
+/// How many cases, assignments and events the database holds.
+pub async fn totals(tx: &mut Tx) -> DbResult<(i64, i64, i64)> {
+    Ok((
+        scalar!(tx, i64, "SELECT COUNT(*) FROM cases")?,
+        scalar!(tx, i64, "SELECT COUNT(*) FROM assignments")?,
+        scalar!(tx, i64, "SELECT COUNT(*) FROM case_events")?,
+    ))
+}
+
+/// How many cases are in each state, by state name.
+pub async fn cases_by_state(tx: &mut Tx) -> DbResult<Vec<(String, i64)>> {
+    rows!(tx, (String, i64), "SELECT state, COUNT(*) FROM cases GROUP BY state ORDER BY state")
+}
+
+/// How many cases came by each channel, by channel name.
+pub async fn cases_by_channel(tx: &mut Tx) -> DbResult<Vec<(String, i64)>> {
+    rows!(tx, (String, i64), "SELECT channel, COUNT(*) FROM cases GROUP BY channel ORDER BY channel")
+}

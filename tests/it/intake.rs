@@ -1,0 +1,102 @@
+//! Group commit of new cases: many submissions at once land exactly once each, in
+//! fewer transactions than cases; a bad one in a batch gets its own error and sinks
+//! nothing else; client tokens dedupe within a batch and across batches.
+
+use std::collections::HashMap;
+
+use minyi::actions::cases::{self, ChainReport, verify_chain};
+use minyi::db;
+use minyi::domain::case::CaseFields;
+use minyi::domain::user::Scope;
+use minyi::error::Error;
+
+use crate::support::{actor, engines, load_demo};
+
+const SUBMISSIONS: usize = 300;
+const TOKENS: usize = 240;
+
+#[tokio::test]
+async fn concurrent_submissions_land_once_each_in_shared_commits() {
+    for t in engines().await {
+        let e = t.engine;
+        load_demo(&t).await;
+        let before = {
+            let mut tx = t.read().await;
+            db::synth::totals(&mut tx).await.unwrap()
+        };
+        let deputy = actor(&t, "deputy").await;
+        let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
+        let fields = |i: usize| CaseFields {
+            channel: "deputy_code".into(),
+            representative_id: representative_id.clone(),
+            category: "transport".into(),
+            body: format!("第{i}件：村口的路灯坏了"),
+            // Every fifth token is sent twice at once; one in forty has no token at all.
+            client_token: if i % 40 == 39 { String::new() } else { format!("load-{}", i % TOKENS) },
+            ..CaseFields::default()
+        };
+        let mut tasks = Vec::new();
+        for i in 0..SUBMISSIONS {
+            let (app, mine) = (t.app.clone(), fields(i));
+            tasks.push(tokio::spawn(async move { (i, cases::submit(&app, &mine).await) }));
+            if i == SUBMISSIONS / 2 {
+                // A submission to nobody, in the middle of the crowd.
+                let app = t.app.clone();
+                let bad = CaseFields {
+                    representative_id: "no-such-deputy".into(),
+                    client_token: "bad-one".into(),
+                    ..fields(0)
+                };
+                tasks.push(tokio::spawn(async move { (usize::MAX, cases::submit(&app, &bad).await) }));
+            }
+        }
+        let mut by_token: HashMap<String, Vec<(String, bool)>> = HashMap::new();
+        let mut untokened = Vec::new();
+        for task in tasks {
+            let (i, result) = task.await.unwrap();
+            if i == usize::MAX {
+                assert!(
+                    matches!(&result, Err(Error::Invalid(fields)) if fields[0].field == "addressee"),
+                    "{e}: the bad one gets its own error: {result:?}"
+                );
+                continue;
+            }
+            let submitted = result.unwrap_or_else(|err| panic!("{e}: submission {i}: {err:?}"));
+            match fields(i).client_token.as_str() {
+                "" => untokened.push(submitted.case_id),
+                token => by_token.entry(token.to_string()).or_default().push((submitted.case_id, submitted.created)),
+            }
+        }
+        let tokens: std::collections::HashSet<String> =
+            (0..SUBMISSIONS).map(|i| fields(i).client_token).filter(|t| !t.is_empty()).collect();
+        assert_eq!(by_token.len(), tokens.len(), "{e}");
+        assert!(by_token.values().any(|seen| seen.len() == 2), "{e}: some tokens were sent twice at once");
+        for (token, seen) in &by_token {
+            assert_eq!(seen.iter().filter(|(_, created)| *created).count(), 1, "{e}: {token} created once: {seen:?}");
+            assert!(seen.iter().all(|(id, _)| *id == seen[0].0), "{e}: {token} is one case: {seen:?}");
+        }
+        let expected_new = (tokens.len() + untokened.len()) as i64;
+        let after = {
+            let mut tx = t.read().await;
+            db::synth::totals(&mut tx).await.unwrap()
+        };
+        assert_eq!(after.0 - before.0, expected_new, "{e}: exactly one case per token, none for the bad one");
+        assert_eq!(after.2 - before.2, expected_new, "{e}: one history line each");
+        let (batches, carried) = t.app.intake().stats();
+        assert_eq!(carried, (SUBMISSIONS + 1) as u64, "{e}: every submission went through the intake writer");
+        assert!(batches < carried / 4, "{e}: {carried} submissions shared {batches} commits");
+        assert!(matches!(verify_chain(&t.app).await.unwrap(), ChainReport::Sound { .. }), "{e}");
+
+        // Across batches: the same tokens again find their cases, and create nothing.
+        for i in 0..10 {
+            let again = cases::submit(&t.app, &fields(i)).await.unwrap();
+            assert!(!again.created, "{e}");
+            assert_eq!(again.case_id, by_token[&format!("load-{i}")][0].0, "{e}");
+        }
+        let last = {
+            let mut tx = t.read().await;
+            db::synth::totals(&mut tx).await.unwrap()
+        };
+        assert_eq!(last.0, after.0, "{e}: nothing new");
+    }
+}
