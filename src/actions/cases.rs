@@ -590,5 +590,7 @@ async fn append(
         prev_hash: String::new(),
         hash: String::new(),
     };
-    Ok(db::cases::append_event(tx, event).await?)
+    let event = db::cases::append_event(tx, event).await?;
+    crate::notify::subscriptions::enqueue_case_event(tx, &event, now).await?;
+    Ok(event)
 }

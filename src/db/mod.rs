@@ -73,6 +73,7 @@ pub mod sessions;
 pub mod settings;
 pub mod units;
 pub mod users;
+pub mod webhooks;
 
 pub type DbResult<T> = Result<T, sqlx::Error>;
 

@@ -23,3 +23,4 @@ mod schema;
 mod storage;
 mod storage_small_tables;
 mod tidy;
+mod webhooks;

@@ -14,6 +14,7 @@ pub mod settings;
 pub mod submit;
 pub mod tokens;
 pub mod track;
+pub mod webhooks;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -100,6 +101,7 @@ fn nav(shell: &Shell<'_>, ctx: &Ctx) -> Vec<NavItem> {
         items.push(("/admin/settings", "nav-settings"));
         items.push(("/admin/channels", "nav-channels"));
         items.push(("/admin/calendars", "nav-calendars"));
+        items.push(("/admin/webhooks", "nav-webhooks"));
     }
     items.push(("/account/password", "nav-password"));
     items
