@@ -85,11 +85,33 @@ pub async fn show(State(app): State<App>, ctx: Ctx, Query(query): Query<SavedQue
     Ok(render(&view))
 }
 
+/// The page's form: the API's fields and the CSRF token (which the API's strict fields refuse).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct SubscriptionForm {
+    name: String,
+    url: String,
+    secret: String,
+    region_code: String,
+    unit_code: String,
+    department_code: String,
+    event_types: String,
+}
+
 pub async fn create(
     State(app): State<App>,
     ctx: Ctx,
-    CsrfForm(fields): CsrfForm<SubscriptionFields>,
+    CsrfForm(form): CsrfForm<SubscriptionForm>,
 ) -> Result<Response, PageError> {
+    let fields = SubscriptionFields {
+        name: form.name,
+        url: form.url,
+        secret: form.secret,
+        region_code: form.region_code,
+        unit_code: form.unit_code,
+        department_code: form.department_code,
+        event_types: form.event_types,
+    };
     match webhooks::create(&app, ctx.staff()?, &fields).await {
         Ok(_) => Ok(Redirect::to("/admin/webhooks?saved=1").into_response()),
         Err(Error::Invalid(problems)) => {
