@@ -620,3 +620,29 @@ poster-step-scan = Scan the QR code above with your phone.
 poster-step-write = Write what you want to raise; you may add photos and a voice message.
 poster-step-follow = Keep the tracking code to follow the case and read the answer.
 poster-print-hint = Use the browser's Print to print this page (A4).
+
+## Webhook subscriptions for integrators
+nav-webhooks = Webhooks
+webhooks-intro = Integrators' systems receive every case event that passes a subscription's filter, signed with its secret (X-Minyi-Signature: sha256=HMAC of timestamp + "." + body). A subscription whose deliveries fail 3 times in a row is paused, and its owner is told.
+webhooks-back = Back to webhooks
+webhook-add = New subscription
+webhook-name = Name
+webhook-url = Receiving URL
+webhook-secret = Signing secret (at least 16 characters)
+webhook-region = Region code (its whole subtree)
+webhook-unit = Station or studio code
+webhook-department = Department code
+webhook-events = Event types (comma separated; empty for all)
+webhook-filter = Filter
+webhook-state = State
+webhook-failures = Failures in a row
+webhook-state-active = Active
+webhook-state-paused = Paused
+webhook-state-inactive = Switched off
+webhook-pause = Pause
+webhook-resume = Resume
+webhook-deliveries = Webhook deliveries
+confirm-webhook-deactivate = Switch off the subscription “{ $name }”? It will receive nothing more; its delivery log is kept.
+err-webhook-url = Please enter an http:// or https:// address.
+err-webhook-event = Unknown event type “{ $kind }”.
+err-webhook-inactive = This subscription is switched off and cannot be resumed; please create a new one.

@@ -620,3 +620,29 @@ poster-step-scan = 用手机扫描上方二维码。
 poster-step-write = 写下您想反映的事，可以附上照片和语音。
 poster-step-follow = 记下查询码，随时查看办理进度和答复。
 poster-print-hint = 用浏览器的“打印”即可打印本页（A4）。
+
+## 对外推送订阅
+nav-webhooks = 接口推送
+webhooks-intro = 对接系统可订阅符合筛选条件的民意件事件，每次推送均以密钥签名（X-Minyi-Signature: sha256=对“时间戳.正文”的 HMAC）。连续 3 次推送失败的订阅将自动暂停，并通知其负责人。
+webhooks-back = 返回接口推送
+webhook-add = 新增订阅
+webhook-name = 名称
+webhook-url = 接收地址
+webhook-secret = 签名密钥（至少 16 位）
+webhook-region = 行政区划代码（含下级）
+webhook-unit = 联络站或委员工作室代码
+webhook-department = 承办单位代码
+webhook-events = 事件类型（以逗号分隔，留空为全部）
+webhook-filter = 筛选条件
+webhook-state = 状态
+webhook-failures = 连续失败次数
+webhook-state-active = 推送中
+webhook-state-paused = 已暂停
+webhook-state-inactive = 已停用
+webhook-pause = 暂停
+webhook-resume = 恢复
+webhook-deliveries = 推送记录
+confirm-webhook-deactivate = 确定停用订阅“{ $name }”吗？停用后将不再推送，推送记录仍予保留。
+err-webhook-url = 请填写以 http:// 或 https:// 开头的地址。
+err-webhook-event = 事件类型“{ $kind }”无法识别。
+err-webhook-inactive = 该订阅已停用，无法恢复，请新建订阅。

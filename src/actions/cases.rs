@@ -594,5 +594,6 @@ async fn append(
     let event = db::cases::append_event(tx, event).await?;
     // The cockpit's counters move in the same transaction as the history.
     super::cockpit::record_event(tx, case, &event).await?;
+    crate::notify::subscriptions::enqueue_case_event(tx, &event, now).await?;
     Ok(event)
 }

@@ -22,6 +22,7 @@ pub mod settings;
 pub mod status;
 pub mod units;
 pub mod users;
+pub mod webhooks;
 
 use crate::clock::Millis;
 use crate::db::{self, Tx};

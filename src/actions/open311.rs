@@ -169,6 +169,19 @@ pub async fn requests(app: &App, actor: &Actor, query: &RequestQuery) -> Result<
     Ok(found)
 }
 
+/// The department responsible for each of `cases` (already read through [`requests`], so in
+/// the key's scope): the latest lead assignment's name, or empty while none is assigned.
+pub async fn lead_agencies(app: &App, cases: &[Case]) -> Result<Vec<String>> {
+    let mut tx = app.db().read().await?;
+    let mut agencies = Vec::with_capacity(cases.len());
+    for case in cases {
+        let assignments = crate::db::cases::assignments(&mut tx, &case.id).await?;
+        let lead = assignments.iter().rev().find(|a| a.role == crate::domain::case::AssignmentRole::Lead);
+        agencies.push(lead.map(|a| a.department_name.clone()).unwrap_or_default());
+    }
+    Ok(agencies)
+}
+
 /// A W3C date-time with a zone (`2026-03-02T09:00:00+08:00` or `…Z`) in milliseconds;
 /// empty is absent.
 pub fn parse_datetime(field: &str, raw: &str) -> Result<Option<i64>> {

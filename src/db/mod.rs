@@ -78,6 +78,7 @@ pub mod settings;
 pub mod synth;
 pub mod units;
 pub mod users;
+pub mod webhooks;
 
 pub type DbResult<T> = Result<T, sqlx::Error>;
 

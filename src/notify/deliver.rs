@@ -1,7 +1,7 @@
 //! Delivering due outbox messages: claim in one short write transaction, send each with
 //! no transaction open, record each outcome in another short transaction.
 
-use super::{Outcome, dingtalk, email, webhook};
+use super::{Outcome, dingtalk, email, subscriptions, webhook};
 use crate::app::App;
 use crate::clock::Millis;
 use crate::db::outbox::{self, Channel, OutboxMessage};
@@ -125,6 +125,7 @@ async fn record(app: &App, worker_id: &str, message: &OutboxMessage, outcome: Ou
             if !outbox::mark_sent(&mut tx, &message.id, worker_id, &response, now).await? {
                 return Ok(lost(message, worker_id));
             }
+            subscriptions::after_delivery(&mut tx, &message.id, true, now).await?;
             tx.commit().await?;
             return Ok(Recorded::Sent);
         }
@@ -142,6 +143,9 @@ async fn record(app: &App, worker_id: &str, message: &OutboxMessage, outcome: Ou
         .await?
     {
         return Ok(lost(message, worker_id));
+    }
+    if give_up {
+        subscriptions::after_delivery(&mut tx, &message.id, false, now).await?;
     }
     tx.commit().await?;
     Ok(if give_up { Recorded::Failed } else { Recorded::Retrying })

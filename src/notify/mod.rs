@@ -15,6 +15,7 @@
 pub mod deliver;
 pub mod dingtalk;
 pub mod email;
+pub mod subscriptions;
 pub mod templates;
 pub mod webhook;
 

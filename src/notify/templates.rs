@@ -175,6 +175,14 @@ pub const DEFAULTS: &[DefaultTemplate] = &[
         body: "{{ office }}：民意件「{{ case_title }}」（{{ tracking_code }}）已于{{ due_date }}到期，\
                逾期{{ overdue_days }}个工作日仍未答复，请予督办。查看：{{ link }}",
     },
+    DefaultTemplate {
+        key: "webhook_paused",
+        description: "接口推送暂停：对外推送多次失败",
+        variables: &["name", "url", "failures", "link"],
+        subject: "【民意】接口推送已暂停：{{ name }}",
+        body: "您管理的接口推送「{{ name }}」（{{ url }}）已连续{{ failures }}次推送失败，系统已暂停推送。\
+               请核实接收方地址后恢复推送。查看：{{ link }}",
+    },
 ];
 
 /// The wording used for a key that has neither an override nor a default.

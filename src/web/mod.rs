@@ -23,7 +23,7 @@ use crate::error::Error;
 use auth::{ApiError, PageError};
 use pages::{
     account, admin, calendars, cases, channels, cockpit, codes, files, home, import, my_cases, settings, submit,
-    tokens, track,
+    tokens, track, webhooks,
 };
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
@@ -47,6 +47,9 @@ pub fn router(app: App) -> Router {
         .route("/admin/deliveries", get(settings::deliveries))
         .route("/admin/tokens", get(tokens::show).post(tokens::create))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/admin/webhooks", get(webhooks::show).post(webhooks::create))
+        .route("/admin/webhooks/{id}", get(webhooks::deliveries))
+        .route("/admin/webhooks/{id}/{to}", get(webhooks::confirm_switch).post(webhooks::switch))
         .route("/admin/templates/{key}", get(settings::edit).post(settings::save))
         .route("/admin/templates/{key}/reset", get(settings::confirm_reset).post(settings::reset))
         .route("/admin/{resource}", get(admin::list))
@@ -97,6 +100,11 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/records/{resource}/{id}", get(api::records::get).post(api::records::update))
         .route("/api/v1/records/{resource}/{id}/active", post(api::records::set_active))
         .route("/api/v1/tokens/{id}/revoke", post(api::tokens::revoke))
+        .route("/api/v1/webhooks", get(api::webhooks::list).post(api::webhooks::create))
+        .route("/api/v1/webhooks/{id}/deliveries", get(api::webhooks::deliveries))
+        .route("/api/v1/webhooks/{id}/pause", post(api::webhooks::pause))
+        .route("/api/v1/webhooks/{id}/resume", post(api::webhooks::resume))
+        .route("/api/v1/webhooks/{id}/deactivate", post(api::webhooks::deactivate))
         .route_layer(middleware::from_fn_with_state(app.clone(), api::idempotency))
         .route("/api/{*rest}", get(api_not_found).post(api_not_found));
     let open311 = Router::new()

@@ -126,3 +126,42 @@ async fn the_deadline_policy_is_data_the_administrator_changes() {
     minyi::actions::settings::load_policy(&restarted).await.unwrap();
     assert_eq!(restarted.policy().studio_answer_days, 4);
 }
+
+#[tokio::test]
+async fn webhook_subscriptions_are_managed_on_their_page_with_a_confirmation_to_switch_off() {
+    let t = sqlite().await;
+    load_demo(&t).await;
+    let server = spawn(t.app.clone()).await;
+    server.login("admin", DEMO_PASSWORD).await;
+    let (status, _, csrf) = server.page("/admin/webhooks").await;
+    assert_eq!(status, 200);
+    let short = [("csrf", csrf.as_str()), ("name", "热线"), ("url", "https://example.org/hook"), ("secret", "short")];
+    let refused = server.post_form("/admin/webhooks", &short).await;
+    assert_eq!(refused.status(), 422);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("name", "省12345热线"),
+        ("url", "https://example.org/hook"),
+        ("secret", "a-long-enough-secret"),
+        ("event_types", "submit,answer"),
+    ];
+    assert_eq!(server.post_form("/admin/webhooks", &fields).await.status(), 303);
+    let (_, list, csrf) = server.page("/admin/webhooks").await;
+    assert!(list.contains("省12345热线") && list.contains("推送中"), "{list}");
+    let id = list.split("/admin/webhooks/").nth(1).and_then(|rest| rest.split('"').next()).unwrap().to_string();
+    assert_eq!(server.post_form(&format!("/admin/webhooks/{id}/pause"), &[("csrf", &csrf)]).await.status(), 303);
+    let (_, list, _) = server.page("/admin/webhooks").await;
+    assert!(list.contains("已暂停"), "{list}");
+    let (status, confirm, csrf) = server.page(&format!("/admin/webhooks/{id}/deactivate")).await;
+    assert_eq!(status, 200);
+    assert!(confirm.contains("确定停用订阅"), "{confirm}");
+    assert_eq!(server.post_form(&format!("/admin/webhooks/{id}/deactivate"), &[("csrf", &csrf)]).await.status(), 303);
+    let (status, log, _) = server.page(&format!("/admin/webhooks/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(log.contains("已停用"), "{log}");
+    let (_, admin_log, _) = server.page("/admin/log").await;
+    assert!(admin_log.contains("省12345热线"), "the changes are in the admin log");
+    let office = spawn(t.app.clone()).await;
+    office.login("office", DEMO_PASSWORD).await;
+    assert_eq!(office.get("/admin/webhooks").await.status(), 403);
+}

@@ -29,3 +29,4 @@ mod storage;
 mod storage_small_tables;
 mod synth;
 mod tidy;
+mod webhooks;

@@ -235,6 +235,39 @@ async fn requests_are_filed_read_and_listed_with_a_key() {
     assert!(ids.contains(&first.as_str()) && ids.contains(&second.as_str()), "{ids:?}");
     let xml = get(&server, &format!("/requests.xml?api_key={office}&service_code=transport&status=open")).await;
     assert_eq!(elements(xml.xml().root_element(), "request").len(), ids.len());
+    // The responsible department, in the list as in the single request.
+    let http = crate::http_api::client();
+    let case: Value = http
+        .get(server.url(&format!("/api/v1/cases/{first}")))
+        .bearer_auth(&keeper)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let department = case["forward_choices"][0].clone();
+    let forward = serde_json::json!({"event": "forward", "assignments": [
+        {"department_id": department["id"], "role": "lead", "due_days": 5}]});
+    let moved = http
+        .post(server.url(&format!("/api/v1/cases/{first}/events")))
+        .bearer_auth(&keeper)
+        .json(&forward)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), StatusCode::OK, "{}", moved.text().await.unwrap());
+    let all = list(String::new()).await.json();
+    let mut agencies = 0;
+    for item in all.as_array().unwrap() {
+        let id = item["service_request_id"].as_str().unwrap();
+        let one = get(&server, &format!("/requests/{id}.json?api_key={office}")).await.json();
+        assert_eq!(item["agency_responsible"], one[0]["agency_responsible"], "{id}");
+        agencies += usize::from(item["agency_responsible"].as_str().is_some_and(|a| !a.is_empty()));
+    }
+    assert_eq!(agencies, 1, "the forwarded case has its lead department: {all}");
+    let listed = all.as_array().unwrap().iter().find(|r| r["service_request_id"] == first.as_str()).unwrap();
+    assert_eq!(listed["agency_responsible"], department["name"]);
     let closed = list("&status=closed".into()).await.json();
     assert_eq!(closed.as_array().unwrap().len(), 0);
     let by_id = list(format!("&service_request_id={second}&status=closed&service_code=health")).await.json();
@@ -279,7 +312,7 @@ async fn requests_are_filed_read_and_listed_with_a_key() {
     assert_eq!(doc.root_element().tag_name().name(), "service_request_updates");
     let updates = elements(doc.root_element(), "request_update");
     let of_first: Vec<_> = updates.iter().filter(|u| child(**u, "service_request_id") == first).collect();
-    assert_eq!(of_first.len(), 1, "the submission: {}", xml.body);
+    assert_eq!(of_first.len(), 2, "the submission and the forward: {}", xml.body);
     assert_eq!(child(*of_first[0], "status"), "OPEN");
     assert!(child(*of_first[0], "updated_datetime").ends_with("+08:00"));
     let json = get(&server, &format!("/servicerequestupdates.json?api_key={office}")).await.json();

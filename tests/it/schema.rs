@@ -245,6 +245,7 @@ const EXPECTED_SCHEMA: &[&str] = &[
     "outbox.sent_at",
     "outbox.state",
     "outbox.subject",
+    "outbox.subscription_id",
     "outbox.target",
     "regions.active",
     "regions.code",
@@ -310,6 +311,20 @@ const EXPECTED_SCHEMA: &[&str] = &[
     "users.unit_id",
     "users.updated_at",
     "users.username",
+    "webhook_subscriptions.consecutive_failures",
+    "webhook_subscriptions.created_at",
+    "webhook_subscriptions.department_id",
+    "webhook_subscriptions.event_types",
+    "webhook_subscriptions.id",
+    "webhook_subscriptions.name",
+    "webhook_subscriptions.owner_user_id",
+    "webhook_subscriptions.region_id",
+    "webhook_subscriptions.region_path",
+    "webhook_subscriptions.secret",
+    "webhook_subscriptions.state",
+    "webhook_subscriptions.unit_id",
+    "webhook_subscriptions.updated_at",
+    "webhook_subscriptions.url",
 ];
 
 /// The tables and columns of a database (sqlx's own migration table left out).

@@ -5,6 +5,7 @@ pub mod cases;
 pub mod docs;
 pub mod records;
 pub mod tokens;
+pub mod webhooks;
 
 pub use body::{ApiJson, idempotency};
 

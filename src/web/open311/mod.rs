@@ -304,12 +304,10 @@ async fn list_requests(app: &App, ctx: &Ctx, format: Format, params: &Params) ->
         }
     };
     let cases = open311::requests(app, &actor, &query).await?;
-    let items: Vec<Value> = cases
-        .iter()
-        .skip((page - 1) * page_size)
-        .take(page_size)
-        .map(|case| request_json(app, ctx, case, ""))
-        .collect();
+    let shown: Vec<Case> = cases.into_iter().skip((page - 1) * page_size).take(page_size).collect();
+    let agencies = open311::lead_agencies(app, &shown).await?;
+    let items: Vec<Value> =
+        shown.iter().zip(&agencies).map(|(case, agency)| request_json(app, ctx, case, agency)).collect();
     Ok(answer(format, format::list(format, "service_requests", "request", &items)))
 }
 

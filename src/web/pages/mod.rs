@@ -17,6 +17,7 @@ pub mod settings;
 pub mod submit;
 pub mod tokens;
 pub mod track;
+pub mod webhooks;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -114,6 +115,7 @@ fn nav(shell: &Shell<'_>, ctx: &Ctx) -> Vec<NavItem> {
         items.push(("/admin/settings", "nav-settings"));
         items.push(("/admin/channels", "nav-channels"));
         items.push(("/admin/calendars", "nav-calendars"));
+        items.push(("/admin/webhooks", "nav-webhooks"));
     }
     items.push(("/account/password", "nav-password"));
     items
