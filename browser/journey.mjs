@@ -14,7 +14,10 @@ run(async (t) => {
   // The citizen scans the code on the station's wall.
   const citizen = await t.phone();
   await citizen.goto(`/q/${code}`);
-  t.check(new URL(citizen.url()).pathname === '/submit', `the code leads to the form, not ${citizen.url()}`);
+  t.check(new URL(citizen.url()).pathname === `/q/${code}`, `the code leads to the station's page, not ${citizen.url()}`);
+  await t.axe(citizen, "the station's page");
+  await Promise.all([citizen.waitForNavigation(), citizen.click('.landing-go a')]);
+  t.check(new URL(citizen.url()).pathname === '/submit', `the button leads to the form, not ${citizen.url()}`);
   await t.axe(citizen, 'the form');
   await citizen.fill('#f-body', text);
   await citizen.selectOption('#f-category', 'construction');

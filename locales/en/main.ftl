@@ -516,3 +516,40 @@ poster-step-scan = Scan the QR code above with your phone.
 poster-step-write = Write what you want to raise; you may add photos and a voice message.
 poster-step-follow = Keep the tracking code to follow the case and read the answer.
 poster-print-hint = Use the browser's Print to print this page (A4).
+
+## Landing pages behind a scanned code
+landing-deputy-title = Deputy
+landing-station-title = About the station
+landing-write-deputy = Write to this deputy
+landing-write-station = Send your views to the station
+landing-units = Stations served
+landing-reception-days = Reception days
+landing-basics = About
+landing-map = Show on a map
+landing-contact = Telephone
+landing-deputies = Deputies at this station
+landing-record = Public record
+landing-received = Received
+landing-answered = Answered
+landing-on-time = Answered on time
+landing-satisfied = Satisfied
+landing-record-hint = Counted from the views sent through this platform; no personal data.
+submit-studio-promise = The member will answer within { $days } working days (by { $date }).
+
+## The member-studio directory for citizens
+studios-title = CPPCC member studios
+studios-intro = Find a member studio that cares about your question and ask a member directly.
+studios-search = Name or keyword
+studios-field = Service field
+studios-town = Town
+studios-sector = Sector
+studios-any = All
+studios-find = Find
+studios-found = Studios found
+studios-none = No studio matches; please try other choices.
+studios-back = Back to the directory
+studios-members = Members of this studio
+studios-no-members = No members are listed for this studio yet.
+studios-ask-studio = Ask the studio
+studios-ask-member = Ask this member
+studios-member-studios = Studios

@@ -516,3 +516,40 @@ poster-step-scan = 用手机扫描上方二维码。
 poster-step-write = 写下您想反映的事，可以附上照片和语音。
 poster-step-follow = 记下查询码，随时查看办理进度和答复。
 poster-print-hint = 用浏览器的“打印”即可打印本页（A4）。
+
+## Landing pages behind a scanned code
+landing-deputy-title = 代表主页
+landing-station-title = 联络站基本情况
+landing-write-deputy = 给这位代表写信
+landing-write-station = 向联络站反映意见建议
+landing-units = 联系的站点
+landing-reception-days = 接待日
+landing-basics = 基本情况
+landing-map = 在地图上查看
+landing-contact = 联系电话
+landing-deputies = 进站代表
+landing-record = 履职情况
+landing-received = 收到意见
+landing-answered = 已答复
+landing-on-time = 按时答复
+landing-satisfied = 群众满意
+landing-record-hint = 以上数字根据通过本平台反映的意见统计，不含个人信息。
+submit-studio-promise = 委员将在{ $days }个工作日内答复（最迟 { $date }）。
+
+## The member-studio directory for citizens
+studios-title = 政协委员工作室
+studios-intro = 找到关心您所提问题的委员工作室，向委员一对一提问。
+studios-search = 按名称或关键词查找
+studios-field = 服务领域
+studios-town = 所在镇街
+studios-sector = 界别
+studios-any = 全部
+studios-find = 查找
+studios-found = 找到的工作室
+studios-none = 没有找到符合条件的工作室，请换个条件试试。
+studios-back = 返回工作室目录
+studios-members = 工作室委员
+studios-no-members = 这个工作室暂未登记委员。
+studios-ask-studio = 向工作室提问
+studios-ask-member = 向这位委员提问
+studios-member-studios = 所在工作室

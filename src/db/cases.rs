@@ -500,3 +500,42 @@ pub async fn open_cases_due_by(tx: &mut Tx, horizon: NaiveDate) -> DbResult<Vec<
         date_text(horizon)
     )
 }
+
+#[derive(sqlx::FromRow)]
+struct FactsRow {
+    state: String,
+    answered_at: Option<i64>,
+    answer_due: Option<String>,
+    citizen_grade: Option<String>,
+}
+
+/// What a public record counts of each case addressed to a deputy (`representative_id`)
+/// or to a station (`unit_id`); pass `""` for the other.
+pub async fn record_facts(
+    tx: &mut Tx,
+    representative_id: &str,
+    unit_id: &str,
+) -> DbResult<Vec<crate::domain::record::CaseFacts>> {
+    let rows = rows!(
+        tx,
+        FactsRow,
+        "SELECT state, answered_at, answer_due, citizen_grade FROM cases
+         WHERE ($1 <> '' AND representative_id = $1) OR ($2 <> '' AND unit_id = $2)",
+        representative_id,
+        unit_id
+    )?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(crate::domain::record::CaseFacts {
+                state: CaseState::parse(&r.state).ok_or_else(|| corrupt("state"))?,
+                answered_at: r.answered_at,
+                answer_due: opt_date(r.answer_due)?,
+                grade: r
+                    .citizen_grade
+                    .as_deref()
+                    .map(|g| Grade::parse("grade", g).map_err(|_| corrupt("grade")))
+                    .transpose()?,
+            })
+        })
+        .collect()
+}

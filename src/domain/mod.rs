@@ -12,6 +12,7 @@ pub mod department;
 pub mod fields;
 pub mod msg;
 pub mod permission;
+pub mod record;
 pub mod region;
 pub mod representative;
 pub mod unit;
