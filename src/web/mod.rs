@@ -21,7 +21,7 @@ use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
 use pages::{
-    account, admin, calendars, cases, channels, codes, files, home, import, my_cases, settings, submit, track,
+    account, admin, calendars, cases, channels, codes, files, home, import, my_cases, settings, studios, submit, track,
 };
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
@@ -61,6 +61,9 @@ pub fn router(app: App) -> Router {
         .route("/admin/{resource}/{id}/qr.png", get(codes::qr_png))
         .route("/admin/{resource}/{id}/poster", get(codes::poster))
         .route("/q/{code}", get(codes::scan))
+        .route("/studios", get(studios::directory))
+        .route("/studios/{id}", get(studios::studio))
+        .route("/members/{id}", get(studios::member))
         .route("/cases", get(cases::inbox))
         .route("/cases/{id}", get(cases::case_page))
         .route("/cases/{id}/moves/{kind}", post(cases::make_move))

@@ -199,3 +199,28 @@ async fn the_station_and_deputy_pages_fit_320_px_lead_to_the_form_and_have_no_wc
         assert!(printed.contains(&format!("axe: no violations on {page}")), "{page}: {printed}");
     }
 }
+
+#[tokio::test]
+async fn a_citizen_finds_a_studio_asks_a_member_and_sees_the_members_answer() {
+    let (t, server) = demo_server().await;
+    let member = actor(&t, "member").await;
+    let Scope::Representative { representative_id, .. } = member.scope().clone() else { panic!("a member") };
+    let (rep, studio) = {
+        let mut tx = t.read().await;
+        let rep = minyi::db::representatives::get(&mut tx, &representative_id).await.unwrap().expect("the member");
+        let studio = minyi::db::units::get(&mut tx, rep.unit_ids.first().expect("the member's studio")).await;
+        (rep, studio.unwrap().expect("the studio"))
+    };
+    let args = [studio.input.name.as_str(), rep.input.name.as_str(), "member", DEMO_PASSWORD, "2026-03-05"];
+    let printed = run_script("studio", &server, &args).await;
+    let pages = ["the studio directory", "the directory searched", "the studio's page", "the member's profile"];
+    for page in pages.into_iter().chain(["the question form", "the tracking page with the answer"]) {
+        assert!(printed.contains(&format!("axe: no violations on {page}")), "{page}: {printed}");
+    }
+    let case = {
+        let tracking = printed.split("tracking code ").nth(1).and_then(|r| r.lines().next());
+        minyi::actions::cases::track(&t.app, tracking.expect("a tracking code").trim()).await.expect("the case")
+    };
+    assert_eq!(case.case.representative_id.as_deref(), Some(representative_id.as_str()), "addressed to the member");
+    assert_eq!(case.case.answer_due.map(|d| d.to_string()).as_deref(), Some("2026-03-05"), "due as promised");
+}

@@ -9,6 +9,7 @@ mod http_citizen;
 mod http_codes;
 mod http_foundation;
 mod http_settings;
+mod http_studios;
 mod http_uploads;
 mod support;
 

@@ -31,6 +31,8 @@ struct SubmitPage<'a> {
     errors: Vec<(String, String)>,
     /// Photos or a voice message were sent with the form (a browser cannot keep them).
     files_sent: bool,
+    /// To a CPPCC member or studio: "委员将在3个工作日内答复", with the date.
+    promise: Option<String>,
 }
 
 impl SubmitPage<'_> {
@@ -67,10 +69,13 @@ fn addressee_of(representative_id: &str, unit_id: &str) -> Result<Addressee, Err
     }
 }
 
-fn page<'a>(shell: Shell<'a>, to_name: String, fields: CaseFields, errors: &[FieldError]) -> SubmitPage<'a> {
+fn page<'a>(shell: Shell<'a>, to: cases::AddresseeView, fields: CaseFields, errors: &[FieldError]) -> SubmitPage<'a> {
     let categories = category_choices(&shell, &fields.category);
     let errors = errors.iter().map(|e| (e.field.clone(), shell.msg(&e.msg))).collect();
-    SubmitPage { to_name, fields, categories, errors, files_sent: false, shell }
+    let promise = to.studio_promise.map(|(days, date)| {
+        shell.msg(&Msg::new("submit-studio-promise").with("days", days).with("date", date.format("%Y-%m-%d")))
+    });
+    SubmitPage { to_name: to.name, fields, categories, errors, files_sent: false, promise, shell }
 }
 
 /// `GET /submit?unit=…` or `?representative=…`: the form, with a fresh client
@@ -84,7 +89,7 @@ pub async fn submit_form(State(app): State<App>, ctx: Ctx, Query(to): Query<To>)
         client_token: accounts::random_token(),
         ..CaseFields::default()
     };
-    Ok(render(&page(Shell::new(&app, &ctx, "submit-title"), target.name, fields, &[])))
+    Ok(render(&page(Shell::new(&app, &ctx, "submit-title"), target, fields, &[])))
 }
 
 /// `POST /submit`: the case is made (or found again by its client token) and its
@@ -122,7 +127,7 @@ pub async fn submit(State(app): State<App>, ctx: Ctx, request: Request) -> Resul
         Err(Error::Invalid(errors)) => {
             let addressee = addressee_of(&fields.representative_id, &fields.unit_id)?;
             let target = cases::addressee(&app, &addressee).await?;
-            let mut page = page(Shell::new(&app, &ctx, "submit-title"), target.name, fields, &errors);
+            let mut page = page(Shell::new(&app, &ctx, "submit-title"), target, fields, &errors);
             page.files_sent = files_sent;
             Ok(render_invalid(&page))
         }
