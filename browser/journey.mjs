@@ -21,6 +21,7 @@ run(async (t) => {
   await t.axe(citizen, 'the form');
   await citizen.fill('#f-body', text);
   await citizen.selectOption('#f-category', 'construction');
+  await citizen.check('#f-consent');
   await citizen.fill('#f-name', '王阿姨');
   await citizen.fill('#f-mobile', '13812345678');
   await citizen.setInputFiles('#f-photos', photoPath);

@@ -32,6 +32,7 @@ run(async (t) => {
   await t.axe(citizen, 'the question form');
   await citizen.fill('#f-body', text);
   await citizen.selectOption('#f-category', 'social_security');
+  await citizen.check('#f-consent');
   await Promise.all([citizen.waitForNavigation(), citizen.click('form.form button[type=submit]')]);
   const tracking = (await citizen.textContent('.tracking-code output')).trim();
   t.check(/^[A-Z0-9-]{12}$/.test(tracking), `a tracking code is shown: ${tracking}`);

@@ -553,3 +553,8 @@ studios-no-members = No members are listed for this studio yet.
 studios-ask-studio = Ask the studio
 studios-ask-member = Ask this member
 studios-member-studios = Studios
+
+## The privacy consent on the citizen's form
+privacy-notice = Privacy notice: the name, mobile number, address, photos and recording you give are used only to handle and answer this matter, are seen by the staff handling it, and are never published.
+field-consent = I have read and agree to the privacy notice above
+err-consent = Please read and agree to the privacy notice before sending.

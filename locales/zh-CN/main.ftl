@@ -553,3 +553,8 @@ studios-no-members = 这个工作室暂未登记委员。
 studios-ask-studio = 向工作室提问
 studios-ask-member = 向这位委员提问
 studios-member-studios = 所在工作室
+
+## The privacy consent on the citizen's form
+privacy-notice = 个人信息保护说明：您留下的姓名、手机号、地址、照片和语音只用于办理和答复本件意见，由经办人员查看，不对外公开。
+field-consent = 我已阅读并同意上述个人信息保护说明
+err-consent = 请阅读并同意个人信息保护说明后再提交。
