@@ -31,6 +31,11 @@ run(async (t) => {
   const tracking = (await citizen.textContent('.tracking-code output')).trim();
   t.check(/^[A-Z0-9-]{12}$/.test(tracking), `a tracking code is shown: ${tracking}`);
   await t.axe(citizen, 'the submitted page');
+  await citizen.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await citizen.click('#copy-code');
+  await citizen.waitForFunction(() => document.getElementById('copy-status').textContent !== '');
+  const copied = await citizen.evaluate(() => navigator.clipboard.readText());
+  t.check(copied === tracking, `the copy button copies the tracking code: ${copied}`);
   await t.screenshot(citizen, 'journey-2-submitted');
 
   // The tracking page shows the photo (its thumbnail loads) and the voice message.

@@ -5,6 +5,17 @@
 // sending harmless).
 (function () {
   'use strict';
+  // After sending: a button copies the tracking code (shown only where the browser can).
+  var copy = document.getElementById('copy-code');
+  if (copy && navigator.clipboard) {
+    copy.hidden = false;
+    copy.addEventListener('click', function () {
+      var code = document.getElementById('tracking-code').textContent.trim();
+      navigator.clipboard.writeText(code).then(function () {
+        document.getElementById('copy-status').textContent = copy.getAttribute('data-copied');
+      });
+    });
+  }
   var form = document.querySelector('form[data-draft]');
   if (!form || !window.localStorage) return;
   var key = 'minyi-draft:' + form.getAttribute('data-draft');

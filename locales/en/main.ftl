@@ -558,3 +558,5 @@ studios-member-studios = Studios
 privacy-notice = Privacy notice: the name, mobile number, address, photos and recording you give are used only to handle and answer this matter, are seen by the staff handling it, and are never published.
 field-consent = I have read and agree to the privacy notice above
 err-consent = Please read and agree to the privacy notice before sending.
+submitted-copy = Copy the tracking code
+submitted-copied = Copied; you can paste it somewhere safe.

@@ -558,3 +558,5 @@ studios-member-studios = 所在工作室
 privacy-notice = 个人信息保护说明：您留下的姓名、手机号、地址、照片和语音只用于办理和答复本件意见，由经办人员查看，不对外公开。
 field-consent = 我已阅读并同意上述个人信息保护说明
 err-consent = 请阅读并同意个人信息保护说明后再提交。
+submitted-copy = 复制查询码
+submitted-copied = 已复制，可粘贴保存。
