@@ -22,6 +22,12 @@ run(async (t) => {
   await citizen.fill('#f-body', text);
   await citizen.selectOption('#f-category', 'construction');
   await citizen.check('#f-consent');
+  // The citizen lets the phone give its position.
+  await citizen.context().grantPermissions(['geolocation']);
+  await citizen.context().setGeolocation({ latitude: 28.3716, longitude: 121.3866 });
+  await citizen.click('#locate-button');
+  await citizen.waitForFunction(() => document.getElementById('f-latitude').value !== '');
+  t.check((await citizen.textContent('#locate-status')).includes('已获取位置'), 'the page says the position is found');
   await citizen.fill('#f-name', '王阿姨');
   await citizen.fill('#f-mobile', '13812345678');
   await citizen.setInputFiles('#f-photos', photoPath);
@@ -30,6 +36,7 @@ run(async (t) => {
   await Promise.all([citizen.waitForNavigation(), citizen.click('form.form button[type=submit]')]);
   const tracking = (await citizen.textContent('.tracking-code output')).trim();
   t.check(/^[A-Z0-9-]{12}$/.test(tracking), `a tracking code is shown: ${tracking}`);
+  console.log(`tracking code ${tracking}`);
   await t.axe(citizen, 'the submitted page');
   await citizen.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   await citizen.click('#copy-code');

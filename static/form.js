@@ -16,6 +16,21 @@
       });
     });
   }
+  // With the citizen's consent, the phone's position fills two hidden fields.
+  var locate = document.getElementById('locate');
+  if (locate && navigator.geolocation) {
+    locate.hidden = false;
+    document.getElementById('locate-button').addEventListener('click', function () {
+      var said = document.getElementById('locate-status');
+      navigator.geolocation.getCurrentPosition(function (p) {
+        document.getElementById('f-latitude').value = p.coords.latitude.toFixed(6);
+        document.getElementById('f-longitude').value = p.coords.longitude.toFixed(6);
+        said.textContent = locate.getAttribute('data-found');
+      }, function () {
+        said.textContent = locate.getAttribute('data-failed');
+      }, { timeout: 15000 });
+    });
+  }
   var form = document.querySelector('form[data-draft]');
   if (!form || !window.localStorage) return;
   var key = 'minyi-draft:' + form.getAttribute('data-draft');

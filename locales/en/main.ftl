@@ -560,3 +560,11 @@ field-consent = I have read and agree to the privacy notice above
 err-consent = Please read and agree to the privacy notice before sending.
 submitted-copy = Copy the tracking code
 submitted-copied = Copied; you can paste it somewhere safe.
+
+## The phone's position on the citizen's form
+field-location = Phone position
+locate-button = Use my current position
+locate-hint = Optional. Your position is read only if you press this and allow it on your phone, and is sent with your message.
+locate-found = Position found; it will be sent with your message.
+locate-failed = No position was found; you can write the address above.
+err-location = The position is not valid; please get it again or leave it out.

@@ -560,3 +560,11 @@ field-consent = 我已阅读并同意上述个人信息保护说明
 err-consent = 请阅读并同意个人信息保护说明后再提交。
 submitted-copy = 复制查询码
 submitted-copied = 已复制，可粘贴保存。
+
+## The phone's position on the citizen's form
+field-location = 手机定位
+locate-button = 使用我现在的位置
+locate-hint = 可选。只有您点击并在手机上允许后才会获取位置，随意见一并提交。
+locate-found = 已获取位置，将随意见一并提交。
+locate-failed = 没有获取到位置，您可以在上面填写地址。
+err-location = 位置信息有误，请重新获取或不填。

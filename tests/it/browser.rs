@@ -160,6 +160,14 @@ async fn a_citizen_scans_a_station_code_sends_a_photo_and_voice_and_rates_the_de
     for page in pages {
         assert!(printed.contains(&format!("axe: no violations on {page}")), "{page}: {printed}");
     }
+    let tracking = printed.split("tracking code ").nth(1).and_then(|r| r.lines().next()).expect("a tracking code");
+    let case = minyi::actions::cases::track(&t.app, tracking.trim()).await.expect("the case").case;
+    let stored = {
+        let mut tx = t.read().await;
+        minyi::db::cases::get(&mut tx, &case.id).await.unwrap().expect("the stored case")
+    };
+    let location = stored.location.expect("the phone's position is stored with the case");
+    assert_eq!(location.text(), "28.371600,121.386600");
 }
 
 #[tokio::test]

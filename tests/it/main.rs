@@ -7,6 +7,7 @@ mod http;
 mod http_cases;
 mod http_citizen;
 mod http_codes;
+mod http_form;
 mod http_foundation;
 mod http_settings;
 mod http_studios;
