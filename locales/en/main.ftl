@@ -568,3 +568,10 @@ locate-hint = Optional. Your position is read only if you press this and allow i
 locate-found = Position found; it will be sent with your message.
 locate-failed = No position was found; you can write the address above.
 err-location = The position is not valid; please get it again or leave it out.
+
+## Recording a voice message in the browser
+record-start = Start recording
+record-stop = Stop recording
+record-recording = Recording; press “Stop recording” when you are done.
+record-done = Recorded; it will be sent with your message.
+record-failed = The microphone cannot be used; you can choose a recording from your phone instead.

@@ -568,3 +568,10 @@ locate-hint = 可选。只有您点击并在手机上允许后才会获取位置
 locate-found = 已获取位置，将随意见一并提交。
 locate-failed = 没有获取到位置，您可以在上面填写地址。
 err-location = 位置信息有误，请重新获取或不填。
+
+## Recording a voice message in the browser
+record-start = 开始录音
+record-stop = 停止录音
+record-recording = 正在录音，说完请点“停止录音”。
+record-done = 录音完成，将随意见一并提交。
+record-failed = 无法使用麦克风，您可以选择手机里已录好的语音文件。

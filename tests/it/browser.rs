@@ -232,3 +232,14 @@ async fn a_citizen_finds_a_studio_asks_a_member_and_sees_the_members_answer() {
     assert_eq!(case.case.representative_id.as_deref(), Some(representative_id.as_str()), "addressed to the member");
     assert_eq!(case.case.answer_due.map(|d| d.to_string()).as_deref(), Some("2026-03-05"), "due as promised");
 }
+
+#[tokio::test]
+async fn a_voice_message_recorded_in_the_browser_arrives_with_the_case() {
+    let (t, server) = demo_server().await;
+    let (unit_id, _) = station_code(&t).await;
+    let printed = run_script("voice", &server, &[&format!("/submit?unit={unit_id}")]).await;
+    assert!(printed.contains("axe: no violations on the form with the recorder"), "{printed}");
+    let tracking = printed.split("tracking code ").nth(1).and_then(|r| r.lines().next()).expect("a tracking code");
+    let detail = minyi::actions::cases::track(&t.app, tracking.trim()).await.expect("the case");
+    assert!(detail.case.body.contains("菜市场"), "{}", detail.case.body);
+}
