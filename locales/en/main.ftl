@@ -575,3 +575,8 @@ record-stop = Stop recording
 record-recording = Recording; press “Stop recording” when you are done.
 record-done = Recorded; it will be sent with your message.
 record-failed = The microphone cannot be used; you can choose a recording from your phone instead.
+
+## The printed sheet of a region's codes
+sheet-title = All codes to print
+sheet-hint = Every station and deputy code in your scope; print this page from the browser on A4, several to a page, and cut along the dashed lines.
+sheet-empty = There are no codes to print in your scope.

@@ -575,3 +575,8 @@ record-stop = 停止录音
 record-recording = 正在录音，说完请点“停止录音”。
 record-done = 录音完成，将随意见一并提交。
 record-failed = 无法使用麦克风，您可以选择手机里已录好的语音文件。
+
+## The printed sheet of a region's codes
+sheet-title = 二维码汇总打印
+sheet-hint = 本页列出您管辖范围内所有联络站和代表的二维码，用浏览器的“打印”即可按 A4 纸打印，每页多个，沿虚线裁开张贴。
+sheet-empty = 您的管辖范围内没有可打印的二维码。

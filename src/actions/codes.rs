@@ -247,3 +247,41 @@ pub async fn landing(app: &App, code: &str) -> Result<Landing> {
         }
     })
 }
+
+/// One code on a printed sheet of a region's codes.
+#[derive(Debug, Clone)]
+pub struct SheetEntry {
+    pub name: String,
+    /// The catalogue key of what it is: a station, a studio, a deputy, a member.
+    pub kind_key: String,
+    pub code: String,
+}
+
+/// At most this many stations and as many representatives on one sheet.
+pub const SHEET_LIMIT: i64 = 500;
+
+/// Every active station's and representative's code in the actor's scope (made on
+/// first request), stations first: what a keeper prints at once.
+pub async fn sheet(app: &App, actor: &Actor) -> Result<Vec<SheetEntry>> {
+    let page = db::PageRequest::new(1, SHEET_LIMIT);
+    let units = super::units::list(app, actor, "", page).await?;
+    let reps = super::representatives::list(app, actor, "", page).await?;
+    let mut entries = Vec::new();
+    for unit in units.items.into_iter().filter(|u| u.input.active) {
+        let code = code_for(app, actor, &CodeTarget::Unit(unit.id)).await?;
+        entries.push(SheetEntry {
+            name: unit.input.name,
+            kind_key: format!("opt-kind-{}", unit.input.kind.as_str()),
+            code,
+        });
+    }
+    for rep in reps.items.into_iter().filter(|r| r.input.active) {
+        let code = code_for(app, actor, &CodeTarget::Representative(rep.id)).await?;
+        entries.push(SheetEntry {
+            name: rep.input.name,
+            kind_key: format!("opt-body-{}", rep.input.body.as_str()),
+            code,
+        });
+    }
+    Ok(entries)
+}

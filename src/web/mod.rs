@@ -61,6 +61,7 @@ pub fn router(app: App) -> Router {
         .route("/admin/{resource}/{id}/qr.png", get(codes::qr_png))
         .route("/admin/{resource}/{id}/poster", get(codes::poster))
         .route("/q/{code}", get(codes::scan))
+        .route("/codes/sheet", get(codes::sheet))
         .route("/studios", get(studios::directory))
         .route("/studios/{id}", get(studios::studio))
         .route("/members/{id}", get(studios::member))

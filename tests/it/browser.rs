@@ -243,3 +243,10 @@ async fn a_voice_message_recorded_in_the_browser_arrives_with_the_case() {
     let detail = minyi::actions::cases::track(&t.app, tracking.trim()).await.expect("the case");
     assert!(detail.case.body.contains("菜市场"), "{}", detail.case.body);
 }
+
+#[tokio::test]
+async fn a_keepers_sheet_of_codes_prints_three_to_a_row_with_no_wcag_violations() {
+    let (_t, server) = demo_server().await;
+    let printed = run_script("sheet", &server, &["keeper", DEMO_PASSWORD]).await;
+    assert!(printed.contains("axe: no violations on the sheet of codes"), "{printed}");
+}

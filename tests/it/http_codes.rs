@@ -108,3 +108,34 @@ async fn a_deputy_code_shows_the_deputys_page_and_public_record_without_personal
     };
     assert_eq!(landing.record.received, received + 2);
 }
+
+#[tokio::test]
+async fn a_keeper_prints_every_code_of_their_station_on_one_sheet() {
+    let t = sqlite().await;
+    load_demo(&t).await;
+    let keeper = actor(&t, "keeper").await;
+    let Scope::Unit { unit_id, .. } = keeper.scope().clone() else { panic!("a keeper") };
+    let deputies = {
+        let mut tx = t.read().await;
+        minyi::db::representatives::names_at_unit(&mut tx, &unit_id).await.unwrap()
+    };
+    assert!(!deputies.is_empty(), "the demo station has deputies");
+    let server = spawn(t.app.clone()).await;
+    assert_ne!(server.get("/codes/sheet").await.status(), 200, "not for the public");
+    server.login("keeper", DEMO_PASSWORD).await;
+    let (status, sheet, _) = server.page("/codes/sheet").await;
+    assert_eq!(status, 200);
+    assert_eq!(sheet.matches("class=\"code-card\"").count(), 1 + deputies.len(), "{sheet}");
+    assert_eq!(sheet.matches("<svg").count(), 1 + deputies.len(), "a QR image on each card");
+    let station = codes::code_for(&t.app, &keeper, &CodeTarget::Unit(unit_id)).await.unwrap();
+    assert!(sheet.contains(&format!("/q/{station}</p>")), "the station's own code");
+    for (id, name) in &deputies {
+        let code = codes::code_for(&t.app, &keeper, &CodeTarget::Representative(id.clone())).await.unwrap();
+        assert!(sheet.contains(&format!("/q/{code}</p>")) && sheet.contains(name.as_str()), "{name}'s code");
+    }
+    assert!(sheet.contains("二维码汇总打印") && sheet.contains("A4"), "{sheet}");
+    // The same codes as the scan links: a second sheet makes no new ones.
+    let (_, again, _) = server.page("/codes/sheet").await;
+    let links = |page: &str| page.matches("/q/").count();
+    assert_eq!(links(&again), links(&sheet));
+}

@@ -123,6 +123,36 @@ pub async fn poster(
     Ok(render(&PosterPage { shell, poster, link, svg }))
 }
 
+/// One card of the printed sheet: the code's QR image inline.
+struct SheetCard {
+    name: String,
+    kind: String,
+    link: String,
+    svg: String,
+}
+
+#[derive(Template)]
+#[template(path = "code_sheet.html")]
+struct SheetPage<'a> {
+    shell: Shell<'a>,
+    cards: Vec<SheetCard>,
+}
+
+/// `GET /codes/sheet`: every station and deputy code in the signed-in keeper's or
+/// office's scope, several to an A4 page, to print at once.
+pub async fn sheet(State(app): State<App>, ctx: Ctx, headers: HeaderMap) -> Result<Response, PageError> {
+    let actor = ctx.staff()?;
+    let site = site(&app, &headers);
+    let shell = Shell::new(&app, &ctx, "sheet-title");
+    let mut cards = Vec::new();
+    for entry in codes::sheet(&app, actor).await? {
+        let link = format!("{site}/q/{}", entry.code);
+        let svg = codes::qr_svg(&link)?;
+        cards.push(SheetCard { name: entry.name, kind: shell.t(&entry.kind_key), link, svg });
+    }
+    Ok(render(&SheetPage { shell, cards }))
+}
+
 fn site(app: &App, headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let scheme = if app.config().secure_cookies { "https" } else { "http" };

@@ -102,6 +102,9 @@ fn nav(shell: &Shell<'_>, ctx: &Ctx) -> Vec<NavItem> {
             items.push((admin_href(resource), nav_key(resource)));
         }
     }
+    if list_filter(actor, Resource::Unit).is_some() {
+        items.push(("/codes/sheet", "sheet-title"));
+    }
     if actor.role().is_admin() {
         items.push(("/admin/log", "nav-log"));
     }
