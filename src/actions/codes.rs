@@ -186,6 +186,8 @@ pub struct StationLanding {
     pub reception_days: String,
     pub contact_name: String,
     pub contact_phone: String,
+    /// A member studio (委员工作室) rather than a liaison station.
+    pub studio: bool,
     /// The deputies who serve there, as (id, name).
     pub deputies: Vec<(String, String)>,
     pub record: PublicRecord,
@@ -234,6 +236,7 @@ pub async fn landing(app: &App, code: &str) -> Result<Landing> {
             let facts = db::cases::record_facts(&mut tx, "", &id).await?;
             let i = unit.input;
             Landing::Station(StationLanding {
+                studio: i.kind == crate::domain::unit::UnitKind::Studio,
                 id,
                 name: i.name,
                 address: i.address,

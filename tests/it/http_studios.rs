@@ -64,6 +64,15 @@ async fn the_directory_finds_studios_by_name_field_town_and_sector_and_leads_to_
     assert_eq!(status, 200);
     assert!(form.contains("委员将在3个工作日内答复（最迟 2026-03-05）"), "{form}");
 
+    // The studio's own code opens its page, worded for a studio.
+    let admin = actor(&t, "admin").await;
+    let target = minyi::actions::codes::CodeTarget::Unit(studio.id.clone());
+    let code = minyi::actions::codes::code_for(&t.app, &admin, &target).await.unwrap();
+    let (status, landing, _) = server.page(&format!("/q/{code}")).await;
+    assert_eq!(status, 200);
+    assert!(landing.contains("向工作室提问") && landing.contains("工作室委员"), "{landing}");
+    assert!(landing.contains(&format!("href=\"/submit?representative={representative_id}\"")), "{landing}");
+
     // A deputy is not in the member directory, and a station is not a studio.
     let deputy = actor(&t, "deputy").await;
     let Scope::Representative { representative_id: deputy_id, .. } = deputy.scope().clone() else { panic!() };
