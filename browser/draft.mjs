@@ -18,6 +18,7 @@ run(async (t) => {
 
   // The signal drops; the citizen presses 提交 anyway.
   await page.selectOption('#f-category', 'transport');
+  await page.check('#f-consent');
   await page.context().setOffline(true);
   await page.click('form.form button[type=submit]');
   await page.waitForFunction(() => document.getElementById('draft-status').textContent.includes('没有网络'));

@@ -14,10 +14,20 @@ run(async (t) => {
   // The citizen scans the code on the station's wall.
   const citizen = await t.phone();
   await citizen.goto(`/q/${code}`);
-  t.check(new URL(citizen.url()).pathname === '/submit', `the code leads to the form, not ${citizen.url()}`);
+  t.check(new URL(citizen.url()).pathname === `/q/${code}`, `the code leads to the station's page, not ${citizen.url()}`);
+  await t.axe(citizen, "the station's page");
+  await Promise.all([citizen.waitForNavigation(), citizen.click('.landing-go a')]);
+  t.check(new URL(citizen.url()).pathname === '/submit', `the button leads to the form, not ${citizen.url()}`);
   await t.axe(citizen, 'the form');
   await citizen.fill('#f-body', text);
   await citizen.selectOption('#f-category', 'construction');
+  await citizen.check('#f-consent');
+  // The citizen lets the phone give its position.
+  await citizen.context().grantPermissions(['geolocation']);
+  await citizen.context().setGeolocation({ latitude: 28.3716, longitude: 121.3866 });
+  await citizen.click('#locate-button');
+  await citizen.waitForFunction(() => document.getElementById('f-latitude').value !== '');
+  t.check((await citizen.textContent('#locate-status')).includes('已获取位置'), 'the page says the position is found');
   await citizen.fill('#f-name', '王阿姨');
   await citizen.fill('#f-mobile', '13812345678');
   await citizen.setInputFiles('#f-photos', photoPath);
@@ -26,7 +36,13 @@ run(async (t) => {
   await Promise.all([citizen.waitForNavigation(), citizen.click('form.form button[type=submit]')]);
   const tracking = (await citizen.textContent('.tracking-code output')).trim();
   t.check(/^[A-Z0-9-]{12}$/.test(tracking), `a tracking code is shown: ${tracking}`);
+  console.log(`tracking code ${tracking}`);
   await t.axe(citizen, 'the submitted page');
+  await citizen.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await citizen.click('#copy-code');
+  await citizen.waitForFunction(() => document.getElementById('copy-status').textContent !== '');
+  const copied = await citizen.evaluate(() => navigator.clipboard.readText());
+  t.check(copied === tracking, `the copy button copies the tracking code: ${copied}`);
   await t.screenshot(citizen, 'journey-2-submitted');
 
   // The tracking page shows the photo (its thumbnail loads) and the voice message.

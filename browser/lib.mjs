@@ -13,7 +13,9 @@ import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
 export const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  // A fake microphone, allowed without asking, for recording in the browser.
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 // The WCAG 2.1 A and AA rules; the issue asks for zero violations on citizen pages.
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 // A whole script may not run longer than this (a hung page must not hang `cargo test`).

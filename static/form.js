@@ -5,6 +5,72 @@
 // sending harmless).
 (function () {
   'use strict';
+  // After sending: a button copies the tracking code (shown only where the browser can).
+  var copy = document.getElementById('copy-code');
+  if (copy && navigator.clipboard) {
+    copy.hidden = false;
+    copy.addEventListener('click', function () {
+      var code = document.getElementById('tracking-code').textContent.trim();
+      navigator.clipboard.writeText(code).then(function () {
+        document.getElementById('copy-status').textContent = copy.getAttribute('data-copied');
+      });
+    });
+  }
+  // With the citizen's consent, the phone's position fills two hidden fields.
+  var locate = document.getElementById('locate');
+  if (locate && navigator.geolocation) {
+    locate.hidden = false;
+    document.getElementById('locate-button').addEventListener('click', function () {
+      var said = document.getElementById('locate-status');
+      navigator.geolocation.getCurrentPosition(function (p) {
+        document.getElementById('f-latitude').value = p.coords.latitude.toFixed(6);
+        document.getElementById('f-longitude').value = p.coords.longitude.toFixed(6);
+        said.textContent = locate.getAttribute('data-found');
+      }, function () {
+        said.textContent = locate.getAttribute('data-failed');
+      }, { timeout: 15000 });
+    });
+  }
+  // Recording a voice message in the browser, where it can: the recording becomes
+  // the file of the voice input, which stays for a file recorded elsewhere.
+  var recorder = document.getElementById('recorder');
+  var voice = document.getElementById('f-voice');
+  if (recorder && voice && window.MediaRecorder && window.DataTransfer && navigator.mediaDevices) {
+    recorder.hidden = false;
+    var start = document.getElementById('record-start');
+    var stop = document.getElementById('record-stop');
+    var told = document.getElementById('record-status');
+    var running = null;
+    start.addEventListener('click', function () {
+      navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+        var types = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/mp4'];
+        var type = types.filter(function (t) { return MediaRecorder.isTypeSupported(t); })[0];
+        running = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
+        var chunks = [];
+        running.ondataavailable = function (e) { chunks.push(e.data); };
+        running.onstop = function () {
+          stream.getTracks().forEach(function (track) { track.stop(); });
+          var mime = running.mimeType || 'audio/webm';
+          var ext = mime.indexOf('mp4') >= 0 ? 'm4a' : mime.indexOf('ogg') >= 0 ? 'ogg' : 'webm';
+          var list = new DataTransfer();
+          list.items.add(new File(chunks, 'voice.' + ext, { type: mime }));
+          voice.files = list.files;
+          told.textContent = recorder.getAttribute('data-done');
+          start.disabled = false;
+          stop.disabled = true;
+        };
+        running.start();
+        told.textContent = recorder.getAttribute('data-recording');
+        start.disabled = true;
+        stop.disabled = false;
+      }, function () {
+        told.textContent = recorder.getAttribute('data-failed');
+      });
+    });
+    stop.addEventListener('click', function () {
+      if (running && running.state === 'recording') running.stop();
+    });
+  }
   var form = document.querySelector('form[data-draft]');
   if (!form || !window.localStorage) return;
   var key = 'minyi-draft:' + form.getAttribute('data-draft');

@@ -646,3 +646,66 @@ confirm-webhook-deactivate = Switch off the subscription “{ $name }”? It wil
 err-webhook-url = Please enter an http:// or https:// address.
 err-webhook-event = Unknown event type “{ $kind }”.
 err-webhook-inactive = This subscription is switched off and cannot be resumed; please create a new one.
+## Landing pages behind a scanned code
+landing-deputy-title = Deputy
+landing-station-title = About the station
+landing-write-deputy = Write to this deputy
+landing-write-station = Send your views to the station
+landing-units = Stations served
+landing-reception-days = Reception days
+landing-basics = About
+landing-map = Show on a map
+landing-contact = Telephone
+landing-deputies = Deputies at this station
+landing-record = Public record
+landing-received = Received
+landing-answered = Answered
+landing-on-time = Answered on time
+landing-satisfied = Satisfied
+landing-record-hint = Counted from the views sent through this platform; no personal data.
+submit-studio-promise = The member will answer within { $days } working days (by { $date }).
+
+## The member-studio directory for citizens
+studios-title = CPPCC member studios
+studios-intro = Find a member studio that cares about your question and ask a member directly.
+studios-search = Name or keyword
+studios-field = Service field
+studios-town = Town
+studios-sector = Sector
+studios-any = All
+studios-find = Find
+studios-found = Studios found
+studios-none = No studio matches; please try other choices.
+studios-back = Back to the directory
+studios-members = Members of this studio
+studios-no-members = No members are listed for this studio yet.
+studios-ask-studio = Ask the studio
+studios-ask-member = Ask this member
+studios-member-studios = Studios
+
+## The privacy consent on the citizen's form
+privacy-notice = Privacy notice: the name, mobile number, address, photos and recording you give are used only to handle and answer this matter, are seen by the staff handling it, and are never published.
+field-consent = I have read and agree to the privacy notice above
+err-consent = Please read and agree to the privacy notice before sending.
+submitted-copy = Copy the tracking code
+submitted-copied = Copied; you can paste it somewhere safe.
+
+## The phone's position on the citizen's form
+field-location = Phone position
+locate-button = Use my current position
+locate-hint = Optional. Your position is read only if you press this and allow it on your phone, and is sent with your message.
+locate-found = Position found; it will be sent with your message.
+locate-failed = No position was found; you can write the address above.
+err-location = The position is not valid; please get it again or leave it out.
+
+## Recording a voice message in the browser
+record-start = Start recording
+record-stop = Stop recording
+record-recording = Recording; press “Stop recording” when you are done.
+record-done = Recorded; it will be sent with your message.
+record-failed = The microphone cannot be used; you can choose a recording from your phone instead.
+
+## The printed sheet of a region's codes
+sheet-title = All codes to print
+sheet-hint = Every station and deputy code in your scope; print this page from the browser on A4, several to a page, and cut along the dashed lines.
+sheet-empty = There are no codes to print in your scope.

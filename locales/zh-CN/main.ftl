@@ -646,3 +646,66 @@ confirm-webhook-deactivate = 确定停用订阅“{ $name }”吗？停用后将
 err-webhook-url = 请填写以 http:// 或 https:// 开头的地址。
 err-webhook-event = 事件类型“{ $kind }”无法识别。
 err-webhook-inactive = 该订阅已停用，无法恢复，请新建订阅。
+## Landing pages behind a scanned code
+landing-deputy-title = 代表主页
+landing-station-title = 联络站基本情况
+landing-write-deputy = 给这位代表写信
+landing-write-station = 向联络站反映意见建议
+landing-units = 联系的站点
+landing-reception-days = 接待日
+landing-basics = 基本情况
+landing-map = 在地图上查看
+landing-contact = 联系电话
+landing-deputies = 进站代表
+landing-record = 履职情况
+landing-received = 收到意见
+landing-answered = 已答复
+landing-on-time = 按时答复
+landing-satisfied = 群众满意
+landing-record-hint = 以上数字根据通过本平台反映的意见统计，不含个人信息。
+submit-studio-promise = 委员将在{ $days }个工作日内答复（最迟 { $date }）。
+
+## The member-studio directory for citizens
+studios-title = 政协委员工作室
+studios-intro = 找到关心您所提问题的委员工作室，向委员一对一提问。
+studios-search = 按名称或关键词查找
+studios-field = 服务领域
+studios-town = 所在镇街
+studios-sector = 界别
+studios-any = 全部
+studios-find = 查找
+studios-found = 找到的工作室
+studios-none = 没有找到符合条件的工作室，请换个条件试试。
+studios-back = 返回工作室目录
+studios-members = 工作室委员
+studios-no-members = 这个工作室暂未登记委员。
+studios-ask-studio = 向工作室提问
+studios-ask-member = 向这位委员提问
+studios-member-studios = 所在工作室
+
+## The privacy consent on the citizen's form
+privacy-notice = 个人信息保护说明：您留下的姓名、手机号、地址、照片和语音只用于办理和答复本件意见，由经办人员查看，不对外公开。
+field-consent = 我已阅读并同意上述个人信息保护说明
+err-consent = 请阅读并同意个人信息保护说明后再提交。
+submitted-copy = 复制查询码
+submitted-copied = 已复制，可粘贴保存。
+
+## The phone's position on the citizen's form
+field-location = 手机定位
+locate-button = 使用我现在的位置
+locate-hint = 可选。只有您点击并在手机上允许后才会获取位置，随意见一并提交。
+locate-found = 已获取位置，将随意见一并提交。
+locate-failed = 没有获取到位置，您可以在上面填写地址。
+err-location = 位置信息有误，请重新获取或不填。
+
+## Recording a voice message in the browser
+record-start = 开始录音
+record-stop = 停止录音
+record-recording = 正在录音，说完请点“停止录音”。
+record-done = 录音完成，将随意见一并提交。
+record-failed = 无法使用麦克风，您可以选择手机里已录好的语音文件。
+
+## The printed sheet of a region's codes
+sheet-title = 二维码汇总打印
+sheet-hint = 本页列出您管辖范围内所有联络站和代表的二维码，用浏览器的“打印”即可按 A4 纸打印，每页多个，沿虚线裁开张贴。
+sheet-empty = 您的管辖范围内没有可打印的二维码。

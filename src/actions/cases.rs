@@ -135,6 +135,7 @@ async fn record_in(
         citizen_mobile: input.citizen_mobile.as_ref().map(|m| m.as_str().to_string()).unwrap_or_default(),
         anonymous: input.anonymous,
         address: input.address.clone(),
+        location: input.location,
         ack_due,
         answer_due: Some(answer_due),
         acknowledged_at: None,

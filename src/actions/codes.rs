@@ -7,6 +7,7 @@ use super::require;
 use crate::app::App;
 use crate::db;
 use crate::domain::permission::{Action, Resource, Target};
+use crate::domain::record::PublicRecord;
 use crate::domain::user::Actor;
 use crate::error::{Error, Result};
 
@@ -152,4 +153,138 @@ pub fn qr_png(url: &str) -> Result<Vec<u8>> {
     let mut out = std::io::Cursor::new(Vec::new());
     image.write_to(&mut out, image::ImageFormat::Png).map_err(|e| Error::Internal(e.into()))?;
     Ok(out.into_inner())
+}
+
+/// A deputy's landing page (代表主页): public facts only, no mobile number.
+#[derive(Debug, Clone)]
+pub struct DeputyLanding {
+    pub id: String,
+    pub name: String,
+    /// The catalogue key of the deputy's level (or body, for a CPPCC member).
+    pub level_key: String,
+    pub title: String,
+    pub profile: String,
+    /// The stations and studios the deputy serves at, with their reception days.
+    pub units: Vec<UnitBrief>,
+    pub record: PublicRecord,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnitBrief {
+    pub name: String,
+    pub address: String,
+    pub reception_days: String,
+}
+
+/// A station's landing page (联络站基本情况).
+#[derive(Debug, Clone)]
+pub struct StationLanding {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub hours: String,
+    pub reception_days: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    /// A member studio (委员工作室) rather than a liaison station.
+    pub studio: bool,
+    /// The deputies who serve there, as (id, name).
+    pub deputies: Vec<(String, String)>,
+    pub record: PublicRecord,
+}
+
+/// What a scanned code shows.
+#[derive(Debug, Clone)]
+pub enum Landing {
+    Deputy(DeputyLanding),
+    Station(StationLanding),
+}
+
+/// A scan of a code (counted, as [`scan`]) and the public page it leads to. Open to anyone.
+pub async fn landing(app: &App, code: &str) -> Result<Landing> {
+    let target = scan(app, code).await?;
+    let mut tx = app.db().read().await?;
+    Ok(match target {
+        CodeTarget::Representative(id) => {
+            let rep = db::representatives::get(&mut tx, &id).await?.ok_or(Error::NotFound)?;
+            let mut units = Vec::new();
+            for unit_id in &rep.unit_ids {
+                if let Some(unit) = db::units::get(&mut tx, unit_id).await?.filter(|u| u.input.active) {
+                    let i = unit.input;
+                    units.push(UnitBrief { name: i.name, address: i.address, reception_days: i.reception_days });
+                }
+            }
+            let facts = db::cases::record_facts(&mut tx, &id, "").await?;
+            let level_key = match rep.input.level {
+                Some(level) => format!("opt-deputy-level-{}", level.as_str()),
+                None => format!("opt-body-{}", rep.input.body.as_str()),
+            };
+            let i = rep.input;
+            Landing::Deputy(DeputyLanding {
+                id,
+                name: i.name,
+                level_key,
+                title: i.title,
+                profile: i.profile,
+                units,
+                record: PublicRecord::tally(&facts),
+            })
+        }
+        CodeTarget::Unit(id) => {
+            let unit = db::units::get(&mut tx, &id).await?.ok_or(Error::NotFound)?;
+            let deputies = db::representatives::names_at_unit(&mut tx, &id).await?;
+            let facts = db::cases::record_facts(&mut tx, "", &id).await?;
+            let i = unit.input;
+            Landing::Station(StationLanding {
+                studio: i.kind == crate::domain::unit::UnitKind::Studio,
+                id,
+                name: i.name,
+                address: i.address,
+                hours: i.opening_hours,
+                reception_days: i.reception_days,
+                contact_name: i.contact_name,
+                contact_phone: i.contact_phone,
+                deputies,
+                record: PublicRecord::tally(&facts),
+            })
+        }
+    })
+}
+
+/// One code on a printed sheet of a region's codes.
+#[derive(Debug, Clone)]
+pub struct SheetEntry {
+    pub name: String,
+    /// The catalogue key of what it is: a station, a studio, a deputy, a member.
+    pub kind_key: String,
+    pub code: String,
+}
+
+/// At most this many stations and as many representatives on one sheet.
+pub const SHEET_LIMIT: i64 = 500;
+
+/// Every active station's and representative's code in the actor's scope (made on
+/// first request), stations first: what a keeper prints at once.
+pub async fn sheet(app: &App, actor: &Actor) -> Result<Vec<SheetEntry>> {
+    let page = db::PageRequest::new(1, SHEET_LIMIT);
+    let units = super::units::list(app, actor, "", page).await?;
+    let reps = super::representatives::list(app, actor, "", page).await?;
+    let mut entries = Vec::new();
+    for unit in units.items.into_iter().filter(|u| u.input.active) {
+        let code = code_for(app, actor, &CodeTarget::Unit(unit.id)).await?;
+        entries.push(SheetEntry {
+            name: unit.input.name,
+            kind_key: format!("opt-kind-{}", unit.input.kind.as_str()),
+            code,
+        });
+    }
+    for rep in reps.items.into_iter().filter(|r| r.input.active) {
+        let code = code_for(app, actor, &CodeTarget::Representative(rep.id)).await?;
+        entries.push(SheetEntry {
+            name: rep.input.name,
+            kind_key: format!("opt-body-{}", rep.input.body.as_str()),
+            code,
+        });
+    }
+    Ok(entries)
 }

@@ -20,6 +20,7 @@ pub mod regions;
 pub mod representatives;
 pub mod settings;
 pub mod status;
+pub mod studios;
 pub mod units;
 pub mod users;
 pub mod webhooks;

@@ -99,6 +99,8 @@ pub async fn submit(app: &App, actor: &Actor, request: &NewRequest) -> Result<Su
         anonymous: if request.anonymous.trim() == "yes" { "yes" } else { "no" }.to_string(),
         address,
         client_token: String::new(),
+        latitude: request.lat.trim().to_string(),
+        longitude: request.long.trim().to_string(),
     };
     cases::submit_for(app, actor, &fields).await
 }

@@ -53,6 +53,8 @@ struct CaseRow {
     created_at: i64,
     updated_at: i64,
     closed_at: Option<i64>,
+    latitude_e6: Option<i64>,
+    longitude_e6: Option<i64>,
 }
 
 impl CaseRow {
@@ -73,6 +75,10 @@ impl CaseRow {
                 .as_deref()
                 .map(|g| Grade::parse("grade", g).map_err(|_| corrupt("grade")))
                 .transpose()?,
+            location: match (self.latitude_e6, self.longitude_e6) {
+                (Some(lat_e6), Some(lng_e6)) => Some(crate::domain::case::Location { lat_e6, lng_e6 }),
+                _ => None,
+            },
             id: self.id,
             tracking_code: self.tracking_code,
             representative_id: self.representative_id,
@@ -105,9 +111,9 @@ pub async fn insert(tx: &mut Tx, case: &Case, client_token: Option<&str>) -> DbR
         "INSERT INTO cases (id, tracking_code, client_token, channel, state, resume_state, representative_id, unit_id,
              region_id, region_path, category, title, body, citizen_name, citizen_mobile, anonymous, address, ack_due,
              answer_due, acknowledged_at, answer, answered_at, rating_until, citizen_grade, reopen_count, merged_into,
-             version, created_at, updated_at, closed_at)
+             version, created_at, updated_at, closed_at, latitude_e6, longitude_e6)
          VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, '', NULL,
-             NULL, NULL, 0, NULL, 1, $19, $19, NULL)",
+             NULL, NULL, 0, NULL, 1, $19, $19, NULL, $20, $21)",
         &case.id,
         &case.tracking_code,
         client_token,
@@ -126,7 +132,9 @@ pub async fn insert(tx: &mut Tx, case: &Case, client_token: Option<&str>) -> DbR
         &case.address,
         date_text(case.ack_due),
         case.answer_due.map(date_text),
-        case.created_at
+        case.created_at,
+        case.location.map(|l| l.lat_e6),
+        case.location.map(|l| l.lng_e6)
     )?;
     Ok(())
 }
@@ -511,4 +519,43 @@ pub async fn open_cases_due_by(tx: &mut Tx, horizon: NaiveDate) -> DbResult<Vec<
          ORDER BY c.answer_due, c.id",
         date_text(horizon)
     )
+}
+
+#[derive(sqlx::FromRow)]
+struct FactsRow {
+    state: String,
+    answered_at: Option<i64>,
+    answer_due: Option<String>,
+    citizen_grade: Option<String>,
+}
+
+/// What a public record counts of each case addressed to a deputy (`representative_id`)
+/// or to a station (`unit_id`); pass `""` for the other.
+pub async fn record_facts(
+    tx: &mut Tx,
+    representative_id: &str,
+    unit_id: &str,
+) -> DbResult<Vec<crate::domain::record::CaseFacts>> {
+    let rows = rows!(
+        tx,
+        FactsRow,
+        "SELECT state, answered_at, answer_due, citizen_grade FROM cases
+         WHERE ($1 <> '' AND representative_id = $1) OR ($2 <> '' AND unit_id = $2)",
+        representative_id,
+        unit_id
+    )?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(crate::domain::record::CaseFacts {
+                state: CaseState::parse(&r.state).ok_or_else(|| corrupt("state"))?,
+                answered_at: r.answered_at,
+                answer_due: opt_date(r.answer_due)?,
+                grade: r
+                    .citizen_grade
+                    .as_deref()
+                    .map(|g| Grade::parse("grade", g).map_err(|_| corrupt("grade")))
+                    .transpose()?,
+            })
+        })
+        .collect()
 }

@@ -194,3 +194,21 @@ pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequ
 pub async fn count(tx: &mut Tx) -> DbResult<i64> {
     scalar!(tx, i64, "SELECT COUNT(*) FROM representatives")
 }
+
+#[derive(sqlx::FromRow)]
+struct NameRow {
+    id: String,
+    name: String,
+}
+
+/// The active representatives who serve at a unit, as (id, name), in code order.
+pub async fn names_at_unit(tx: &mut Tx, unit_id: &str) -> DbResult<Vec<(String, String)>> {
+    let rows = rows!(
+        tx,
+        NameRow,
+        "SELECT p.id, p.name FROM unit_representatives ur JOIN representatives p ON p.id = ur.representative_id
+         WHERE ur.unit_id = $1 AND p.active ORDER BY p.code",
+        unit_id
+    )?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+}

@@ -175,3 +175,17 @@ pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequ
 pub async fn count(tx: &mut Tx) -> DbResult<i64> {
     scalar!(tx, i64, "SELECT COUNT(*) FROM units")
 }
+
+/// Every active member studio (委员工作室), by name: the citizens' directory.
+pub async fn active_studios(tx: &mut Tx) -> DbResult<Vec<Unit>> {
+    let rows = rows!(
+        tx,
+        UnitRow,
+        "SELECT u.id, u.code, u.kind, u.studio_kind, u.name, u.region_id, r.code AS region_code, r.name AS region_name,
+             r.path AS region_path, u.address, u.opening_hours, u.reception_days, u.contact_name, u.contact_phone,
+             u.service_fields, u.sector, u.online, u.active
+         FROM units u JOIN regions r ON r.id = u.region_id
+         WHERE u.kind = 'studio' AND u.active ORDER BY u.name, u.code"
+    )?;
+    rows.into_iter().map(UnitRow::into_unit).collect()
+}

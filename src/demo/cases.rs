@@ -157,6 +157,7 @@ pub async fn load_demo_cases(app: &App) -> Result<usize> {
             anonymous: String::new(),
             address: String::new(),
             client_token: format!("demo-{i}"),
+            ..Default::default()
         };
         let submitted = cases::submit_for(&past, &office, &fields).await?;
         if !submitted.created {

@@ -322,8 +322,41 @@ pub struct CaseInput {
     pub citizen_mobile: Option<super::fields::MobileNumber>,
     pub anonymous: bool,
     pub address: String,
+    pub location: Option<Location>,
     /// Makes a retried submission idempotent.
     pub client_token: Option<String>,
+}
+
+/// A position from the citizen's phone, in millionths of a degree (about 10 cm).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub lat_e6: i64,
+    pub lng_e6: i64,
+}
+
+impl Location {
+    /// Both empty is no position; otherwise both decimal degrees, on the globe.
+    pub fn parse(latitude: &str, longitude: &str) -> Result<Option<Location>, FieldError> {
+        let (lat, lng) = (latitude.trim(), longitude.trim());
+        if lat.is_empty() && lng.is_empty() {
+            return Ok(None);
+        }
+        let bad = || FieldError::new("location", Msg::new("err-location"));
+        let degrees = |raw: &str, max: f64| {
+            raw.parse::<f64>().ok().filter(|d| d.is_finite() && d.abs() <= max).map(|d| (d * 1e6).round() as i64)
+        };
+        match (degrees(lat, 90.0), degrees(lng, 180.0)) {
+            (Some(lat_e6), Some(lng_e6)) => Ok(Some(Location { lat_e6, lng_e6 })),
+            _ => Err(bad()),
+        }
+    }
+
+    /// Decimal degrees with six places, as `28.123456,121.123456`.
+    pub fn text(&self) -> String {
+        let part =
+            |v: i64| format!("{}{}.{:06}", if v < 0 { "-" } else { "" }, v.abs() / 1_000_000, v.abs() % 1_000_000);
+        format!("{},{}", part(self.lat_e6), part(self.lng_e6))
+    }
 }
 
 /// The raw strings of a submission.
@@ -339,6 +372,9 @@ pub struct CaseFields {
     pub mobile: String,
     pub anonymous: String,
     pub address: String,
+    /// The phone's position in decimal degrees, if the citizen allowed it (both or neither).
+    pub latitude: String,
+    pub longitude: String,
     pub client_token: String,
 }
 
@@ -370,6 +406,7 @@ impl CaseInput {
             MobileNumber::parse_optional("mobile", &raw.mobile).map_err(|e| errors.push(e)).ok().flatten();
         let anonymous = yes_no("anonymous", &raw.anonymous, false).map_err(|e| errors.push(e)).unwrap_or_default();
         let address = optional_text("address", &raw.address, 120).map_err(|e| errors.push(e)).unwrap_or_default();
+        let location = Location::parse(&raw.latitude, &raw.longitude).map_err(|e| errors.push(e)).ok().flatten();
         let token = raw.client_token.trim();
         let client_token = if token.is_empty() {
             None
@@ -389,6 +426,7 @@ impl CaseInput {
                 citizen_mobile,
                 anonymous,
                 address,
+                location,
                 client_token,
             }),
             _ => Err(errors),
@@ -425,6 +463,8 @@ pub struct Case {
     pub citizen_mobile: String,
     pub anonymous: bool,
     pub address: String,
+    /// Where the citizen was, from the phone, if they allowed it.
+    pub location: Option<Location>,
     pub ack_due: chrono::NaiveDate,
     pub answer_due: Option<chrono::NaiveDate>,
     pub acknowledged_at: Option<i64>,

@@ -13,6 +13,7 @@ pub mod fields;
 pub mod msg;
 pub mod permission;
 pub mod rates;
+pub mod record;
 pub mod region;
 pub mod representative;
 pub mod tally;

@@ -179,6 +179,7 @@ pub fn case(
         created_at,
         updated_at: created_at,
         closed_at: None,
+        location: None,
     };
     let entered_by: Who = if channel.needs_staff() {
         ("unit_keeper", receiver.1.clone(), receiver.2.clone())

@@ -22,8 +22,8 @@ use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
 use pages::{
-    account, admin, calendars, cases, channels, cockpit, codes, files, home, import, my_cases, settings, submit,
-    tokens, track, webhooks,
+    account, admin, calendars, cases, channels, cockpit, codes, files, home, import, my_cases, settings, studios,
+    submit, tokens, track, webhooks,
 };
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
@@ -70,6 +70,10 @@ pub fn router(app: App) -> Router {
         .route("/q/{code}", get(codes::scan))
         .route("/cockpit", get(cockpit::cockpit))
         .route("/cockpit/export/{list}/{format}", get(cockpit::export_list))
+        .route("/codes/sheet", get(codes::sheet))
+        .route("/studios", get(studios::directory))
+        .route("/studios/{id}", get(studios::studio))
+        .route("/members/{id}", get(studios::member))
         .route("/cases", get(cases::inbox))
         .route("/cases/{id}", get(cases::case_page))
         .route("/cases/{id}/moves/{kind}", post(cases::make_move))

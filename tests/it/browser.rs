@@ -114,8 +114,8 @@ async fn station_code(t: &crate::support::TestDb) -> (String, String) {
 #[tokio::test]
 async fn the_harness_opens_the_form_in_chromium_with_no_wcag_violations() {
     let (t, server) = demo_server().await;
-    let (_, code) = station_code(&t).await;
-    let printed = run_script("smoke", &server, &[&format!("/q/{code}")]).await;
+    let (unit_id, _) = station_code(&t).await;
+    let printed = run_script("smoke", &server, &[&format!("/submit?unit={unit_id}")]).await;
     assert!(printed.contains("axe: no violations on the submission form"), "{printed}");
 }
 
@@ -149,17 +149,32 @@ async fn a_citizen_scans_a_station_code_sends_a_photo_and_voice_and_rates_the_de
     let code = codes::code_for(&t.app, &admin, &CodeTarget::Unit(station)).await.expect("the station's code");
     let (_files, photo, voice) = sample_files();
     let printed = run_script("journey", &server, &[&code, "deputy", DEMO_PASSWORD, &photo, &voice]).await;
-    let pages = ["the form", "the submitted page", "the tracking page", "the tracking page after rating", "my cases"];
+    let pages = [
+        "the station's page",
+        "the form",
+        "the submitted page",
+        "the tracking page",
+        "the tracking page after rating",
+        "my cases",
+    ];
     for page in pages {
         assert!(printed.contains(&format!("axe: no violations on {page}")), "{page}: {printed}");
     }
+    let tracking = printed.split("tracking code ").nth(1).and_then(|r| r.lines().next()).expect("a tracking code");
+    let case = minyi::actions::cases::track(&t.app, tracking.trim()).await.expect("the case").case;
+    let stored = {
+        let mut tx = t.read().await;
+        minyi::db::cases::get(&mut tx, &case.id).await.unwrap().expect("the stored case")
+    };
+    let location = stored.location.expect("the phone's position is stored with the case");
+    assert_eq!(location.text(), "28.371600,121.386600");
 }
 
 #[tokio::test]
 async fn the_form_fits_320_px_in_large_text_and_in_english_with_no_wcag_violations() {
     let (t, server) = demo_server().await;
-    let (_, code) = station_code(&t).await;
-    let printed = run_script("large_text", &server, &[&format!("/q/{code}")]).await;
+    let (unit_id, _) = station_code(&t).await;
+    let printed = run_script("large_text", &server, &[&format!("/submit?unit={unit_id}")]).await;
     assert!(printed.contains("axe: no violations on the form in large text at 320 px"), "{printed}");
     assert!(printed.contains("axe: no violations on the form in English"), "{printed}");
 }
@@ -167,12 +182,71 @@ async fn the_form_fits_320_px_in_large_text_and_in_english_with_no_wcag_violatio
 #[tokio::test]
 async fn a_draft_survives_a_reload_and_an_offline_form_is_sent_when_the_connection_returns() {
     let (t, server) = demo_server().await;
-    let (_, code) = station_code(&t).await;
-    let printed = run_script("draft", &server, &[&format!("/q/{code}")]).await;
+    let (unit_id, _) = station_code(&t).await;
+    let printed = run_script("draft", &server, &[&format!("/submit?unit={unit_id}")]).await;
     assert!(printed.contains("axe: no violations on the form waiting offline"), "{printed}");
     let tracking =
         printed.split("tracking code ").nth(1).and_then(|rest| rest.lines().next()).expect("a tracking code");
     let detail = minyi::actions::cases::track(&t.app, tracking).await.expect("the case sent when back online");
     assert!(detail.case.body.contains("河边护栏断了一段"), "{}", detail.case.body);
     assert_eq!(detail.case.category, "transport");
+}
+
+#[tokio::test]
+async fn the_station_and_deputy_pages_fit_320_px_lead_to_the_form_and_have_no_wcag_violations() {
+    let (t, server) = demo_server().await;
+    let (_, station) = station_code(&t).await;
+    let deputy = actor(&t, "deputy").await;
+    let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
+    let deputy_code =
+        codes::code_for(&t.app, &deputy, &CodeTarget::Representative(representative_id)).await.expect("a deputy code");
+    let printed = run_script("landing", &server, &[&station, &deputy_code]).await;
+    for page in
+        ["the station's page", "the station's page in large text", "the deputy's page", "the deputy's page in English"]
+    {
+        assert!(printed.contains(&format!("axe: no violations on {page}")), "{page}: {printed}");
+    }
+}
+
+#[tokio::test]
+async fn a_citizen_finds_a_studio_asks_a_member_and_sees_the_members_answer() {
+    let (t, server) = demo_server().await;
+    let member = actor(&t, "member").await;
+    let Scope::Representative { representative_id, .. } = member.scope().clone() else { panic!("a member") };
+    let (rep, studio) = {
+        let mut tx = t.read().await;
+        let rep = minyi::db::representatives::get(&mut tx, &representative_id).await.unwrap().expect("the member");
+        let studio = minyi::db::units::get(&mut tx, rep.unit_ids.first().expect("the member's studio")).await;
+        (rep, studio.unwrap().expect("the studio"))
+    };
+    let args = [studio.input.name.as_str(), rep.input.name.as_str(), "member", DEMO_PASSWORD, "2026-03-05"];
+    let printed = run_script("studio", &server, &args).await;
+    let pages = ["the studio directory", "the directory searched", "the studio's page", "the member's profile"];
+    for page in pages.into_iter().chain(["the question form", "the tracking page with the answer"]) {
+        assert!(printed.contains(&format!("axe: no violations on {page}")), "{page}: {printed}");
+    }
+    let case = {
+        let tracking = printed.split("tracking code ").nth(1).and_then(|r| r.lines().next());
+        minyi::actions::cases::track(&t.app, tracking.expect("a tracking code").trim()).await.expect("the case")
+    };
+    assert_eq!(case.case.representative_id.as_deref(), Some(representative_id.as_str()), "addressed to the member");
+    assert_eq!(case.case.answer_due.map(|d| d.to_string()).as_deref(), Some("2026-03-05"), "due as promised");
+}
+
+#[tokio::test]
+async fn a_voice_message_recorded_in_the_browser_arrives_with_the_case() {
+    let (t, server) = demo_server().await;
+    let (unit_id, _) = station_code(&t).await;
+    let printed = run_script("voice", &server, &[&format!("/submit?unit={unit_id}")]).await;
+    assert!(printed.contains("axe: no violations on the form with the recorder"), "{printed}");
+    let tracking = printed.split("tracking code ").nth(1).and_then(|r| r.lines().next()).expect("a tracking code");
+    let detail = minyi::actions::cases::track(&t.app, tracking.trim()).await.expect("the case");
+    assert!(detail.case.body.contains("菜市场"), "{}", detail.case.body);
+}
+
+#[tokio::test]
+async fn a_keepers_sheet_of_codes_prints_three_to_a_row_with_no_wcag_violations() {
+    let (_t, server) = demo_server().await;
+    let printed = run_script("sheet", &server, &["keeper", DEMO_PASSWORD]).await;
+    assert!(printed.contains("axe: no violations on the sheet of codes"), "{printed}");
 }

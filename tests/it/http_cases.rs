@@ -420,7 +420,9 @@ async fn the_pages_of_the_loop_work_with_forms() {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = response.text().await.unwrap();
     assert!(page.contains("此项必填") && page.contains("王小明"), "the form comes back as typed");
+    assert!(page.contains("请阅读并同意个人信息保护说明"), "the privacy consent is asked for, in place: {page}");
     fields[4].1 = "河道里有人倾倒垃圾，气味很大。".into();
+    fields.push(("consent", "yes".into()));
     let done = citizen.post(server.url("/submit")).form(&fields).send().await.unwrap().text().await.unwrap();
     let again = citizen.post(server.url("/submit")).form(&fields).send().await.unwrap().text().await.unwrap();
     let code =

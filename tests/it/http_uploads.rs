@@ -88,6 +88,7 @@ async fn filled_form(server: &Server, unit_id: &str, body: &str, mobile: &str) -
         .text("representative_id", "")
         .text("unit_id", unit_id.to_string())
         .text("body", body.to_string())
+        .text("consent", "yes")
         .text("category", "construction")
         .text("name", "王阿姨")
         .text("mobile", mobile.to_string())
@@ -194,6 +195,7 @@ async fn photos_and_a_voice_message_are_stored_without_metadata_and_shown_to_tho
             .text("client_token", token)
             .text("unit_id", unit_id.clone())
             .text("body", "村口路灯坏了一个月，晚上很黑。")
+            .text("consent", "yes")
             .text("category", "construction")
             .part("photos", file(photo, "IMG_0001.jpg", "image/jpeg"));
         let (status, again) = send(&server, form).await;
@@ -306,29 +308,33 @@ async fn floods_are_refused_per_address_and_per_mobile_until_the_window_passes()
         // One mobile number, from several addresses: the sixth in a day is refused, on the number.
         for i in 0..PER_MOBILE_PER_DAY {
             let address = format!("10.0.1.{i}");
-            submit_with_files(&t.app, &case_fields(&unit, &token(), "13912345678"), vec![], &address).await.unwrap();
+            submit_with_files(&t.app, &case_fields(&unit, &token(), "13912345678"), vec![], &address, true)
+                .await
+                .unwrap();
         }
-        let refused = submit_with_files(&t.app, &case_fields(&unit, &token(), "13912345678"), vec![], "10.0.2.1").await;
+        let refused =
+            submit_with_files(&t.app, &case_fields(&unit, &token(), "13912345678"), vec![], "10.0.2.1", true).await;
         assert_eq!(invalid_keys(e, refused), [("mobile".to_string(), "err-intake-mobile")], "{e}");
-        submit_with_files(&t.app, &case_fields(&unit, &token(), "13900000000"), vec![], "10.0.2.1")
+        submit_with_files(&t.app, &case_fields(&unit, &token(), "13900000000"), vec![], "10.0.2.1", true)
             .await
             .unwrap_or_else(|err| panic!("{e}: another number is not limited: {err:?}"));
         t.clock.advance_ms(24 * 60 * crate::support::MINUTE_MS);
-        submit_with_files(&t.app, &case_fields(&unit, &token(), "13912345678"), vec![], "10.0.2.2")
+        submit_with_files(&t.app, &case_fields(&unit, &token(), "13912345678"), vec![], "10.0.2.2", true)
             .await
             .unwrap_or_else(|err| panic!("{e}: a day later the number may send again: {err:?}"));
 
         // One address: the 21st in an hour is refused, for the whole form; an hour later it may send again.
         for _ in 0..PER_ADDRESS_PER_HOUR {
-            submit_with_files(&t.app, &case_fields(&unit, &token(), ""), vec![], "10.0.3.1").await.unwrap();
+            submit_with_files(&t.app, &case_fields(&unit, &token(), ""), vec![], "10.0.3.1", true).await.unwrap();
         }
-        let refused = submit_with_files(&t.app, &case_fields(&unit, &token(), ""), vec![], "10.0.3.1").await;
+        let refused = submit_with_files(&t.app, &case_fields(&unit, &token(), ""), vec![], "10.0.3.1", true).await;
         assert_eq!(invalid_keys(e, refused), [("form".to_string(), "err-intake-address")], "{e}");
         // A retry of an accepted form is no new submission, so it is not refused.
-        let retried = submit_with_files(&t.app, &case_fields(&unit, "flood-token-1", ""), vec![], "10.0.3.1").await;
+        let retried =
+            submit_with_files(&t.app, &case_fields(&unit, "flood-token-1", ""), vec![], "10.0.3.1", true).await;
         assert!(retried.is_ok_and(|s| !s.created), "{e}: a retry finds its case");
         t.clock.advance_ms(61 * crate::support::MINUTE_MS);
-        submit_with_files(&t.app, &case_fields(&unit, &token(), ""), vec![], "10.0.3.1")
+        submit_with_files(&t.app, &case_fields(&unit, &token(), ""), vec![], "10.0.3.1", true)
             .await
             .unwrap_or_else(|err| panic!("{e}: an hour later the address may send again: {err:?}"));
     }
@@ -341,7 +347,7 @@ async fn a_flood_from_one_address_gets_a_clear_chinese_message_in_place() {
     let unit = keeper_unit(&t).await;
     for i in 0..minyi::actions::intake::PER_ADDRESS_PER_HOUR {
         let fields = case_fields(&unit, &format!("t{i}"), "");
-        minyi::actions::cases::submit_with_files(&t.app, &fields, vec![], "127.0.0.1").await.unwrap();
+        minyi::actions::cases::submit_with_files(&t.app, &fields, vec![], "127.0.0.1", true).await.unwrap();
     }
     let server = spawn(t.app.clone()).await;
     let before = totals(&t).await;

@@ -8,8 +8,10 @@ mod http_api;
 mod http_cases;
 mod http_citizen;
 mod http_codes;
+mod http_form;
 mod http_foundation;
 mod http_settings;
+mod http_studios;
 mod http_uploads;
 mod support;
 

@@ -4,6 +4,9 @@ use super::{CaseDetail, Party, allowed_moves};
 use crate::app::App;
 use crate::db;
 use crate::domain::case::Addressee;
+use crate::domain::deadline::case_dues;
+use crate::domain::representative::Body;
+use crate::domain::unit::UnitKind;
 use crate::error::{Error, Result};
 
 /// A case as the citizen sees it by tracking code.
@@ -84,16 +87,32 @@ fn citizen_sees(kind: &str) -> Option<bool> {
 pub struct AddresseeView {
     pub addressee: Addressee,
     pub name: String,
+    /// For a CPPCC member or a member studio: the promise to answer within so many
+    /// working days, and the date that is for a question sent today.
+    pub studio_promise: Option<(u32, chrono::NaiveDate)>,
 }
 
 /// The active representative or unit a submission page is for; public facts only.
 pub async fn addressee(app: &App, addressee: &Addressee) -> Result<AddresseeView> {
     let mut tx = app.db().read().await?;
-    let name = match addressee {
-        Addressee::Representative(id) => {
-            db::representatives::get(&mut tx, id).await?.filter(|r| r.input.active).map(|r| r.input.name)
-        }
-        Addressee::Unit(id) => db::units::get(&mut tx, id).await?.filter(|u| u.input.active).map(|u| u.input.name),
+    let found = match addressee {
+        Addressee::Representative(id) => db::representatives::get(&mut tx, id)
+            .await?
+            .filter(|r| r.input.active)
+            .map(|r| (r.input.name, r.input.body == Body::Cppcc)),
+        Addressee::Unit(id) => db::units::get(&mut tx, id)
+            .await?
+            .filter(|u| u.input.active)
+            .map(|u| (u.input.name, u.input.kind == UnitKind::Studio)),
     };
-    Ok(AddresseeView { addressee: addressee.clone(), name: name.ok_or(Error::NotFound)? })
+    let (name, to_studio) = found.ok_or(Error::NotFound)?;
+    let studio_promise = if to_studio {
+        let policy = app.policy();
+        let (_, answer_due) =
+            case_dues(&policy, &app.calendar(), app.today(), true).map_err(|e| Error::Internal(e.into()))?;
+        Some((policy.studio_answer_days, answer_due))
+    } else {
+        None
+    };
+    Ok(AddresseeView { addressee: addressee.clone(), name, studio_promise })
 }

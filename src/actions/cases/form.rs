@@ -17,14 +17,18 @@ pub async fn submit_with_files(
     fields: &CaseFields,
     uploads: Vec<crate::domain::attachment::Upload>,
     address: &str,
+    consent: bool,
 ) -> Result<Submitted> {
     let parsed = CaseInput::parse(fields);
     let checked = crate::domain::attachment::check(uploads);
     let (input, checked) = match (parsed, checked) {
-        (Ok(input), Ok(checked)) => (input, checked),
+        (Ok(input), Ok(checked)) if consent => (input, checked),
         (parsed, checked) => {
             let mut errors = parsed.err().unwrap_or_default();
             errors.extend(checked.err().unwrap_or_default());
+            if !consent {
+                errors.push(crate::domain::FieldError::new("consent", Msg::new("err-consent")));
+            }
             return Err(Error::Invalid(errors));
         }
     };

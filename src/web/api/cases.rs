@@ -198,6 +198,7 @@ pub async fn create(
         anonymous: if new.anonymous { "yes" } else { "no" }.to_string(),
         address: new.address,
         client_token: if new.client_token.is_empty() { header_key.to_string() } else { new.client_token },
+        ..Default::default()
     };
     let submitted = match &ctx.actor {
         Some(actor) => cases::submit_for(&app, actor, &fields).await?,

@@ -228,6 +228,9 @@ fn case_page_view<'a>(
     if receiving && !case.address.is_empty() {
         facts.push((shell.t("field-address"), case.address.clone()));
     }
+    if receiving && let Some(location) = case.location {
+        facts.push((shell.t("field-location"), location.text()));
+    }
     if case.reopen_count > 0 {
         facts.push((shell.t("field-reopen-count"), case.reopen_count.to_string()));
     }

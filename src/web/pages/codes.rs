@@ -2,12 +2,14 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::admin::resource_of;
-use crate::actions::codes::{self, CodeTarget};
+use crate::actions::codes::{self, CodeTarget, Landing};
 use crate::app::App;
 use crate::domain::permission::Resource;
+use crate::domain::record::PublicRecord;
 use crate::error::Error;
 use crate::web::auth::{Ctx, PageError};
 use askama::Template;
@@ -23,13 +25,47 @@ struct PosterPage<'a> {
     svg: String,
 }
 
-/// `GET /q/{code}`: a scan. Counted, then on to the form addressed to that deputy or station.
-pub async fn scan(State(app): State<App>, Path(code): Path<String>) -> Result<Response, PageError> {
-    let target = match codes::scan(&app, &code).await? {
-        CodeTarget::Representative(id) => format!("/submit?representative={id}"),
-        CodeTarget::Unit(id) => format!("/submit?unit={id}"),
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct LandingPage<'a> {
+    shell: Shell<'a>,
+    deputy: Option<codes::DeputyLanding>,
+    station: Option<codes::StationLanding>,
+    record: PublicRecord,
+    /// The form, already addressed.
+    form_href: String,
+    /// A plain link to a map search for the station's address (no map embedded).
+    map_href: String,
+}
+
+/// `GET /q/{code}`: a scan. Counted, then the deputy's or station's public page,
+/// with a prominent button to the form already addressed.
+pub async fn scan(State(app): State<App>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, PageError> {
+    let page = match codes::landing(&app, &code).await? {
+        Landing::Deputy(deputy) => {
+            let mut shell = Shell::new(&app, &ctx, "landing-deputy-title");
+            shell.title = deputy.name.clone();
+            let form_href = format!("/submit?representative={}", deputy.id);
+            let record = deputy.record.clone();
+            LandingPage { shell, deputy: Some(deputy), station: None, record, form_href, map_href: String::new() }
+        }
+        Landing::Station(station) => {
+            let mut shell = Shell::new(&app, &ctx, "landing-station-title");
+            shell.title = station.name.clone();
+            let form_href = format!("/submit?unit={}", station.id);
+            let map_href = if station.address.trim().is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "https://map.baidu.com/search/{}",
+                    utf8_percent_encode(station.address.trim(), NON_ALPHANUMERIC)
+                )
+            };
+            let record = station.record.clone();
+            LandingPage { shell, deputy: None, station: Some(station), record, form_href, map_href }
+        }
     };
-    Ok(Redirect::to(&target).into_response())
+    Ok(render(&page))
 }
 
 /// `GET /admin/{units|representatives}/{id}/qr.svg`: the QR image of the record's code.
@@ -85,6 +121,36 @@ pub async fn poster(
     let mut shell = Shell::new(&app, &ctx, "poster-title");
     shell.title = poster.name.clone();
     Ok(render(&PosterPage { shell, poster, link, svg }))
+}
+
+/// One card of the printed sheet: the code's QR image inline.
+struct SheetCard {
+    name: String,
+    kind: String,
+    link: String,
+    svg: String,
+}
+
+#[derive(Template)]
+#[template(path = "code_sheet.html")]
+struct SheetPage<'a> {
+    shell: Shell<'a>,
+    cards: Vec<SheetCard>,
+}
+
+/// `GET /codes/sheet`: every station and deputy code in the signed-in keeper's or
+/// office's scope, several to an A4 page, to print at once.
+pub async fn sheet(State(app): State<App>, ctx: Ctx, headers: HeaderMap) -> Result<Response, PageError> {
+    let actor = ctx.staff()?;
+    let site = site(&app, &headers);
+    let shell = Shell::new(&app, &ctx, "sheet-title");
+    let mut cards = Vec::new();
+    for entry in codes::sheet(&app, actor).await? {
+        let link = format!("{site}/q/{}", entry.code);
+        let svg = codes::qr_svg(&link)?;
+        cards.push(SheetCard { name: entry.name, kind: shell.t(&entry.kind_key), link, svg });
+    }
+    Ok(render(&SheetPage { shell, cards }))
 }
 
 fn site(app: &App, headers: &HeaderMap) -> String {

@@ -14,6 +14,7 @@ pub mod home;
 pub mod import;
 pub mod my_cases;
 pub mod settings;
+pub mod studios;
 pub mod submit;
 pub mod tokens;
 pub mod track;
@@ -106,6 +107,9 @@ fn nav(shell: &Shell<'_>, ctx: &Ctx) -> Vec<NavItem> {
         if list_filter(actor, resource).is_some() && (!admin_only || actor.role().is_admin()) {
             items.push((admin_href(resource), nav_key(resource)));
         }
+    }
+    if list_filter(actor, Resource::Unit).is_some() {
+        items.push(("/codes/sheet", "sheet-title"));
     }
     if actor.role().is_admin() {
         items.push(("/admin/log", "nav-log"));

@@ -31,6 +31,19 @@ struct SubmitPage<'a> {
     errors: Vec<(String, String)>,
     /// Photos or a voice message were sent with the form (a browser cannot keep them).
     files_sent: bool,
+    /// To a CPPCC member or studio: "委员将在3个工作日内答复", with the date.
+    promise: Option<String>,
+    /// The privacy-consent box was ticked (kept when the form comes back).
+    consent: bool,
+}
+
+/// The form's fields: the case's, and the privacy consent.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct FormFields {
+    #[serde(flatten)]
+    case: CaseFields,
+    consent: String,
 }
 
 impl SubmitPage<'_> {
@@ -67,10 +80,13 @@ fn addressee_of(representative_id: &str, unit_id: &str) -> Result<Addressee, Err
     }
 }
 
-fn page<'a>(shell: Shell<'a>, to_name: String, fields: CaseFields, errors: &[FieldError]) -> SubmitPage<'a> {
+fn page<'a>(shell: Shell<'a>, to: cases::AddresseeView, fields: CaseFields, errors: &[FieldError]) -> SubmitPage<'a> {
     let categories = category_choices(&shell, &fields.category);
     let errors = errors.iter().map(|e| (e.field.clone(), shell.msg(&e.msg))).collect();
-    SubmitPage { to_name, fields, categories, errors, files_sent: false, shell }
+    let promise = to.studio_promise.map(|(days, date)| {
+        shell.msg(&Msg::new("submit-studio-promise").with("days", days).with("date", date.format("%Y-%m-%d")))
+    });
+    SubmitPage { to_name: to.name, fields, categories, errors, files_sent: false, promise, consent: false, shell }
 }
 
 /// `GET /submit?unit=…` or `?representative=…`: the form, with a fresh client
@@ -84,7 +100,7 @@ pub async fn submit_form(State(app): State<App>, ctx: Ctx, Query(to): Query<To>)
         client_token: accounts::random_token(),
         ..CaseFields::default()
     };
-    Ok(render(&page(Shell::new(&app, &ctx, "submit-title"), target.name, fields, &[])))
+    Ok(render(&page(Shell::new(&app, &ctx, "submit-title"), target, fields, &[])))
 }
 
 /// `POST /submit`: the case is made (or found again by its client token) and its
@@ -97,18 +113,20 @@ pub async fn submit(State(app): State<App>, ctx: Ctx, request: Request) -> Resul
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
-    let (mut fields, uploads, broken) = if multipart {
+    let (fields, uploads, broken) = if multipart {
         let form = Multipart::from_request(request, &app).await.map_err(|_| bad_form())?;
         read_multipart(&ctx, form).await?
     } else {
-        let CsrfForm(fields) = CsrfForm::<CaseFields>::from_request(request, &app).await?;
+        let CsrfForm(fields) = CsrfForm::<FormFields>::from_request(request, &app).await?;
         (fields, Vec::new(), None)
     };
+    let consent = fields.consent == "yes";
+    let mut fields = fields.case;
     fields.channel = Channel::Web.as_str().to_string();
     let files_sent = multipart && (broken.is_some() || uploads.iter().any(|u| u.too_large || !u.bytes.is_empty()));
     let result = match broken {
         Some(error) => Err(Error::Invalid(vec![error])),
-        None => cases::submit_with_files(&app, &fields, uploads, &ctx.address).await,
+        None => cases::submit_with_files(&app, &fields, uploads, &ctx.address, consent).await,
     };
     match result {
         Ok(submitted) => {
@@ -122,8 +140,9 @@ pub async fn submit(State(app): State<App>, ctx: Ctx, request: Request) -> Resul
         Err(Error::Invalid(errors)) => {
             let addressee = addressee_of(&fields.representative_id, &fields.unit_id)?;
             let target = cases::addressee(&app, &addressee).await?;
-            let mut page = page(Shell::new(&app, &ctx, "submit-title"), target.name, fields, &errors);
+            let mut page = page(Shell::new(&app, &ctx, "submit-title"), target, fields, &errors);
             page.files_sent = files_sent;
+            page.consent = consent;
             Ok(render_invalid(&page))
         }
         Err(other) => Err(other.into()),
@@ -141,7 +160,7 @@ fn bad_form() -> Error {
 async fn read_multipart(
     ctx: &Ctx,
     mut form: Multipart,
-) -> Result<(CaseFields, Vec<Upload>, Option<FieldError>), PageError> {
+) -> Result<(FormFields, Vec<Upload>, Option<FieldError>), PageError> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut uploads = Vec::new();
     let mut broken = None;
@@ -190,6 +209,6 @@ async fn read_multipart(
     let sent = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
     check_csrf(Some(ctx), sent)?;
     let encoded = serde_urlencoded::to_string(&pairs).map_err(|_| bad_form())?;
-    let fields: CaseFields = serde_urlencoded::from_str(&encoded).map_err(|_| bad_form())?;
+    let fields: FormFields = serde_urlencoded::from_str(&encoded).map_err(|_| bad_form())?;
     Ok((fields, uploads, broken))
 }
