@@ -16,7 +16,6 @@ pub use inbox::{DUE_SOON_WORKING_DAYS, INBOX_PAGE_SIZE, Inbox, InboxQuery, Inbox
 use moves::probes;
 pub use moves::{MAX_FORWARD_ROWS, MAX_WORKING_DAYS, parse_move, row_field};
 
-use rand::RngCore;
 use serde_json::json;
 
 use crate::app::App;
@@ -24,16 +23,13 @@ use crate::clock::Millis;
 use crate::db::{self, Tx};
 use crate::domain::Msg;
 use crate::domain::case::{
-    Addressee, Assignment, AssignmentState, Case, CaseEvent, CaseFields, CaseInput, CaseState, format_tracking_code,
-    normalize_tracking_code,
+    Assignment, AssignmentState, Case, CaseEvent, CaseFields, CaseInput, normalize_tracking_code,
 };
-use crate::domain::deadline::case_dues;
 use crate::domain::department::Department;
 use crate::domain::region::RegionPath;
-use crate::domain::unit::UnitKind;
 use crate::domain::user::{Actor, Scope};
 use crate::domain::workflow::{
-    AssignmentChange, AssignmentView, CaseView, Effect, Move, MoveKind, Outcome, Party, Recipient, Refusal, transition,
+    AssignmentChange, AssignmentView, CaseView, Effect, Move, MoveKind, Outcome, Party, Refusal, transition,
 };
 use crate::error::{Error, Result};
 
@@ -84,87 +80,6 @@ pub async fn submit(app: &App, fields: &CaseFields) -> Result<Submitted> {
 pub async fn submit_for(app: &App, staff: &Actor, fields: &CaseFields) -> Result<Submitted> {
     let entered_by = (staff.role().as_str(), staff.user_id().to_string(), staff.display_name().to_string());
     intake::submit(app, CaseInput::parse(fields)?, entered_by, Vec::new()).await
-}
-
-/// Records one new case inside `tx`: the intake writer's shared transaction, which
-/// every new case goes through (it commits many at once).
-async fn record_in(
-    app: &App,
-    tx: &mut Tx,
-    input: CaseInput,
-    entered_by: intake::EnteredBy,
-    attachments: &[crate::domain::attachment::Attachment],
-) -> Result<Submitted> {
-    let now = app.now();
-    if let Some(token) = &input.client_token
-        && let Some(existing) = db::cases::by_client_token(tx, token).await?
-    {
-        return Ok(Submitted { case_id: existing.id, tracking_code: existing.tracking_code, created: false });
-    }
-    let (representative_id, unit_id, region_id, region_path, to_studio) = match &input.addressee {
-        Addressee::Representative(id) => {
-            let rep = db::representatives::get(tx, id).await?.filter(|r| r.input.active);
-            let rep = rep.ok_or_else(|| Error::invalid("addressee", Msg::new("err-addressee")))?;
-            let studio = rep.input.body == crate::domain::representative::Body::Cppcc;
-            (Some(rep.id), None, rep.region_id, rep.region_path, studio)
-        }
-        Addressee::Unit(id) => {
-            let unit = db::units::get(tx, id).await?.filter(|u| u.input.active);
-            let unit = unit.ok_or_else(|| Error::invalid("addressee", Msg::new("err-addressee")))?;
-            let studio = unit.input.kind == UnitKind::Studio;
-            (None, Some(unit.id), unit.region_id, unit.region_path, studio)
-        }
-    };
-    let today = app.today();
-    let (ack_due, answer_due) =
-        case_dues(&app.policy(), &app.calendar(), today, to_studio).map_err(|e| Error::Internal(e.into()))?;
-    let case = Case {
-        id: db::new_id(),
-        tracking_code: new_tracking_code(),
-        channel: input.channel,
-        state: CaseState::Received,
-        resume_state: None,
-        representative_id,
-        unit_id,
-        region_id,
-        region_path: region_path.as_str().to_string(),
-        category: input.category.clone(),
-        title: input.title(),
-        body: input.body.clone(),
-        citizen_name: if input.anonymous { String::new() } else { input.citizen_name.clone() },
-        citizen_mobile: input.citizen_mobile.as_ref().map(|m| m.as_str().to_string()).unwrap_or_default(),
-        anonymous: input.anonymous,
-        address: input.address.clone(),
-        location: input.location,
-        ack_due,
-        answer_due: Some(answer_due),
-        acknowledged_at: None,
-        answer: String::new(),
-        answered_at: None,
-        rating_until: None,
-        citizen_grade: None,
-        reopen_count: 0,
-        merged_into: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        closed_at: None,
-    };
-    db::cases::insert(tx, &case, input.client_token.as_deref()).await?;
-    db::attachments::insert_for_case(tx, &case.id, attachments, now).await?;
-    let data = json!({"channel": case.channel.as_str(), "category": case.category, "ack_due": case.ack_due.to_string(),
-        "answer_due": answer_due.to_string()});
-    let (kind, id, name) = &entered_by;
-    append(tx, &case, now, (kind, id, name), "submit", "", &case.body, data).await?;
-    let detail = notices::NoticeDetail { reason: "", grade: "", due: Some(case.ack_due) };
-    notices::notify_party(tx, &case, &Recipient::Receiver, "case_new", &detail, now).await?;
-    Ok(Submitted { case_id: case.id, tracking_code: case.tracking_code, created: true })
-}
-
-fn new_tracking_code() -> String {
-    let mut bytes = [0u8; 10];
-    rand::rng().fill_bytes(&mut bytes);
-    format_tracking_code(&bytes)
 }
 
 /// How `actor` stands to `case`, if at all.
