@@ -22,6 +22,7 @@ mod cockpit;
 mod import;
 mod intake;
 mod jobs;
+mod meetings;
 mod notify;
 mod open311;
 mod openapi;
