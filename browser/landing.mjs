@@ -24,6 +24,8 @@ run(async (t) => {
 
   await page.goto(`/q/${deputy}`);
   t.check((await page.textContent('.landing-go a')).includes('给这位代表写信'), 'the deputy page has the button');
+  t.check(await page.isVisible('.portrait img'), "the deputy's photo is shown");
+  t.check(await page.evaluate(() => document.querySelector('.portrait img').naturalWidth > 0), 'the photo loads');
   t.check(await fits(), "the deputy's page fits 320 px");
   await t.screenshot(page, 'landing-deputy-320');
   await t.axe(page, "the deputy's page");

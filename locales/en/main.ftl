@@ -748,3 +748,13 @@ landing-write-meeting = Send your views on this meeting
 landing-meetings = Coming meetings
 landing-no-meetings = No meetings are planned for now.
 submit-from-meeting = About the meeting:
+
+## Representatives' photos
+photo-title = Photo
+photo-alt = Photo
+photo-choose = Choose a photo
+photo-hint = JPEG, PNG or WebP, at most 10 MB. The photo is re-encoded; its location and other embedded data are removed.
+photo-upload = Upload the photo
+photo-saved = The photo was updated.
+err-photo-missing = Choose a photo first.
+log-action-photo = Photo updated

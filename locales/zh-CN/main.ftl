@@ -748,3 +748,13 @@ landing-write-meeting = 就本次会议反映意见建议
 landing-meetings = 近期会议
 landing-no-meetings = 近期暂无安排的会议。
 submit-from-meeting = 关于会议：
+
+## Representatives' photos
+photo-title = 代表委员照片
+photo-alt = 照片
+photo-choose = 选择照片
+photo-hint = 支持 JPEG、PNG、WebP 格式，不超过 10 MB。照片会重新压缩，拍摄位置等附带信息将被清除。
+photo-upload = 上传照片
+photo-saved = 照片已更新。
+err-photo-missing = 请先选择一张照片。
+log-action-photo = 更新照片

@@ -87,6 +87,9 @@ pub struct Poster {
     pub hours: String,
     /// For a meeting: the unit holding it.
     pub held_by: String,
+    /// A deputy's poster shows their photo (this is their id) or, without one, the
+    /// first character of the name.
+    pub deputy: Option<(String, bool)>,
 }
 
 /// The poster of a representative's or unit's code, for one who may view the record.
@@ -96,18 +99,27 @@ pub async fn poster(app: &App, actor: &Actor, target: &CodeTarget) -> Result<Pos
     Ok(match target {
         CodeTarget::Representative(id) => {
             let rep = db::representatives::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
-            Poster { code, name: rep.input.name, address: String::new(), hours: String::new(), held_by: String::new() }
+            let has_photo = db::representatives::photo_of(&mut tx, id).await?.is_some();
+            let (address, hours, held_by) = (String::new(), String::new(), String::new());
+            Poster { code, name: rep.input.name, address, hours, held_by, deputy: Some((rep.id, has_photo)) }
         }
         CodeTarget::Unit(id) => {
             let unit = db::units::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
             let i = unit.input;
-            Poster { code, name: i.name, address: i.address, hours: i.opening_hours, held_by: String::new() }
+            Poster {
+                code,
+                name: i.name,
+                address: i.address,
+                hours: i.opening_hours,
+                held_by: String::new(),
+                deputy: None,
+            }
         }
         CodeTarget::Meeting(id) => {
             let meeting = db::meetings::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
             let i = meeting.input;
             let hours = crate::domain::meeting::format_start(i.starts_at);
-            Poster { code, name: i.title, address: i.place, hours, held_by: meeting.unit_name }
+            Poster { code, name: i.title, address: i.place, hours, held_by: meeting.unit_name, deputy: None }
         }
     })
 }
@@ -184,6 +196,8 @@ pub struct DeputyLanding {
     pub level_key: String,
     pub title: String,
     pub profile: String,
+    /// A photo is on file (`/photos/representatives/{id}`).
+    pub has_photo: bool,
     /// The stations and studios the deputy serves at, with their reception days.
     pub units: Vec<UnitBrief>,
     pub record: PublicRecord,
@@ -278,6 +292,7 @@ pub async fn landing(app: &App, code: &str) -> Result<Landing> {
                 }
             }
             let facts = db::cases::record_facts(&mut tx, &id, "").await?;
+            let has_photo = db::representatives::photo_of(&mut tx, &id).await?.is_some();
             let level_key = match rep.input.level {
                 Some(level) => format!("opt-deputy-level-{}", level.as_str()),
                 None => format!("opt-body-{}", rep.input.body.as_str()),
@@ -289,6 +304,7 @@ pub async fn landing(app: &App, code: &str) -> Result<Landing> {
                 level_key,
                 title: i.title,
                 profile: i.profile,
+                has_photo,
                 units,
                 record: PublicRecord::tally(&facts),
             })

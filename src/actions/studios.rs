@@ -46,6 +46,8 @@ pub struct StudioPage {
 #[derive(Debug, Clone)]
 pub struct MemberProfile {
     pub member: MemberBrief,
+    /// A photo is on file (`/photos/representatives/{id}`).
+    pub has_photo: bool,
     pub profile: String,
     pub studios: Vec<(String, String)>,
 }
@@ -109,8 +111,10 @@ pub async fn member(app: &App, id: &str) -> Result<MemberProfile> {
             studios.push((unit.id, unit.input.name));
         }
     }
+    let has_photo = db::representatives::photo_of(&mut tx, &rep.id).await?.is_some();
     let i = rep.input;
     Ok(MemberProfile {
+        has_photo,
         member: MemberBrief { id: rep.id, name: i.name, sector: i.sector, title: i.title },
         profile: i.profile,
         studios,

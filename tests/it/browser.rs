@@ -198,8 +198,18 @@ async fn the_station_and_deputy_pages_fit_320_px_lead_to_the_form_and_have_no_wc
     let (_, station) = station_code(&t).await;
     let deputy = actor(&t, "deputy").await;
     let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
-    let deputy_code =
-        codes::code_for(&t.app, &deputy, &CodeTarget::Representative(representative_id)).await.expect("a deputy code");
+    let deputy_code = codes::code_for(&t.app, &deputy, &CodeTarget::Representative(representative_id.clone()))
+        .await
+        .expect("a deputy code");
+    // The deputy's page is scanned with a photo on it.
+    let mut photo = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_fn(300, 400, |x, y| image::Rgb([(x / 2) as u8, (y / 2) as u8, 100]))
+        .write_to(&mut photo, image::ImageFormat::Jpeg)
+        .expect("a photo");
+    let upload =
+        minyi::domain::attachment::Upload { field: "photo".into(), bytes: photo.into_inner(), too_large: false };
+    let office = actor(&t, "office").await;
+    minyi::actions::representatives::set_photo(&t.app, &office, &representative_id, upload).await.expect("the photo");
     let admin = actor(&t, "admin").await;
     let meeting_code =
         codes::code_for(&t.app, &admin, &CodeTarget::Meeting(demo_meeting(&t).await)).await.expect("a meeting code");

@@ -27,6 +27,7 @@ mod notify;
 mod open311;
 mod openapi;
 mod permissions;
+mod photos;
 mod schema;
 mod storage;
 mod storage_small_tables;

@@ -293,6 +293,9 @@ fn form_page<'a>(
         if resource == Resource::User {
             extra_actions.push(Link { href: format!("{base}/{id}/reset"), label: shell.t("reset-password") });
         }
+        if resource == Resource::Representative {
+            extra_actions.push(Link { href: format!("{base}/{id}/photo"), label: shell.t("photo-title") });
+        }
         if matches!(resource, Resource::Unit | Resource::Representative | Resource::Meeting) {
             extra_actions.push(Link { href: format!("{base}/{id}/qr.svg"), label: shell.t("qr-code") });
         }

@@ -13,6 +13,7 @@ pub mod files;
 pub mod home;
 pub mod import;
 pub mod my_cases;
+pub mod photos;
 pub mod settings;
 pub mod studios;
 pub mod submit;
