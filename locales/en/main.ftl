@@ -758,3 +758,4 @@ photo-upload = Upload the photo
 photo-saved = The photo was updated.
 err-photo-missing = Choose a photo first.
 log-action-photo = Photo updated
+studios-pages = Pages of the studio list

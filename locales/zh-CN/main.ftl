@@ -758,3 +758,4 @@ photo-upload = 上传照片
 photo-saved = 照片已更新。
 err-photo-missing = 请先选择一张照片。
 log-action-photo = 更新照片
+studios-pages = 工作室列表分页
