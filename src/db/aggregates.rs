@@ -291,6 +291,42 @@ pub async fn case_sums(tx: &mut Tx, prefix: &str, from: &str, to: &str, by: By) 
     Ok(rows.into_iter().map(CaseSumRow::into_pair).filter(|(_, c)| !c.is_zero()).collect())
 }
 
+/// Sums of the case counters of the cases addressed to one station (unit) and
+/// received from `from` to `to`, per representative named with it ('' for none).
+pub async fn unit_sums(tx: &mut Tx, unit_id: &str, from: &str, to: &str) -> DbResult<Vec<(String, CaseCounts)>> {
+    let rows = rows!(
+        tx,
+        CaseSumRow,
+        "SELECT representative_id AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_person WHERE unit_id = $1 AND day >= $2 AND day <= $3 GROUP BY representative_id",
+        unit_id,
+        from,
+        to
+    )?;
+    Ok(rows.into_iter().map(CaseSumRow::into_pair).filter(|(_, c)| !c.is_zero()).collect())
+}
+
+/// Sums of the case counters of the cases under `prefix` addressed to one
+/// representative and received from `from` to `to` (one row, or none).
+pub async fn representative_sums(
+    tx: &mut Tx,
+    prefix: &str,
+    representative_id: &str,
+    from: &str,
+    to: &str,
+) -> DbResult<CaseCounts> {
+    let like = format!("{prefix}%");
+    let rows = rows!(
+        tx,
+        CaseSumRow,
+        "SELECT representative_id AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_person WHERE representative_id = $1 AND region_path LIKE $2 AND day >= $3 AND day <= $4 GROUP BY representative_id",
+        representative_id,
+        &like,
+        from,
+        to
+    )?;
+    Ok(rows.into_iter().map(CaseSumRow::into_pair).map(|(_, c)| c).next().unwrap_or_default())
+}
+
 /// Sums of the department counters of cases under `prefix`, per department.
 pub async fn department_sums(tx: &mut Tx, prefix: &str, from: &str, to: &str) -> DbResult<Vec<(String, DeptCounts)>> {
     let like = format!("{prefix}%");

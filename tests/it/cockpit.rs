@@ -181,6 +181,14 @@ fn first_link(html: &str, prefix: &str) -> Option<String> {
     Some(html[start..].split('"').next()?.replace("&amp;", "&"))
 }
 
+/// The number of cases a case list says it holds.
+async fn listed_total(server: &crate::http::Server, href: &str) -> i64 {
+    let (status, body, _) = server.page(href).await;
+    assert_eq!(status, 200, "{href}: {body}");
+    let start = body.find("data-total=\"").expect("the list's total") + "data-total=\"".len();
+    body[start..].split('"').next().and_then(|n| n.parse().ok()).expect("a number")
+}
+
 #[tokio::test]
 async fn the_office_opens_the_cockpit_drills_down_to_a_case_and_is_kept_to_its_scope() {
     for t in engines().await {
@@ -202,7 +210,7 @@ async fn office_journey(t: &TestDb) {
     let overview = cockpit::overview(&t.app, &office, "", "2025-01-01", "").await.expect("overview");
     assert!(overview.total.received >= 300, "{:?}", overview.total);
     assert!(body.contains("响应率") && body.contains("解决率") && body.contains("满意率（群众评价）"));
-    assert!(body.contains(&format!("<td>{}</td>", overview.total.received)), "the total is on the page");
+    assert!(body.contains(&format!(">{}</a></td>", overview.total.received)), "the total is on the page");
     assert!(!overview.children.is_empty() && !overview.departments.is_empty());
     let by_children: i64 =
         overview.children.iter().map(|l| l.counts.received).sum::<i64>() + overview.own_level.received;
@@ -236,6 +244,43 @@ async fn office_journey(t: &TestDb) {
     assert_eq!(listed.cases.total, first_town.counts.received, "every demo case lies in the period");
     let (status, _, _) = server.page(&format!("/cases?region={}", first_town.key)).await;
     assert_eq!(status, 200);
+    // Every figure of a row links to the case list narrowed to exactly what it counts.
+    let to = overview.period.to();
+    for (region, counts) in [(region_of(&office), overview.total), (first_town.key.clone(), first_town.counts)] {
+        let figures = [
+            ("received", counts.received),
+            ("acknowledged", counts.acknowledged),
+            ("answered_direct", counts.answered_direct),
+            ("forwarded", counts.forwarded),
+            ("answered", counts.answered),
+            ("closed", counts.closed),
+        ];
+        for (counted, n) in figures {
+            let mut href = format!("/cases?region={region}&from=2025-01-01&to={to}");
+            if counted != "received" {
+                href.push_str(&format!("&counted={counted}"));
+            }
+            let linked = href.replace('&', "&#38;");
+            assert!(town_body.contains(&linked) || body.contains(&linked), "{href} is linked");
+            assert_eq!(listed_total(&server, &href).await, n, "{href} lists the {n} cases counted");
+        }
+        assert!(counts.closed > 0 && counts.forwarded > 0, "the demo has every kind: {counts:?}");
+    }
+    // A station and one of its representatives, a category and a channel.
+    let station = &overview.stations[0];
+    let (status, station_body, _) = server.page(&format!("/cockpit?unit={}&from=2025-01-01", station.key)).await;
+    assert_eq!(status, 200);
+    assert!(station_body.contains("本站代表委员"), "{station_body}");
+    let href = format!("/cases?unit={}&from=2025-01-01&to={to}", station.key);
+    assert_eq!(listed_total(&server, &href).await, station.counts.received);
+    let rep = &overview.representatives[0];
+    let href = format!("/cases?region={}&from=2025-01-01&to={to}&rep={}", region_of(&office), rep.key);
+    assert_eq!(listed_total(&server, &href).await, rep.counts.received);
+    let category = &overview.by_category[0];
+    let href = format!("/cases?region=&from=2025-01-01&to={to}&category={}&counted=answered", category.key);
+    assert_eq!(listed_total(&server, &href).await, category.counts.answered);
+    let (status, body_bad, _) = server.page("/cases?counted=nonsense").await;
+    assert_eq!(status, 422, "{body_bad}");
     let case = first_link(&body, "/cases/").expect("an overdue case on the county page");
     let (status, case_body, _) = server.page(&case).await;
     assert_eq!(status, 200, "{case}");
