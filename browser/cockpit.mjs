@@ -105,6 +105,19 @@ run(async (t) => {
   t.check((await page.textContent('main')).includes(code), `the case page shows ${code}`);
   console.log(`drilled down to case ${code}`);
 
+  // A hot word → the cases whose text contains it.
+  await page.goto(county);
+  const word = await page.$eval('section[aria-labelledby=words] tbody tr', (tr) => ({
+    word: tr.querySelector('th a').textContent.trim(),
+    n: Number(tr.querySelector('td a').textContent),
+    href: tr.querySelector('td a').getAttribute('href'),
+  }));
+  await page.goto(word.href);
+  const containing = await listed(page);
+  t.check(containing >= word.n, `${word.n} cases gave ${word.word}; ${containing} contain it`);
+  t.check((await page.textContent('ul.case-list')).length > 0, 'the cases are listed');
+  console.log(`hot word ${word.word}: ${word.n} cases, ${containing} listed`);
+
   // A list downloaded as CSV and as XLSX: the table's header and rows.
   await page.goto(county);
   const table = await page.$$eval('section[aria-labelledby=drill] table', ([t]) => ({

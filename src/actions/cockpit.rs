@@ -16,6 +16,7 @@ use crate::db::{self, Db, Tx};
 use crate::domain::calendar::cst_date;
 use crate::domain::case::{Case, CaseEvent, CaseState, Grade};
 use crate::domain::tally::{AssignmentFact, CaseCounts, DeptCounts, HistoryEvent, Tally, tally};
+use crate::domain::words::hot_words;
 use crate::error::Result;
 
 mod view;
@@ -94,6 +95,9 @@ pub async fn record_event(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result
         case.representative_id.as_deref(),
     );
     let delta = if event.kind == "submit" {
+        for word in hot_words(&case_text(&case.title, &case.body)) {
+            aggregates::add_word(tx, &key.day, &key.region_path, &word, 1).await?;
+        }
         tally(&[history_event(event)], &[])
     } else {
         let events: Vec<HistoryEvent> = db::cases::events(tx, &case.id).await?.iter().map(history_event).collect();
@@ -104,6 +108,11 @@ pub async fn record_event(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result
         after.minus(&before)
     };
     add(tx, &key, &delta).await
+}
+
+/// The text a case's hot words come from.
+fn case_text(title: &str, body: &str) -> String {
+    format!("{title}\n{body}")
 }
 
 /// What a rebuild did.
@@ -140,6 +149,7 @@ pub async fn rebuild_aggregates(db: &Db, mut progress: impl FnMut(u64)) -> Resul
         let mut cases: HashMap<(String, String, String, String), CaseCounts> = HashMap::new();
         let mut people: HashMap<(String, String, String, String), CaseCounts> = HashMap::new();
         let mut departments: HashMap<(String, String, String), DeptCounts> = HashMap::new();
+        let mut words: HashMap<(String, String, String), i64> = HashMap::new();
         for case in &batch {
             let history = events.get(&case.id).map(Vec::as_slice).unwrap_or_default();
             let snapshot = tally(history, facts.get(&case.id).map(Vec::as_slice).unwrap_or_default());
@@ -160,6 +170,12 @@ pub async fn rebuild_aggregates(db: &Db, mut progress: impl FnMut(u64)) -> Resul
             for (department_id, counts) in snapshot.departments {
                 let entry = departments.entry((key.day.clone(), key.region_path.clone(), department_id)).or_default();
                 *entry = entry.plus(&counts);
+            }
+            // As `record_event` does: a case's words are filed with its submission.
+            if history.iter().any(|e| e.kind == "submit") {
+                for word in hot_words(&case_text(&case.title, &case.body)) {
+                    *words.entry((key.day.clone(), key.region_path.clone(), word)).or_default() += 1;
+                }
             }
             done.cases += 1;
         }
@@ -195,6 +211,9 @@ pub async fn rebuild_aggregates(db: &Db, mut progress: impl FnMut(u64)) -> Resul
                 representative_id: String::new(),
             };
             aggregates::add_department(&mut tx, &key, &department_id, &counts).await?;
+        }
+        for ((day, region_path, word), n) in words {
+            aggregates::add_word(&mut tx, &day, &region_path, &word, n).await?;
         }
         progress(done.cases);
         after = last;

@@ -327,6 +327,37 @@ pub async fn representative_sums(
     Ok(rows.into_iter().map(CaseSumRow::into_pair).map(|(_, c)| c).next().unwrap_or_default())
 }
 
+/// Adds `cases` to the count of cases that gave `word` on the key's day and region.
+pub async fn add_word(tx: &mut Tx, day: &str, region_path: &str, word: &str, cases: i64) -> DbResult<()> {
+    exec!(
+        tx,
+        "INSERT INTO agg_words (day, region_path, word, cases) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (day, region_path, word) DO UPDATE SET cases = agg_words.cases + excluded.cases",
+        day,
+        region_path,
+        word,
+        cases
+    )?;
+    Ok(())
+}
+
+/// The words most cases under `prefix` received from `from` to `to` gave, with how
+/// many cases gave each, most first, at most `limit`.
+pub async fn hot_words(tx: &mut Tx, prefix: &str, from: &str, to: &str, limit: i64) -> DbResult<Vec<(String, i64)>> {
+    let like = format!("{prefix}%");
+    rows!(
+        tx,
+        (String, i64),
+        "SELECT word, CAST(SUM(cases) AS BIGINT) AS n FROM agg_words
+         WHERE region_path LIKE $1 AND day >= $2 AND day <= $3
+         GROUP BY word HAVING SUM(cases) > 0 ORDER BY n DESC, word LIMIT $4",
+        &like,
+        from,
+        to,
+        limit
+    )
+}
+
 /// Sums of the department counters of cases under `prefix`, per department.
 pub async fn department_sums(tx: &mut Tx, prefix: &str, from: &str, to: &str) -> DbResult<Vec<(String, DeptCounts)>> {
     let like = format!("{prefix}%");
@@ -377,6 +408,13 @@ pub async fn dump(tx: &mut Tx) -> DbResult<Vec<String>> {
             .filter(|(_, c)| !c.is_zero())
             .map(|(k, c)| format!("person {k} {c:?}")),
     );
+    let words = rows!(
+        tx,
+        (String, i64),
+        "SELECT day || '|' || region_path || '|' || word AS key, CAST(SUM(cases) AS BIGINT) AS n FROM agg_words
+         GROUP BY day, region_path, word HAVING SUM(cases) <> 0 ORDER BY 1"
+    )?;
+    out.extend(words.into_iter().map(|(k, n)| format!("word {k} {n}")));
     out.extend(
         dept.into_iter()
             .map(DeptSumRow::into_pair)
@@ -386,11 +424,12 @@ pub async fn dump(tx: &mut Tx) -> DbResult<Vec<String>> {
     Ok(out)
 }
 
-/// Empties the three tables (before a rebuild, in its transaction).
+/// Empties the four tables (before a rebuild, in its transaction).
 pub async fn clear(tx: &mut Tx) -> DbResult<()> {
     exec!(tx, "DELETE FROM agg_region")?;
     exec!(tx, "DELETE FROM agg_person")?;
     exec!(tx, "DELETE FROM agg_department")?;
+    exec!(tx, "DELETE FROM agg_words")?;
     Ok(())
 }
 
@@ -404,6 +443,9 @@ pub struct CaseFacts {
     pub category: String,
     pub unit_id: Option<String>,
     pub representative_id: Option<String>,
+    /// The text, for its hot words.
+    pub title: String,
+    pub body: String,
 }
 
 /// The next `limit` cases by id after `after_id`.
@@ -411,7 +453,7 @@ pub async fn cases_after(tx: &mut Tx, after_id: &str, limit: i64) -> DbResult<Ve
     rows!(
         tx,
         CaseFacts,
-        "SELECT id, created_at, region_path, channel, category, unit_id, representative_id FROM cases
+        "SELECT id, created_at, region_path, channel, category, unit_id, representative_id, title, body FROM cases
          WHERE id > $1 ORDER BY id LIMIT $2",
         after_id,
         limit

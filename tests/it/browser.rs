@@ -264,6 +264,7 @@ async fn the_office_drills_down_the_cockpit_to_a_case_every_figure_lists_its_cas
     }
     assert!(printed.contains("the county totals: each of the six figures lists exactly"), "{printed}");
     assert!(printed.contains("drilled down to case "), "{printed}");
+    assert!(printed.contains("hot word "), "{printed}");
     // The workbook the browser saved: the table's header, then one row per table row.
     let line = printed.lines().find_map(|l| l.strip_prefix("xlsx rows ")).expect("the table's shape");
     let (rows, header) = line.split_once(" header ").expect("rows and header");

@@ -150,6 +150,8 @@ async fn rebuilt_aggregates_equal_the_maintained_ones() {
         minyi::demo::load_demo_cases(&t.app).await.unwrap_or_else(|e| panic!("{}: demo cases: {e:?}", t.engine));
         let after_demo = cockpit::dump_aggregates(t.db()).await.expect("dump");
         assert!(after_demo.len() > 20, "{}: the demo fills the counters", t.engine);
+        let words = after_demo.iter().filter(|l| l.starts_with("word ")).count();
+        assert!(words > 50, "{}: the demo's texts give hot words ({words})", t.engine);
         let rebuilt = cockpit::rebuild_aggregates(t.db(), |_| {}).await.expect("rebuild");
         assert!(rebuilt.cases >= 300, "{}: {rebuilt:?}", t.engine);
         assert_eq!(cockpit::dump_aggregates(t.db()).await.expect("dump"), after_demo, "{}: after the demo", t.engine);
@@ -279,6 +281,22 @@ async fn office_journey(t: &TestDb) {
     let category = &overview.by_category[0];
     let href = format!("/cases?region=&from=2025-01-01&to={to}&category={}&counted=answered", category.key);
     assert_eq!(listed_total(&server, &href).await, category.counts.answered);
+    // Hot words: from the maintained counters, each linking to the cases containing it.
+    let (word, n) = overview.hot_words.first().cloned().expect("the demo's texts give hot words");
+    assert!(overview.hot_words.windows(2).all(|w| w[0].1 >= w[1].1), "most first: {:?}", overview.hot_words);
+    assert!(body.contains("热词") && body.contains(&format!(">{word}</a>")), "the word is on the page");
+    let href = format!(
+        "/cases?region={}&from=2025-01-01&to={to}&q={}",
+        region_of(&office),
+        minyi::web::pages::urlencode(&word)
+    );
+    assert!(body.contains(&href.replace('&', "&#38;")), "{href} is linked");
+    let containing = listed_total(&server, &href).await;
+    assert!(containing >= n, "{word}: {n} cases gave it, {containing} contain it");
+    let csv = server.get(&format!("/cockpit/export/words/csv?from=2025-01-01&region={}", region_of(&office))).await;
+    let text = csv.text().await.unwrap();
+    assert_eq!(text.lines().count(), overview.hot_words.len() + 1, "{text}");
+    assert!(text.contains(&format!("{word},{n}")), "{text}");
     let (status, body_bad, _) = server.page("/cases?counted=nonsense").await;
     assert_eq!(status, 422, "{body_bad}");
     let case = first_link(&body, "/cases/").expect("an overdue case on the county page");

@@ -59,6 +59,8 @@ pub struct Overview {
     /// Station management: every station of the subtree (up to `STATION_ROWS`), the
     /// least active first, with its code scans in the period and cases in 30 days.
     pub station_activity: Vec<aggregates::StationActivity>,
+    /// The words most cases of the period gave (`domain::words`), with how many cases.
+    pub hot_words: Vec<(String, i64)>,
 }
 
 /// How many stations the management list shows.
@@ -210,6 +212,7 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
         soon_page.items.into_iter().filter(|c| c.next_due().is_some_and(|due| due >= today)).take(LIST_ROWS).collect();
     let since = (today - chrono::Duration::days(IDLE_DAYS)).to_string();
     let station_activity = aggregates::stations(&mut tx, &prefix, &from_day, &to_day, &since, STATION_ROWS).await?;
+    let hot_words = aggregates::hot_words(&mut tx, &prefix, &from_day, &to_day, LIST_ROWS as i64).await?;
     Ok(Overview {
         region,
         breadcrumb,
@@ -230,6 +233,7 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
         due_soon,
         due_soon_until,
         station_activity,
+        hot_words,
     })
 }
 

@@ -114,6 +114,10 @@ struct CockpitPage<'a> {
     idle_stations: usize,
     months_chart: String,
     channels_chart: String,
+    /// The hot words: word, cases, and the case list of the cases containing it.
+    words: Vec<Figure>,
+    word_names: Vec<String>,
+    words_chart: String,
     /// `region=…&from=…&to=…` for the download links.
     export_query: String,
 }
@@ -330,6 +334,17 @@ fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
         })
         .collect();
     let idle_stations = station_lines.iter().filter(|s| s.idle).count();
+    let words: Vec<Figure> = o
+        .hot_words
+        .iter()
+        .map(|(word, n)| Figure { n: *n, href: cases_of(&format!("&q={}", urlencode(word))) })
+        .collect();
+    let word_names: Vec<String> = o.hot_words.iter().map(|(w, _)| w.clone()).collect();
+    let words_chart = chart(
+        "bar",
+        &word_names.iter().take(15).cloned().collect::<Vec<_>>(),
+        &[(shell.t("cockpit-word-cases"), words.iter().take(15).map(|f| f.n).collect())],
+    );
     CockpitPage {
         region_id: region_id.clone(),
         station_lines,
@@ -354,6 +369,9 @@ fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
         due_soon_until: o.due_soon_until.to_string(),
         months_chart,
         channels_chart,
+        words,
+        word_names,
+        words_chart,
         export_query: format!("region={}{period}", urlencode(&region_id)),
         shell,
     }
@@ -382,7 +400,7 @@ fn dept_row(shell: &Shell<'_>, rank: usize, href: String, l: &Line<DeptCounts>) 
 }
 
 /// The lists of the cockpit that can be downloaded, by their name in the URL.
-pub const LISTS: [&str; 12] = [
+pub const LISTS: [&str; 13] = [
     "totals",
     "channels",
     "regions",
@@ -395,6 +413,7 @@ pub const LISTS: [&str; 12] = [
     "overdue",
     "due-soon",
     "station-activity",
+    "words",
 ];
 
 /// `GET /cockpit/export/{list}/{format}?region=…&from=…&to=…`: one list of the cockpit
@@ -460,6 +479,11 @@ fn table(p: &CockpitPage<'_>, list: &str) -> (Vec<String>, Vec<Vec<String>>) {
         "weeks" => count_table(p, "cockpit-week", &p.weeks),
         "categories" => count_table(p, "field-category", &p.categories),
         "overdue" => case_table(p, &p.overdue),
+        "words" => {
+            let headers = vec![p.shell.t("cockpit-word"), p.shell.t("cockpit-word-cases")];
+            let rows = p.word_names.iter().zip(&p.words).map(|(w, f)| vec![w.clone(), f.n.to_string()]).collect();
+            (headers, rows)
+        }
         "due-soon" => case_table(p, &p.due_soon),
         "station-activity" => {
             let headers =
