@@ -424,13 +424,79 @@ pub async fn dump(tx: &mut Tx) -> DbResult<Vec<String>> {
     Ok(out)
 }
 
-/// Empties the four tables (before a rebuild, in its transaction).
-pub async fn clear(tx: &mut Tx) -> DbResult<()> {
-    exec!(tx, "DELETE FROM agg_region")?;
-    exec!(tx, "DELETE FROM agg_person")?;
-    exec!(tx, "DELETE FROM agg_department")?;
-    exec!(tx, "DELETE FROM agg_words")?;
+/// The region paths cases are filed at, with how many cases each, in path order.
+pub async fn case_paths(tx: &mut Tx) -> DbResult<Vec<(String, i64)>> {
+    rows!(
+        tx,
+        (String, i64),
+        "SELECT region_path, CAST(COUNT(*) AS BIGINT) AS n FROM cases GROUP BY region_path ORDER BY region_path"
+    )
+}
+
+/// Holds off every other writer of the counters until this transaction ends
+/// (PostgreSQL; a SQLite write transaction already excludes every other writer), so a
+/// rebuild chunk and the events of the same moment cannot miss or double a case.
+pub async fn lock_for_rebuild(tx: &mut Tx) -> DbResult<()> {
+    match tx.engine() {
+        super::Engine::Sqlite => Ok(()),
+        super::Engine::Postgres => {
+            exec!(tx, "LOCK TABLE agg_region, agg_person, agg_department, agg_words IN SHARE ROW EXCLUSIVE MODE")?;
+            Ok(())
+        }
+    }
+}
+
+/// Removes the counters of region paths no case is filed at any more.
+pub async fn clear_stale(tx: &mut Tx) -> DbResult<()> {
+    exec!(tx, "DELETE FROM agg_region WHERE region_path NOT IN (SELECT region_path FROM cases)")?;
+    exec!(tx, "DELETE FROM agg_person WHERE region_path NOT IN (SELECT region_path FROM cases)")?;
+    exec!(tx, "DELETE FROM agg_department WHERE region_path NOT IN (SELECT region_path FROM cases)")?;
+    exec!(tx, "DELETE FROM agg_words WHERE region_path NOT IN (SELECT region_path FROM cases)")?;
     Ok(())
+}
+
+/// Empties the counters of one region path (not its subtree), before it is refiled.
+pub async fn clear_path(tx: &mut Tx, path: &str) -> DbResult<()> {
+    exec!(tx, "DELETE FROM agg_region WHERE region_path = $1", path)?;
+    exec!(tx, "DELETE FROM agg_person WHERE region_path = $1", path)?;
+    exec!(tx, "DELETE FROM agg_department WHERE region_path = $1", path)?;
+    exec!(tx, "DELETE FROM agg_words WHERE region_path = $1", path)?;
+    Ok(())
+}
+
+/// The next `limit` cases filed at `path`, by id after `after_id`.
+pub async fn cases_in_path_after(tx: &mut Tx, path: &str, after_id: &str, limit: i64) -> DbResult<Vec<CaseFacts>> {
+    rows!(
+        tx,
+        CaseFacts,
+        "SELECT id, created_at, region_path, channel, category, unit_id, representative_id, title, body FROM cases
+         WHERE region_path = $1 AND id > $2 ORDER BY id LIMIT $3",
+        path,
+        after_id,
+        limit
+    )
+}
+
+/// Assignments of the cases filed at `path` whose ids lie from `first` to `last`.
+pub async fn assignments_in_path_between(
+    tx: &mut Tx,
+    path: &str,
+    first: &str,
+    last: &str,
+) -> DbResult<Vec<(String, AssignmentFact)>> {
+    let rows = rows!(
+        tx,
+        (String, String, String, i64),
+        "SELECT a.case_id, a.id, a.department_id, a.created_at FROM assignments a JOIN cases c ON c.id = a.case_id
+         WHERE c.region_path = $1 AND a.case_id >= $2 AND a.case_id <= $3 ORDER BY a.case_id, a.created_at, a.id",
+        path,
+        first,
+        last
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(case_id, id, department_id, created_at)| (case_id, AssignmentFact { id, department_id, created_at }))
+        .collect())
 }
 
 /// A case's immutable facts, for filing its counters (the rebuild reads them in batches).
@@ -446,35 +512,6 @@ pub struct CaseFacts {
     /// The text, for its hot words.
     pub title: String,
     pub body: String,
-}
-
-/// The next `limit` cases by id after `after_id`.
-pub async fn cases_after(tx: &mut Tx, after_id: &str, limit: i64) -> DbResult<Vec<CaseFacts>> {
-    rows!(
-        tx,
-        CaseFacts,
-        "SELECT id, created_at, region_path, channel, category, unit_id, representative_id, title, body FROM cases
-         WHERE id > $1 ORDER BY id LIMIT $2",
-        after_id,
-        limit
-    )
-}
-
-/// Assignments of the cases whose ids lie from `first` to `last`: (case, id,
-/// department, created_at).
-pub async fn assignments_between(tx: &mut Tx, first: &str, last: &str) -> DbResult<Vec<(String, AssignmentFact)>> {
-    let rows = rows!(
-        tx,
-        (String, String, String, i64),
-        "SELECT case_id, id, department_id, created_at FROM assignments WHERE case_id >= $1 AND case_id <= $2
-         ORDER BY case_id, created_at, id",
-        first,
-        last
-    )?;
-    Ok(rows
-        .into_iter()
-        .map(|(case_id, id, department_id, created_at)| (case_id, AssignmentFact { id, department_id, created_at }))
-        .collect())
 }
 
 /// One case's assignments as the fold needs them.

@@ -157,6 +157,8 @@ const EXPECTED_SCHEMA: &[&str] = &[
     "cases.closed_at",
     "cases.created_at",
     "cases.id",
+    "cases.latitude_e6",
+    "cases.longitude_e6",
     "cases.merged_into",
     "cases.rating_until",
     "cases.region_id",
