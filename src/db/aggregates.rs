@@ -487,8 +487,10 @@ pub async fn assignments_in_path_between(
     let rows = rows!(
         tx,
         (String, String, String, i64),
-        "SELECT a.case_id, a.id, a.department_id, a.created_at FROM assignments a JOIN cases c ON c.id = a.case_id
-         WHERE c.region_path = $1 AND a.case_id >= $2 AND a.case_id <= $3 ORDER BY a.case_id, a.created_at, a.id",
+        // The path's cases first, as in `db::cases::events_in_path_between`.
+        "SELECT a.case_id, a.id, a.department_id, a.created_at FROM cases c CROSS JOIN assignments a
+         WHERE a.case_id = c.id AND c.region_path = $1 AND c.id >= $2 AND c.id <= $3
+         ORDER BY a.case_id, a.created_at, a.id",
         path,
         first,
         last

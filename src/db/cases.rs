@@ -387,8 +387,10 @@ pub async fn events_in_path_between(tx: &mut Tx, path: &str, first: &str, last: 
     let rows = rows!(
         tx,
         EventRow,
-        "SELECT e.* FROM case_events e JOIN cases c ON c.id = e.case_id
-         WHERE c.region_path = $1 AND e.case_id >= $2 AND e.case_id <= $3 ORDER BY e.case_id, e.seq",
+        // CROSS JOIN keeps SQLite walking the path's cases first (by `cases_region_path`),
+        // not the id range of every event, which spans the cases of every other path.
+        "SELECT e.* FROM cases c CROSS JOIN case_events e
+         WHERE e.case_id = c.id AND c.region_path = $1 AND c.id >= $2 AND c.id <= $3 ORDER BY e.case_id, e.seq",
         path,
         first,
         last
