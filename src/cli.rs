@@ -91,7 +91,7 @@ pub enum AuditCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum CockpitCommand {
-    /// Rebuild the cockpit's counters from the history of every case (in one transaction).
+    /// Rebuild the cockpit's counters from the history of every case (one short transaction per chunk of regions).
     Rebuild,
 }
 
@@ -181,10 +181,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cockpit { command: CockpitCommand::Rebuild } => {
             let db = open(&config).await?;
             let started = std::time::Instant::now();
-            let rebuilt = crate::actions::cockpit::rebuild_aggregates(&db, |cases| eprint!("\r{cases} cases…"))
+            let total = crate::actions::cockpit::cases_to_rebuild(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {elapsed_precise} [{bar:40}] {human_pos}/{human_len} cases counted, ETA {eta}",
+                )
+                .map_err(|e| anyhow::anyhow!("progress template: {e}"))?,
+            );
+            let rebuilt = crate::actions::cockpit::rebuild_aggregates(&db, |done| bar.set_position(done))
                 .await
                 .map_err(|e| anyhow::anyhow!("rebuild failed: {e}"))?;
-            eprintln!();
+            bar.finish_and_clear();
             println!(
                 "cockpit rebuilt from {} events of {} cases in {:.1} s",
                 rebuilt.events,

@@ -12,7 +12,10 @@ mod notices;
 pub use chain::{ChainReport, verify_chain};
 pub use citizen::{AddresseeView, MyCase, addressee, addressee_at_meeting, my_cases, track};
 pub use form::submit_with_files;
-pub use inbox::{DUE_SOON_WORKING_DAYS, INBOX_PAGE_SIZE, Inbox, InboxQuery, InboxStatus, inbox};
+pub use inbox::{
+    COUNTED, CaseNarrowing, DUE_SOON_WORKING_DAYS, INBOX_PAGE_SIZE, Inbox, InboxQuery, InboxStatus, NarrowingFields,
+    cst_midnight, inbox,
+};
 use moves::probes;
 pub use moves::{MAX_FORWARD_ROWS, MAX_WORKING_DAYS, parse_move, row_field};
 

@@ -16,6 +16,7 @@ use crate::db::{self, Db, Tx};
 use crate::domain::calendar::cst_date;
 use crate::domain::case::{Case, CaseEvent, CaseState, Grade};
 use crate::domain::tally::{AssignmentFact, CaseCounts, DeptCounts, HistoryEvent, Tally, tally};
+use crate::domain::words::hot_words;
 use crate::error::Result;
 
 mod view;
@@ -94,6 +95,9 @@ pub async fn record_event(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result
         case.representative_id.as_deref(),
     );
     let delta = if event.kind == "submit" {
+        for word in hot_words(&case_text(&case.title, &case.body)) {
+            aggregates::add_word(tx, &key.day, &key.region_path, &word, 1).await?;
+        }
         tally(&[history_event(event)], &[])
     } else {
         let events: Vec<HistoryEvent> = db::cases::events(tx, &case.id).await?.iter().map(history_event).collect();
@@ -106,6 +110,11 @@ pub async fn record_event(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result
     add(tx, &key, &delta).await
 }
 
+/// The text a case's hot words come from.
+fn case_text(title: &str, body: &str) -> String {
+    format!("{title}\n{body}")
+}
+
 /// What a rebuild did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Rebuilt {
@@ -114,93 +123,145 @@ pub struct Rebuilt {
 }
 
 const REBUILD_BATCH: i64 = 2000;
+/// A rebuild commits after about this many cases (whole region paths at a time).
+pub const REBUILD_CHUNK: i64 = 5000;
 
-/// Rebuilds the cockpit's counters from the history (`case_events`) in one write
-/// transaction: empties the tables, folds every case's events, and files each
-/// case's final snapshot. `progress` is told the number of cases done after each batch.
-pub async fn rebuild_aggregates(db: &Db, mut progress: impl FnMut(u64)) -> Result<Rebuilt> {
-    let mut tx = db.write().await?;
-    aggregates::clear(&mut tx).await?;
+/// How many cases a rebuild will count (for its progress bar).
+pub async fn cases_to_rebuild(db: &Db) -> Result<u64> {
+    let mut tx = db.read().await?;
+    let paths = aggregates::case_paths(&mut tx).await?;
+    Ok(paths.iter().map(|(_, n)| *n as u64).sum())
+}
+
+/// Rebuilds the cockpit's counters from the history (`case_events`), one chunk of
+/// region paths at a time: each chunk is one short write transaction that empties the
+/// counters of its paths and files every case of them again, so the server keeps
+/// taking cases between chunks and every committed chunk is exact (PostgreSQL locks the
+/// counter tables for the chunk, as SQLite's write lock does). `progress` is told the
+/// number of cases done after each chunk.
+pub async fn rebuild_aggregates(db: &Db, progress: impl FnMut(u64)) -> Result<Rebuilt> {
+    rebuild_aggregates_in_chunks(db, REBUILD_CHUNK, progress).await
+}
+
+/// [`rebuild_aggregates`] committing after about `chunk_cases` cases.
+pub async fn rebuild_aggregates_in_chunks(db: &Db, chunk_cases: i64, mut progress: impl FnMut(u64)) -> Result<Rebuilt> {
+    let paths = {
+        let mut tx = db.read().await?;
+        aggregates::case_paths(&mut tx).await?
+    };
+    {
+        let mut tx = db.write().await?;
+        aggregates::lock_for_rebuild(&mut tx).await?;
+        aggregates::clear_stale(&mut tx).await?;
+        tx.commit().await?;
+    }
     let mut done = Rebuilt::default();
+    let mut chunk: Vec<&str> = Vec::new();
+    let mut in_chunk = 0;
+    for (i, (path, cases)) in paths.iter().enumerate() {
+        chunk.push(path);
+        in_chunk += cases;
+        if in_chunk >= chunk_cases || i + 1 == paths.len() {
+            let mut tx = db.write().await?;
+            aggregates::lock_for_rebuild(&mut tx).await?;
+            for path in &chunk {
+                aggregates::clear_path(&mut tx, path).await?;
+                rebuild_path(&mut tx, path, &mut done).await?;
+            }
+            tx.commit().await?;
+            progress(done.cases);
+            chunk.clear();
+            in_chunk = 0;
+        }
+    }
+    Ok(done)
+}
+
+/// Files every case of region path `path` again (its counters are empty).
+async fn rebuild_path(tx: &mut Tx, path: &str, done: &mut Rebuilt) -> Result<()> {
     let mut after = String::new();
     loop {
-        let batch = aggregates::cases_after(&mut tx, &after, REBUILD_BATCH).await?;
-        let (Some(first), Some(last)) = (batch.first(), batch.last()) else { break };
+        let batch = aggregates::cases_in_path_after(tx, path, &after, REBUILD_BATCH).await?;
+        let (Some(first), Some(last)) = (batch.first(), batch.last()) else { return Ok(()) };
         let (first, last) = (first.id.clone(), last.id.clone());
         let mut events: HashMap<String, Vec<HistoryEvent>> = HashMap::new();
-        for event in db::cases::events_between(&mut tx, &first, &last).await? {
+        for event in db::cases::events_in_path_between(tx, path, &first, &last).await? {
             done.events += 1;
             events.entry(event.case_id.clone()).or_default().push(history_event(&event));
         }
         let mut facts: HashMap<String, Vec<AssignmentFact>> = HashMap::new();
-        for (case_id, fact) in aggregates::assignments_between(&mut tx, &first, &last).await? {
+        for (case_id, fact) in aggregates::assignments_in_path_between(tx, path, &first, &last).await? {
             facts.entry(case_id).or_default().push(fact);
         }
-        // Sum the batch per key first: many cases share a day and a region.
-        let mut cases: HashMap<(String, String, String, String), CaseCounts> = HashMap::new();
-        let mut people: HashMap<(String, String, String, String), CaseCounts> = HashMap::new();
-        let mut departments: HashMap<(String, String, String), DeptCounts> = HashMap::new();
-        for case in &batch {
-            let history = events.get(&case.id).map(Vec::as_slice).unwrap_or_default();
-            let snapshot = tally(history, facts.get(&case.id).map(Vec::as_slice).unwrap_or_default());
-            let key = key_of(
-                case.created_at,
-                &case.region_path,
-                &case.channel,
-                &case.category,
-                case.unit_id.as_deref(),
-                case.representative_id.as_deref(),
-            );
-            let region = (key.day.clone(), key.region_path.clone(), key.channel.clone(), key.category.clone());
-            let entry = cases.entry(region).or_default();
-            *entry = entry.plus(&snapshot.case);
-            let person = (key.day.clone(), key.region_path.clone(), key.unit_id.clone(), key.representative_id.clone());
-            let entry = people.entry(person).or_default();
-            *entry = entry.plus(&snapshot.case);
-            for (department_id, counts) in snapshot.departments {
-                let entry = departments.entry((key.day.clone(), key.region_path.clone(), department_id)).or_default();
-                *entry = entry.plus(&counts);
-            }
-            done.cases += 1;
-        }
-        for ((day, region_path, channel, category), counts) in cases {
-            let key = CaseKey {
-                day,
-                region_path,
-                channel,
-                category,
-                unit_id: String::new(),
-                representative_id: String::new(),
-            };
-            aggregates::add_region(&mut tx, &key, &counts).await?;
-        }
-        for ((day, region_path, unit_id, representative_id), counts) in people {
-            let key = CaseKey {
-                day,
-                region_path,
-                channel: String::new(),
-                category: String::new(),
-                unit_id,
-                representative_id,
-            };
-            aggregates::add_person(&mut tx, &key, &counts).await?;
-        }
-        for ((day, region_path, department_id), counts) in departments {
-            let key = CaseKey {
-                day,
-                region_path,
-                channel: String::new(),
-                category: String::new(),
-                unit_id: String::new(),
-                representative_id: String::new(),
-            };
-            aggregates::add_department(&mut tx, &key, &department_id, &counts).await?;
-        }
-        progress(done.cases);
+        file_batch(tx, &batch, &events, &facts).await?;
+        done.cases += batch.len() as u64;
         after = last;
     }
-    tx.commit().await?;
-    Ok(done)
+}
+
+/// Files the final snapshots of a batch of cases, summed per key first: many cases
+/// share a day and a region.
+async fn file_batch(
+    tx: &mut Tx,
+    batch: &[aggregates::CaseFacts],
+    events: &HashMap<String, Vec<HistoryEvent>>,
+    facts: &HashMap<String, Vec<AssignmentFact>>,
+) -> Result<()> {
+    let mut cases: HashMap<(String, String, String, String), CaseCounts> = HashMap::new();
+    let mut people: HashMap<(String, String, String, String), CaseCounts> = HashMap::new();
+    let mut departments: HashMap<(String, String, String), DeptCounts> = HashMap::new();
+    let mut words: HashMap<(String, String, String), i64> = HashMap::new();
+    for case in batch {
+        let history = events.get(&case.id).map(Vec::as_slice).unwrap_or_default();
+        let snapshot = tally(history, facts.get(&case.id).map(Vec::as_slice).unwrap_or_default());
+        let key = key_of(
+            case.created_at,
+            &case.region_path,
+            &case.channel,
+            &case.category,
+            case.unit_id.as_deref(),
+            case.representative_id.as_deref(),
+        );
+        let region = (key.day.clone(), key.region_path.clone(), key.channel.clone(), key.category.clone());
+        let entry = cases.entry(region).or_default();
+        *entry = entry.plus(&snapshot.case);
+        let person = (key.day.clone(), key.region_path.clone(), key.unit_id.clone(), key.representative_id.clone());
+        let entry = people.entry(person).or_default();
+        *entry = entry.plus(&snapshot.case);
+        for (department_id, counts) in snapshot.departments {
+            let entry = departments.entry((key.day.clone(), key.region_path.clone(), department_id)).or_default();
+            *entry = entry.plus(&counts);
+        }
+        // As `record_event` does: a case's words are filed with its submission.
+        if history.iter().any(|e| e.kind == "submit") {
+            for word in hot_words(&case_text(&case.title, &case.body)) {
+                *words.entry((key.day.clone(), key.region_path.clone(), word)).or_default() += 1;
+            }
+        }
+    }
+    let blank = |day: String, region_path: String| CaseKey {
+        day,
+        region_path,
+        channel: String::new(),
+        category: String::new(),
+        unit_id: String::new(),
+        representative_id: String::new(),
+    };
+    for ((day, region_path, channel, category), counts) in cases {
+        let key = CaseKey { channel, category, ..blank(day, region_path) };
+        aggregates::add_region(tx, &key, &counts).await?;
+    }
+    for ((day, region_path, unit_id, representative_id), counts) in people {
+        let key = CaseKey { unit_id, representative_id, ..blank(day, region_path) };
+        aggregates::add_person(tx, &key, &counts).await?;
+    }
+    for ((day, region_path, department_id), counts) in departments {
+        aggregates::add_department(tx, &blank(day, region_path), &department_id, &counts).await?;
+    }
+    for ((day, region_path, word), n) in words {
+        aggregates::add_word(tx, &day, &region_path, &word, n).await?;
+    }
+    Ok(())
 }
 
 /// Every stored aggregate row, in key order (for the check that maintained and

@@ -291,6 +291,73 @@ pub async fn case_sums(tx: &mut Tx, prefix: &str, from: &str, to: &str, by: By) 
     Ok(rows.into_iter().map(CaseSumRow::into_pair).filter(|(_, c)| !c.is_zero()).collect())
 }
 
+/// Sums of the case counters of the cases addressed to one station (unit) and
+/// received from `from` to `to`, per representative named with it ('' for none).
+pub async fn unit_sums(tx: &mut Tx, unit_id: &str, from: &str, to: &str) -> DbResult<Vec<(String, CaseCounts)>> {
+    let rows = rows!(
+        tx,
+        CaseSumRow,
+        "SELECT representative_id AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_person WHERE unit_id = $1 AND day >= $2 AND day <= $3 GROUP BY representative_id",
+        unit_id,
+        from,
+        to
+    )?;
+    Ok(rows.into_iter().map(CaseSumRow::into_pair).filter(|(_, c)| !c.is_zero()).collect())
+}
+
+/// Sums of the case counters of the cases under `prefix` addressed to one
+/// representative and received from `from` to `to` (one row, or none).
+pub async fn representative_sums(
+    tx: &mut Tx,
+    prefix: &str,
+    representative_id: &str,
+    from: &str,
+    to: &str,
+) -> DbResult<CaseCounts> {
+    let like = format!("{prefix}%");
+    let rows = rows!(
+        tx,
+        CaseSumRow,
+        "SELECT representative_id AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_person WHERE representative_id = $1 AND region_path LIKE $2 AND day >= $3 AND day <= $4 GROUP BY representative_id",
+        representative_id,
+        &like,
+        from,
+        to
+    )?;
+    Ok(rows.into_iter().map(CaseSumRow::into_pair).map(|(_, c)| c).next().unwrap_or_default())
+}
+
+/// Adds `cases` to the count of cases that gave `word` on the key's day and region.
+pub async fn add_word(tx: &mut Tx, day: &str, region_path: &str, word: &str, cases: i64) -> DbResult<()> {
+    exec!(
+        tx,
+        "INSERT INTO agg_words (day, region_path, word, cases) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (day, region_path, word) DO UPDATE SET cases = agg_words.cases + excluded.cases",
+        day,
+        region_path,
+        word,
+        cases
+    )?;
+    Ok(())
+}
+
+/// The words most cases under `prefix` received from `from` to `to` gave, with how
+/// many cases gave each, most first, at most `limit`.
+pub async fn hot_words(tx: &mut Tx, prefix: &str, from: &str, to: &str, limit: i64) -> DbResult<Vec<(String, i64)>> {
+    let like = format!("{prefix}%");
+    rows!(
+        tx,
+        (String, i64),
+        "SELECT word, CAST(SUM(cases) AS BIGINT) AS n FROM agg_words
+         WHERE region_path LIKE $1 AND day >= $2 AND day <= $3
+         GROUP BY word HAVING SUM(cases) > 0 ORDER BY n DESC, word LIMIT $4",
+        &like,
+        from,
+        to,
+        limit
+    )
+}
+
 /// Sums of the department counters of cases under `prefix`, per department.
 pub async fn department_sums(tx: &mut Tx, prefix: &str, from: &str, to: &str) -> DbResult<Vec<(String, DeptCounts)>> {
     let like = format!("{prefix}%");
@@ -341,6 +408,13 @@ pub async fn dump(tx: &mut Tx) -> DbResult<Vec<String>> {
             .filter(|(_, c)| !c.is_zero())
             .map(|(k, c)| format!("person {k} {c:?}")),
     );
+    let words = rows!(
+        tx,
+        (String, i64),
+        "SELECT day || '|' || region_path || '|' || word AS key, CAST(SUM(cases) AS BIGINT) AS n FROM agg_words
+         GROUP BY day, region_path, word HAVING SUM(cases) <> 0 ORDER BY 1"
+    )?;
+    out.extend(words.into_iter().map(|(k, n)| format!("word {k} {n}")));
     out.extend(
         dept.into_iter()
             .map(DeptSumRow::into_pair)
@@ -350,12 +424,81 @@ pub async fn dump(tx: &mut Tx) -> DbResult<Vec<String>> {
     Ok(out)
 }
 
-/// Empties the three tables (before a rebuild, in its transaction).
-pub async fn clear(tx: &mut Tx) -> DbResult<()> {
-    exec!(tx, "DELETE FROM agg_region")?;
-    exec!(tx, "DELETE FROM agg_person")?;
-    exec!(tx, "DELETE FROM agg_department")?;
+/// The region paths cases are filed at, with how many cases each, in path order.
+pub async fn case_paths(tx: &mut Tx) -> DbResult<Vec<(String, i64)>> {
+    rows!(
+        tx,
+        (String, i64),
+        "SELECT region_path, CAST(COUNT(*) AS BIGINT) AS n FROM cases GROUP BY region_path ORDER BY region_path"
+    )
+}
+
+/// Holds off every other writer of the counters until this transaction ends
+/// (PostgreSQL; a SQLite write transaction already excludes every other writer), so a
+/// rebuild chunk and the events of the same moment cannot miss or double a case.
+pub async fn lock_for_rebuild(tx: &mut Tx) -> DbResult<()> {
+    match tx.engine() {
+        super::Engine::Sqlite => Ok(()),
+        super::Engine::Postgres => {
+            exec!(tx, "LOCK TABLE agg_region, agg_person, agg_department, agg_words IN SHARE ROW EXCLUSIVE MODE")?;
+            Ok(())
+        }
+    }
+}
+
+/// Removes the counters of region paths no case is filed at any more.
+pub async fn clear_stale(tx: &mut Tx) -> DbResult<()> {
+    exec!(tx, "DELETE FROM agg_region WHERE region_path NOT IN (SELECT region_path FROM cases)")?;
+    exec!(tx, "DELETE FROM agg_person WHERE region_path NOT IN (SELECT region_path FROM cases)")?;
+    exec!(tx, "DELETE FROM agg_department WHERE region_path NOT IN (SELECT region_path FROM cases)")?;
+    exec!(tx, "DELETE FROM agg_words WHERE region_path NOT IN (SELECT region_path FROM cases)")?;
     Ok(())
+}
+
+/// Empties the counters of one region path (not its subtree), before it is refiled.
+pub async fn clear_path(tx: &mut Tx, path: &str) -> DbResult<()> {
+    exec!(tx, "DELETE FROM agg_region WHERE region_path = $1", path)?;
+    exec!(tx, "DELETE FROM agg_person WHERE region_path = $1", path)?;
+    exec!(tx, "DELETE FROM agg_department WHERE region_path = $1", path)?;
+    exec!(tx, "DELETE FROM agg_words WHERE region_path = $1", path)?;
+    Ok(())
+}
+
+/// The next `limit` cases filed at `path`, by id after `after_id`.
+pub async fn cases_in_path_after(tx: &mut Tx, path: &str, after_id: &str, limit: i64) -> DbResult<Vec<CaseFacts>> {
+    rows!(
+        tx,
+        CaseFacts,
+        "SELECT id, created_at, region_path, channel, category, unit_id, representative_id, title, body FROM cases
+         WHERE region_path = $1 AND id > $2 ORDER BY id LIMIT $3",
+        path,
+        after_id,
+        limit
+    )
+}
+
+/// Assignments of the cases filed at `path` whose ids lie from `first` to `last`.
+pub async fn assignments_in_path_between(
+    tx: &mut Tx,
+    path: &str,
+    first: &str,
+    last: &str,
+) -> DbResult<Vec<(String, AssignmentFact)>> {
+    let rows = rows!(
+        tx,
+        (String, String, String, i64),
+        // The path's cases first, as in `db::cases::events_in_path_between`.
+        "SELECT a.case_id, a.id, a.department_id, a.created_at FROM cases c CROSS JOIN assignments a
+         WHERE a.case_id = c.id AND c.region_path = $1 AND c.id >= $2 AND c.id <= $3
+         ORDER BY a.case_id, a.created_at, a.id",
+        path,
+        first,
+        last
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(case_id, id, department_id, created_at)| (case_id, AssignmentFact { id, department_id, created_at }))
+        .collect())
 }
 
 /// A case's immutable facts, for filing its counters (the rebuild reads them in batches).
@@ -368,35 +511,9 @@ pub struct CaseFacts {
     pub category: String,
     pub unit_id: Option<String>,
     pub representative_id: Option<String>,
-}
-
-/// The next `limit` cases by id after `after_id`.
-pub async fn cases_after(tx: &mut Tx, after_id: &str, limit: i64) -> DbResult<Vec<CaseFacts>> {
-    rows!(
-        tx,
-        CaseFacts,
-        "SELECT id, created_at, region_path, channel, category, unit_id, representative_id FROM cases
-         WHERE id > $1 ORDER BY id LIMIT $2",
-        after_id,
-        limit
-    )
-}
-
-/// Assignments of the cases whose ids lie from `first` to `last`: (case, id,
-/// department, created_at).
-pub async fn assignments_between(tx: &mut Tx, first: &str, last: &str) -> DbResult<Vec<(String, AssignmentFact)>> {
-    let rows = rows!(
-        tx,
-        (String, String, String, i64),
-        "SELECT case_id, id, department_id, created_at FROM assignments WHERE case_id >= $1 AND case_id <= $2
-         ORDER BY case_id, created_at, id",
-        first,
-        last
-    )?;
-    Ok(rows
-        .into_iter()
-        .map(|(case_id, id, department_id, created_at)| (case_id, AssignmentFact { id, department_id, created_at }))
-        .collect())
+    /// The text, for its hot words.
+    pub title: String,
+    pub body: String,
 }
 
 /// One case's assignments as the fold needs them.

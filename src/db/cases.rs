@@ -3,7 +3,10 @@
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use super::{DbResult, Page, PageRequest, Tx};
+mod inbox;
+pub use inbox::{InboxFilter, Narrowing, inbox, inbox_count};
+
+use super::{DbResult, Tx};
 use crate::domain::case::{Assignment, AssignmentRole, AssignmentState, Case, CaseEvent, CaseState, Channel, Grade};
 
 fn date(raw: &str) -> DbResult<NaiveDate> {
@@ -192,84 +195,6 @@ pub async fn by_client_token(tx: &mut Tx, token: &str) -> DbResult<Option<Case>>
     row!(tx, CaseRow, "SELECT * FROM cases WHERE client_token = $1", token)?.map(CaseRow::into_case).transpose()
 }
 
-/// Which cases an inbox shows: the ones addressed to these, or assigned to this
-/// department, or anywhere under this region path; and of those, which states.
-#[derive(Debug, Clone, Default)]
-pub struct InboxFilter {
-    pub representative_id: String,
-    /// Units whose cases the person receives (a keeper's unit, a deputy's stations).
-    pub unit_ids: Vec<String>,
-    pub department_id: String,
-    pub region_prefix: String,
-    /// `open`, `overdue`, `answered`, `closed` or empty for all.
-    pub status: String,
-    /// Only cases due on or before this date (for "overdue" and "due soon").
-    pub due_by: String,
-    pub channel: String,
-}
-
-/// How many cases an inbox filter matches.
-pub async fn inbox_count(tx: &mut Tx, filter: &InboxFilter) -> DbResult<i64> {
-    let units = format!(",{},", filter.unit_ids.join(","));
-    scalar!(
-        tx,
-        i64,
-        "SELECT COUNT(*) FROM cases c
-         WHERE (($1 <> '' AND c.representative_id = $1)
-             OR ($2 <> ',,' AND c.unit_id IS NOT NULL AND c.representative_id IS NULL AND $2 LIKE '%,' || c.unit_id || ',%')
-             OR ($3 <> '' AND EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.department_id = $3))
-             OR ($4 <> '' AND c.region_path LIKE $4))
-           AND ($5 = '' OR ($5 = 'open' AND c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded'))
-                OR ($5 = 'answered' AND c.state = 'answered') OR ($5 = 'closed' AND c.state IN ('closed', 'withdrawn', 'merged')))
-           AND ($6 = '' OR (c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-                AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) <= $6))
-           AND ($7 = '' OR c.channel = $7)",
-        &filter.representative_id,
-        &units,
-        &filter.department_id,
-        &filter.region_prefix,
-        &filter.status,
-        &filter.due_by,
-        &filter.channel
-    )
-}
-
-/// One page of an inbox: open cases first, the next deadline (to acknowledge
-/// until acknowledged, then to answer) first.
-pub async fn inbox(tx: &mut Tx, filter: &InboxFilter, page: PageRequest) -> DbResult<Page<Case>> {
-    let total = inbox_count(tx, filter).await?;
-    let units = format!(",{},", filter.unit_ids.join(","));
-    let rows = rows!(
-        tx,
-        CaseRow,
-        "SELECT * FROM cases c
-         WHERE (($1 <> '' AND c.representative_id = $1)
-             OR ($2 <> ',,' AND c.unit_id IS NOT NULL AND c.representative_id IS NULL AND $2 LIKE '%,' || c.unit_id || ',%')
-             OR ($3 <> '' AND EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.department_id = $3))
-             OR ($4 <> '' AND c.region_path LIKE $4))
-           AND ($5 = '' OR ($5 = 'open' AND c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded'))
-                OR ($5 = 'answered' AND c.state = 'answered') OR ($5 = 'closed' AND c.state IN ('closed', 'withdrawn', 'merged')))
-           AND ($6 = '' OR (c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-                AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) <= $6))
-           AND ($7 = '' OR c.channel = $7)
-         ORDER BY CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded') THEN 0 ELSE 1 END,
-             CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END,
-             c.created_at, c.id
-         LIMIT $8 OFFSET $9",
-        &filter.representative_id,
-        &units,
-        &filter.department_id,
-        &filter.region_prefix,
-        &filter.status,
-        &filter.due_by,
-        &filter.channel,
-        page.size,
-        page.offset()
-    )?;
-    let items = rows.into_iter().map(CaseRow::into_case).collect::<DbResult<_>>()?;
-    Ok(Page { items, total })
-}
-
 #[derive(sqlx::FromRow)]
 struct AssignmentRow {
     id: String,
@@ -450,6 +375,23 @@ pub async fn events_between(tx: &mut Tx, first: &str, last: &str) -> DbResult<Ve
         tx,
         EventRow,
         "SELECT * FROM case_events WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, seq",
+        first,
+        last
+    )?;
+    Ok(rows.into_iter().map(CaseEvent::from).collect())
+}
+
+/// The events of the cases filed at region path `path` whose ids lie from `first` to
+/// `last`, by case and in order (the cockpit's rebuild, one region at a time).
+pub async fn events_in_path_between(tx: &mut Tx, path: &str, first: &str, last: &str) -> DbResult<Vec<CaseEvent>> {
+    let rows = rows!(
+        tx,
+        EventRow,
+        // CROSS JOIN keeps SQLite walking the path's cases first (by `cases_region_path`),
+        // not the id range of every event, which spans the cases of every other path.
+        "SELECT e.* FROM cases c CROSS JOIN case_events e
+         WHERE e.case_id = c.id AND c.region_path = $1 AND c.id >= $2 AND c.id <= $3 ORDER BY e.case_id, e.seq",
+        path,
         first,
         last
     )?;

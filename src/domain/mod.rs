@@ -20,6 +20,7 @@ pub mod representative;
 pub mod tally;
 pub mod unit;
 pub mod user;
+pub mod words;
 pub mod workflow;
 
 pub use msg::{FieldError, Msg};

@@ -279,3 +279,29 @@ async fn demo_meeting(t: &crate::support::TestDb) -> String {
     let planned = meetings.items.into_iter().find(|m| m.input.state == minyi::domain::meeting::MeetingState::Planned);
     planned.expect("the demo station has a planned meeting").id
 }
+
+#[tokio::test]
+async fn the_office_drills_down_the_cockpit_to_a_case_every_figure_lists_its_cases_and_lists_download() {
+    let (t, server) = demo_server().await;
+    minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let xlsx = dir.path().join("regions.xlsx");
+    let xlsx_path = xlsx.display().to_string();
+    let printed = run_script("cockpit", &server, &["office", DEMO_PASSWORD, "2025-01-01", &xlsx_path]).await;
+    for page in ["the cockpit", "a town in the cockpit", "a station in the cockpit", "a representative's cases"] {
+        assert!(printed.contains(&format!("axe: no violations on {page}")), "{page}: {printed}");
+    }
+    assert!(printed.contains("the county totals: each of the six figures lists exactly"), "{printed}");
+    assert!(printed.contains("drilled down to case "), "{printed}");
+    assert!(printed.contains("hot word "), "{printed}");
+    // The workbook the browser saved: the table's header, then one row per table row.
+    let line = printed.lines().find_map(|l| l.strip_prefix("xlsx rows ")).expect("the table's shape");
+    let (rows, header) = line.split_once(" header ").expect("rows and header");
+    let rows: usize = rows.parse().expect("a row count");
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut book: Xlsx<_> = open_workbook(&xlsx).expect("a workbook");
+    let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+    let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(cells[0].join("|"), header, "the workbook's header is the table's");
+    assert_eq!(cells.len(), rows + 1, "the workbook has the table's rows");
+}

@@ -150,6 +150,8 @@ async fn rebuilt_aggregates_equal_the_maintained_ones() {
         minyi::demo::load_demo_cases(&t.app).await.unwrap_or_else(|e| panic!("{}: demo cases: {e:?}", t.engine));
         let after_demo = cockpit::dump_aggregates(t.db()).await.expect("dump");
         assert!(after_demo.len() > 20, "{}: the demo fills the counters", t.engine);
+        let words = after_demo.iter().filter(|l| l.starts_with("word ")).count();
+        assert!(words > 50, "{}: the demo's texts give hot words ({words})", t.engine);
         let rebuilt = cockpit::rebuild_aggregates(t.db(), |_| {}).await.expect("rebuild");
         assert!(rebuilt.cases >= 300, "{}: {rebuilt:?}", t.engine);
         assert_eq!(cockpit::dump_aggregates(t.db()).await.expect("dump"), after_demo, "{}: after the demo", t.engine);
@@ -164,6 +166,23 @@ async fn rebuilt_aggregates_equal_the_maintained_ones() {
         assert!(joined.contains("reopened: 1"), "{}", t.engine);
         assert!(joined.contains("ext_granted: 1"), "{}", t.engine);
         assert!(joined.contains("merged: 1"), "{}", t.engine);
+
+        // In small chunks (one short write transaction each), with counters of a region
+        // no case is filed at cleared away: the same counters, progress rising to the total.
+        {
+            let mut tx = t.db().write().await.expect("a write");
+            minyi::db::aggregates::add_word(&mut tx, "2026-01-01", "/nowhere/", "幽灵", 3).await.expect("a stray row");
+            tx.commit().await.expect("commit");
+        }
+        assert_ne!(cockpit::dump_aggregates(t.db()).await.expect("dump"), maintained);
+        let total = cockpit::cases_to_rebuild(t.db()).await.expect("a count");
+        let mut steps = Vec::new();
+        let rebuilt =
+            cockpit::rebuild_aggregates_in_chunks(t.db(), 40, |done| steps.push(done)).await.expect("rebuild");
+        assert_eq!(rebuilt.cases, total, "{}", t.engine);
+        assert!(steps.len() >= 3, "{}: committed in chunks: {steps:?}", t.engine);
+        assert!(steps.windows(2).all(|w| w[0] < w[1]) && steps.last() == Some(&total), "{}: {steps:?}", t.engine);
+        assert_eq!(cockpit::dump_aggregates(t.db()).await.expect("dump"), maintained, "{}: in chunks", t.engine);
     }
 }
 
@@ -179,6 +198,14 @@ fn first_link(html: &str, prefix: &str) -> Option<String> {
     let marker = format!("href=\"{prefix}");
     let start = html.find(&marker)? + "href=\"".len();
     Some(html[start..].split('"').next()?.replace("&amp;", "&"))
+}
+
+/// The number of cases a case list says it holds.
+async fn listed_total(server: &crate::http::Server, href: &str) -> i64 {
+    let (status, body, _) = server.page(href).await;
+    assert_eq!(status, 200, "{href}: {body}");
+    let start = body.find("data-total=\"").expect("the list's total") + "data-total=\"".len();
+    body[start..].split('"').next().and_then(|n| n.parse().ok()).expect("a number")
 }
 
 #[tokio::test]
@@ -202,7 +229,7 @@ async fn office_journey(t: &TestDb) {
     let overview = cockpit::overview(&t.app, &office, "", "2025-01-01", "").await.expect("overview");
     assert!(overview.total.received >= 300, "{:?}", overview.total);
     assert!(body.contains("响应率") && body.contains("解决率") && body.contains("满意率（群众评价）"));
-    assert!(body.contains(&format!("<td>{}</td>", overview.total.received)), "the total is on the page");
+    assert!(body.contains(&format!(">{}</a></td>", overview.total.received)), "the total is on the page");
     assert!(!overview.children.is_empty() && !overview.departments.is_empty());
     let by_children: i64 =
         overview.children.iter().map(|l| l.counts.received).sum::<i64>() + overview.own_level.received;
@@ -236,6 +263,59 @@ async fn office_journey(t: &TestDb) {
     assert_eq!(listed.cases.total, first_town.counts.received, "every demo case lies in the period");
     let (status, _, _) = server.page(&format!("/cases?region={}", first_town.key)).await;
     assert_eq!(status, 200);
+    // Every figure of a row links to the case list narrowed to exactly what it counts.
+    let to = overview.period.to();
+    for (region, counts) in [(region_of(&office), overview.total), (first_town.key.clone(), first_town.counts)] {
+        let figures = [
+            ("received", counts.received),
+            ("acknowledged", counts.acknowledged),
+            ("answered_direct", counts.answered_direct),
+            ("forwarded", counts.forwarded),
+            ("answered", counts.answered),
+            ("closed", counts.closed),
+        ];
+        for (counted, n) in figures {
+            let mut href = format!("/cases?region={region}&from=2025-01-01&to={to}");
+            if counted != "received" {
+                href.push_str(&format!("&counted={counted}"));
+            }
+            let linked = href.replace('&', "&#38;");
+            assert!(town_body.contains(&linked) || body.contains(&linked), "{href} is linked");
+            assert_eq!(listed_total(&server, &href).await, n, "{href} lists the {n} cases counted");
+        }
+        assert!(counts.closed > 0 && counts.forwarded > 0, "the demo has every kind: {counts:?}");
+    }
+    // A station and one of its representatives, a category and a channel.
+    let station = &overview.stations[0];
+    let (status, station_body, _) = server.page(&format!("/cockpit?unit={}&from=2025-01-01", station.key)).await;
+    assert_eq!(status, 200);
+    assert!(station_body.contains("本站代表委员"), "{station_body}");
+    let href = format!("/cases?unit={}&from=2025-01-01&to={to}", station.key);
+    assert_eq!(listed_total(&server, &href).await, station.counts.received);
+    let rep = &overview.representatives[0];
+    let href = format!("/cases?region={}&from=2025-01-01&to={to}&rep={}", region_of(&office), rep.key);
+    assert_eq!(listed_total(&server, &href).await, rep.counts.received);
+    let category = &overview.by_category[0];
+    let href = format!("/cases?region=&from=2025-01-01&to={to}&category={}&counted=answered", category.key);
+    assert_eq!(listed_total(&server, &href).await, category.counts.answered);
+    // Hot words: from the maintained counters, each linking to the cases containing it.
+    let (word, n) = overview.hot_words.first().cloned().expect("the demo's texts give hot words");
+    assert!(overview.hot_words.windows(2).all(|w| w[0].1 >= w[1].1), "most first: {:?}", overview.hot_words);
+    assert!(body.contains("热词") && body.contains(&format!(">{word}</a>")), "the word is on the page");
+    let href = format!(
+        "/cases?region={}&from=2025-01-01&to={to}&q={}",
+        region_of(&office),
+        minyi::web::pages::urlencode(&word)
+    );
+    assert!(body.contains(&href.replace('&', "&#38;")), "{href} is linked");
+    let containing = listed_total(&server, &href).await;
+    assert!(containing >= n, "{word}: {n} cases gave it, {containing} contain it");
+    let csv = server.get(&format!("/cockpit/export/words/csv?from=2025-01-01&region={}", region_of(&office))).await;
+    let text = csv.text().await.unwrap();
+    assert_eq!(text.lines().count(), overview.hot_words.len() + 1, "{text}");
+    assert!(text.contains(&format!("{word},{n}")), "{text}");
+    let (status, body_bad, _) = server.page("/cases?counted=nonsense").await;
+    assert_eq!(status, 422, "{body_bad}");
     let case = first_link(&body, "/cases/").expect("an overdue case on the county page");
     let (status, case_body, _) = server.page(&case).await;
     assert_eq!(status, 200, "{case}");

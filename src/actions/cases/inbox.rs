@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::app::App;
-use crate::db::cases::InboxFilter;
+use crate::db::cases::{InboxFilter, Narrowing};
 use crate::db::{self, Page, PageRequest};
 use crate::domain::case::{Case, Channel};
 use crate::domain::user::{Actor, Scope};
@@ -75,6 +75,131 @@ pub struct InboxQuery {
     /// Only cases under this region (an office's or system administrator's
     /// narrowing, e.g. from the cockpit); empty for the whole inbox.
     pub region_id: String,
+    /// What a cockpit figure counts (nothing narrowed by default).
+    pub narrow: CaseNarrowing,
+}
+
+/// The counters a cockpit figure links to, by their name in a case-list URL
+/// (`counted=`); `received` is every case of the cohort.
+pub const COUNTED: [&str; 6] = ["received", "acknowledged", "answered_direct", "forwarded", "answered", "closed"];
+
+/// The strings of a case-list URL that narrow it to what a cockpit figure counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
+pub struct NarrowingFields {
+    /// Received from this day (China time, `YYYY-MM-DD`)…
+    pub from: String,
+    /// …to this day, inclusive.
+    pub to: String,
+    pub unit: String,
+    /// A representative's id.
+    pub rep: String,
+    pub category: String,
+    /// `1`: only cases filed at the region itself, not below it.
+    pub here: String,
+    pub department: String,
+    /// Words the title or text contains.
+    pub q: String,
+    /// One of [`COUNTED`].
+    pub counted: String,
+}
+
+/// [`NarrowingFields`], checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseNarrowing {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub fields: NarrowingFields,
+}
+
+impl CaseNarrowing {
+    pub fn parse(fields: &NarrowingFields) -> Result<CaseNarrowing, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut date = |name: &str, raw: &str| match raw.trim() {
+            "" => None,
+            raw => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map_err(|_| errors.push(FieldError::new(name, Msg::new("err-date"))))
+                .ok(),
+        };
+        let (from, to) = (date("from", &fields.from), date("to", &fields.to));
+        let mut fields = NarrowingFields {
+            from: from.map(|d| d.to_string()).unwrap_or_default(),
+            to: to.map(|d| d.to_string()).unwrap_or_default(),
+            unit: fields.unit.trim().to_string(),
+            rep: fields.rep.trim().to_string(),
+            category: fields.category.trim().to_string(),
+            here: if fields.here.trim().is_empty() { String::new() } else { "1".to_string() },
+            department: fields.department.trim().to_string(),
+            q: fields.q.trim().chars().take(50).collect(),
+            counted: fields.counted.trim().to_string(),
+        };
+        if fields.counted == "received" {
+            fields.counted.clear();
+        }
+        if !fields.counted.is_empty() && !COUNTED.contains(&fields.counted.as_str()) {
+            errors.push(FieldError::new("counted", Msg::new("err-inbox-status")));
+        }
+        if errors.is_empty() { Ok(CaseNarrowing { from, to, fields }) } else { Err(errors) }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields == NarrowingFields::default()
+    }
+
+    /// `&from=…&to=…` and the rest that are set, for links that keep the narrowing.
+    pub fn query(&self) -> String {
+        let f = &self.fields;
+        let pairs = [
+            ("from", &f.from),
+            ("to", &f.to),
+            ("unit", &f.unit),
+            ("rep", &f.rep),
+            ("category", &f.category),
+            ("here", &f.here),
+            ("department", &f.department),
+            ("q", &f.q),
+            ("counted", &f.counted),
+        ];
+        let mut out = String::new();
+        for (name, value) in pairs {
+            if !value.is_empty() {
+                out.push('&');
+                out.push_str(name);
+                out.push('=');
+                out.push_str(
+                    &percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string(),
+                );
+            }
+        }
+        out
+    }
+
+    fn filter(&self, region_path: Option<&str>) -> Narrowing {
+        let f = &self.fields;
+        let escaped: String =
+            f.q.chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+        Narrowing {
+            created_from: self.from.map(cst_midnight).unwrap_or(0),
+            created_until: self.to.and_then(|d| d.succ_opt()).map(cst_midnight).unwrap_or(0),
+            unit_id: f.unit.clone(),
+            representative_id: f.rep.clone(),
+            category: f.category.clone(),
+            exact_path: if f.here.is_empty() { String::new() } else { region_path.unwrap_or("-").to_string() },
+            department_id: f.department.clone(),
+            text_like: if f.q.is_empty() { String::new() } else { format!("%{escaped}%") },
+            counted: f.counted.clone(),
+        }
+    }
+}
+
+/// The instant (ms UTC) a day begins in China Standard Time.
+pub fn cst_midnight(day: NaiveDate) -> i64 {
+    day.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0) - 8 * 3_600_000
 }
 
 impl InboxQuery {
@@ -93,7 +218,14 @@ impl InboxQuery {
             raw => Channel::parse("channel", raw).map_err(|e| errors.push(e)).ok(),
         };
         if errors.is_empty() {
-            Ok(InboxQuery { status, due_by, channel, page: page.unwrap_or(1).max(1), region_id: String::new() })
+            Ok(InboxQuery {
+                status,
+                due_by,
+                channel,
+                page: page.unwrap_or(1).max(1),
+                region_id: String::new(),
+                narrow: CaseNarrowing::default(),
+            })
         } else {
             Err(errors)
         }
@@ -142,6 +274,9 @@ pub async fn inbox(app: &App, actor: &Actor, query: &InboxQuery) -> Result<Inbox
             return Err(Error::Forbidden);
         }
         base.region_prefix = format!("{}%", region.path.as_str());
+        base.narrow = query.narrow.filter(Some(region.path.as_str()));
+    } else {
+        base.narrow = query.narrow.filter(None);
     }
     let due_soon =
         app.calendar().add_working_days(today, DUE_SOON_WORKING_DAYS).map_err(|e| Error::Internal(e.into()))?;

@@ -9,8 +9,9 @@ use crate::db::aggregates::{self, By};
 use crate::db::{self, PageRequest};
 use crate::domain::case::Case;
 use crate::domain::rates::{Period, month_of, week_of};
-use crate::domain::region::Region;
+use crate::domain::region::{Region, RegionPath};
 use crate::domain::tally::{CaseCounts, DeptCounts};
+use crate::domain::unit::Unit;
 use crate::domain::user::{Actor, Role, Scope};
 use crate::domain::{FieldError, Msg};
 use crate::error::{Error, Result};
@@ -58,6 +59,8 @@ pub struct Overview {
     /// Station management: every station of the subtree (up to `STATION_ROWS`), the
     /// least active first, with its code scans in the period and cases in 30 days.
     pub station_activity: Vec<aggregates::StationActivity>,
+    /// The words most cases of the period gave (`domain::words`), with how many cases.
+    pub hot_words: Vec<(String, i64)>,
 }
 
 /// How many stations the management list shows.
@@ -100,17 +103,10 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
         Some(region)
     };
     let prefix = region.as_ref().map(|r| r.path.as_str().to_string()).unwrap_or_else(|| "/".to_string());
-    let mut breadcrumb = Vec::new();
-    if let Some(region) = &region {
-        let ids: Vec<&str> = region.path.as_str().split('/').filter(|s| !s.is_empty()).collect();
-        for id in ids {
-            if let Some(r) = db::regions::get(&mut tx, id).await?
-                && root.as_ref().is_none_or(|root| root.contains(&r.path))
-            {
-                breadcrumb.push(r);
-            }
-        }
-    }
+    let breadcrumb = match &region {
+        Some(region) => breadcrumb(&mut tx, root.as_ref(), &region.path).await?,
+        None => Vec::new(),
+    };
     let (from_day, to_day) = (period.from().to_string(), period.to().to_string());
     let sums = |rows: Vec<(String, CaseCounts)>| -> Vec<Line<CaseCounts>> {
         rows.into_iter().map(|(key, counts)| Line { name: key.clone(), key, counts }).collect()
@@ -216,6 +212,7 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
         soon_page.items.into_iter().filter(|c| c.next_due().is_some_and(|due| due >= today)).take(LIST_ROWS).collect();
     let since = (today - chrono::Duration::days(IDLE_DAYS)).to_string();
     let station_activity = aggregates::stations(&mut tx, &prefix, &from_day, &to_day, &since, STATION_ROWS).await?;
+    let hot_words = aggregates::hot_words(&mut tx, &prefix, &from_day, &to_day, LIST_ROWS as i64).await?;
     Ok(Overview {
         region,
         breadcrumb,
@@ -236,7 +233,61 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
         due_soon,
         due_soon_until,
         station_activity,
+        hot_words,
     })
+}
+
+/// The regions from the root of the actor's view down to `path`.
+async fn breadcrumb(tx: &mut db::Tx, root: Option<&RegionPath>, path: &RegionPath) -> Result<Vec<Region>> {
+    let mut out = Vec::new();
+    for id in path.as_str().split('/').filter(|s| !s.is_empty()) {
+        if let Some(r) = db::regions::get(tx, id).await?
+            && root.is_none_or(|root| root.contains(&r.path))
+        {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// One station (or studio) in the cockpit: the counters of the cases addressed to it
+/// over a period, and those of each representative who serves at it (the drill-down
+/// from a town's stations to its representatives and on to their cases).
+#[derive(Debug, Clone)]
+pub struct StationView {
+    pub unit: Unit,
+    pub breadcrumb: Vec<Region>,
+    pub period: Period,
+    /// Cases addressed to the station (what the town's row of the station shows).
+    pub total: CaseCounts,
+    /// The active representatives serving at the station, each with the counters of
+    /// every case addressed to them in the actor's region (wherever it was received).
+    pub representatives: Vec<Line<CaseCounts>>,
+}
+
+/// The cockpit of station `unit_id` over `from`..`to`; refused outside the actor's region.
+pub async fn station(app: &App, actor: &Actor, unit_id: &str, from: &str, to: &str) -> Result<StationView> {
+    let root = viewpoint(actor)?;
+    let period = Period::parse(from, to, app.today()).map_err(|e| Error::Invalid(vec![e]))?;
+    let mut tx = app.db().read().await?;
+    let unit = db::units::get(&mut tx, unit_id.trim()).await?.ok_or(Error::NotFound)?;
+    if root.as_ref().is_some_and(|root| !root.contains(&unit.region_path)) {
+        return Err(Error::Forbidden);
+    }
+    let breadcrumb = breadcrumb(&mut tx, root.as_ref(), &unit.region_path).await?;
+    let (from_day, to_day) = (period.from().to_string(), period.to().to_string());
+    let total = aggregates::unit_sums(&mut tx, &unit.id, &from_day, &to_day)
+        .await?
+        .into_iter()
+        .fold(CaseCounts::default(), |sum, (_, counts)| sum.plus(&counts));
+    let prefix = root.as_ref().map(|r| r.as_str().to_string()).unwrap_or_else(|| "/".to_string());
+    let mut representatives = Vec::new();
+    for (id, name) in db::representatives::names_at_unit(&mut tx, &unit.id).await? {
+        let counts = aggregates::representative_sums(&mut tx, &prefix, &id, &from_day, &to_day).await?;
+        representatives.push(Line { key: id, name, counts });
+    }
+    rank(&mut representatives);
+    Ok(StationView { unit, breadcrumb, period, total, representatives })
 }
 
 /// Orders by response rate (best first; none last), then by cases received.

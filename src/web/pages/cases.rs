@@ -11,7 +11,9 @@ use super::case_view::{
     timeline,
 };
 use super::{Shell, render};
-use crate::actions::cases::{self, CaseDetail, CaseRef, Inbox, InboxQuery, InboxStatus, Who, parse_move};
+use crate::actions::cases::{
+    self, CaseDetail, CaseNarrowing, CaseRef, Inbox, InboxQuery, InboxStatus, NarrowingFields, Who, parse_move,
+};
 use crate::app::App;
 use crate::domain::case::{Case, Channel};
 use crate::domain::workflow::{MoveKind, Party};
@@ -27,8 +29,13 @@ struct InboxPage<'a> {
     filters: Vec<FilterLink>,
     status: &'static str,
     region: String,
+    /// The narrowing of a cockpit figure, kept as hidden fields of the channel form.
+    narrow_fields: Vec<(&'static str, String)>,
+    /// What the narrowing means, in words (empty when none).
+    narrow_text: String,
     channels: Vec<ChannelChoice>,
     summary: String,
+    total: i64,
     rows: Vec<CaseRow>,
     page_label: String,
     prev_href: Option<String>,
@@ -66,6 +73,8 @@ pub struct InboxParams {
     channel: String,
     page: String,
     region: String,
+    #[serde(flatten)]
+    narrow: NarrowingFields,
 }
 
 /// `GET /cases`: the signed-in person's cases, the next deadline first.
@@ -73,6 +82,7 @@ pub async fn inbox(State(app): State<App>, ctx: Ctx, Query(params): Query<InboxP
     let actor = ctx.staff()?;
     let mut query = InboxQuery::parse(&params.status, &params.due_by, &params.channel, params.page.parse().ok())?;
     query.region_id = params.region.trim().to_string();
+    query.narrow = CaseNarrowing::parse(&params.narrow)?;
     let inbox = cases::inbox(&app, actor, &query).await?;
     let shell = Shell::new(&app, &ctx, "cases-title");
     Ok(render(&inbox_page(shell, &query, &inbox)))
@@ -91,6 +101,7 @@ fn inbox_page<'a>(shell: Shell<'a>, query: &InboxQuery, inbox: &Inbox) -> InboxP
         if !query.region_id.is_empty() {
             href.push_str(&format!("&region={}", super::urlencode(&query.region_id)));
         }
+        href.push_str(&query.narrow.query());
         if page > 1 {
             href.push_str(&format!("&page={page}"));
         }
@@ -122,6 +133,9 @@ fn inbox_page<'a>(shell: Shell<'a>, query: &InboxQuery, inbox: &Inbox) -> InboxP
         filters,
         status: query.status.as_str(),
         region: query.region_id.clone(),
+        narrow_fields: narrow_fields(&query.narrow),
+        narrow_text: narrow_text(&shell, &query.narrow),
+        total: inbox.cases.total,
         channels,
         summary: shell.msg(&Msg::new("cases-summary").with("total", inbox.cases.total)),
         rows,
@@ -130,6 +144,50 @@ fn inbox_page<'a>(shell: Shell<'a>, query: &InboxQuery, inbox: &Inbox) -> InboxP
         next_href: (number < pages).then(|| href(query.status, number + 1)),
         shell,
     }
+}
+
+fn narrow_fields(n: &CaseNarrowing) -> Vec<(&'static str, String)> {
+    let f = &n.fields;
+    [
+        ("from", &f.from),
+        ("to", &f.to),
+        ("unit", &f.unit),
+        ("rep", &f.rep),
+        ("category", &f.category),
+        ("here", &f.here),
+        ("department", &f.department),
+        ("q", &f.q),
+        ("counted", &f.counted),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| (k, v.clone()))
+    .collect()
+}
+
+/// "Received 2026-01-01 to 2026-03-31 · answered · containing 路灯", as the list's heading says it.
+fn narrow_text(shell: &Shell<'_>, n: &CaseNarrowing) -> String {
+    if n.is_empty() {
+        return String::new();
+    }
+    let f = &n.fields;
+    let mut parts = Vec::new();
+    if !f.from.is_empty() || !f.to.is_empty() {
+        parts.push(shell.msg(&Msg::new("cases-narrow-period").with("from", f.from.clone()).with("to", f.to.clone())));
+    }
+    if !f.counted.is_empty() {
+        parts.push(shell.t(&format!("cockpit-{}", f.counted.replace('_', "-"))));
+    }
+    if !f.category.is_empty() {
+        parts.push(category_label(shell, &f.category));
+    }
+    if !f.q.is_empty() {
+        parts.push(shell.msg(&Msg::new("cases-narrow-words").with("words", f.q.clone())));
+    }
+    if !f.unit.is_empty() || !f.rep.is_empty() || !f.department.is_empty() || !f.here.is_empty() {
+        parts.push(shell.t("cases-narrow-addressed"));
+    }
+    shell.msg(&Msg::new("cases-narrowed").with("what", parts.join(" · ")))
 }
 
 fn case_row(shell: &Shell<'_>, case: &Case, today: chrono::NaiveDate) -> CaseRow {

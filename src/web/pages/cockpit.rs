@@ -3,10 +3,12 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use chrono::NaiveDate;
 
 use super::case_view::{category_label, date_text};
 use super::{Shell, render, urlencode};
-use crate::actions::cockpit::{self, Line, Overview};
+use crate::actions::cases::COUNTED;
+use crate::actions::cockpit::{self, Line, Overview, StationView};
 use crate::actions::export;
 use crate::app::App;
 use crate::domain::case::{Case, Channel};
@@ -22,6 +24,8 @@ pub struct CockpitParams {
     region: String,
     from: String,
     to: String,
+    /// A station's id: the station's own view (its representatives).
+    unit: String,
 }
 
 /// A rate as shown: the figure, and when there is none, why.
@@ -30,21 +34,27 @@ pub struct RateCell {
     pub why: String,
 }
 
+/// A figure of the page and the list of the cases it counts.
+pub struct Figure {
+    pub n: i64,
+    pub href: String,
+}
+
 pub struct CountRow {
     pub name: String,
     pub href: String,
     pub received: i64,
-    pub acknowledged: i64,
-    pub answered_direct: i64,
-    pub forwarded: i64,
-    pub answered: i64,
-    pub closed: i64,
+    /// Received, acknowledged, answered directly, forwarded, answered, closed: each
+    /// linked to the case list narrowed to what it counts.
+    pub figures: Vec<Figure>,
     pub rates: Vec<RateCell>,
 }
 
 pub struct DeptRow {
     pub rank: usize,
     pub name: String,
+    /// The cases assigned to the department (in the region and period).
+    pub href: String,
     pub assigned: i64,
     pub returned: i64,
     pub reworked: i64,
@@ -104,6 +114,10 @@ struct CockpitPage<'a> {
     idle_stations: usize,
     months_chart: String,
     channels_chart: String,
+    /// The hot words: word, cases, and the case list of the cases containing it.
+    words: Vec<Figure>,
+    word_names: Vec<String>,
+    words_chart: String,
     /// `region=…&from=…&to=…` for the download links.
     export_query: String,
 }
@@ -115,9 +129,79 @@ pub async fn cockpit(
     Query(params): Query<CockpitParams>,
 ) -> Result<Response, PageError> {
     let actor = ctx.staff()?;
+    if !params.unit.trim().is_empty() {
+        let view = cockpit::station(&app, actor, &params.unit, &params.from, &params.to).await?;
+        let shell = Shell::new(&app, &ctx, "cockpit-title");
+        return Ok(render(&station_page(shell, &view)));
+    }
     let overview = cockpit::overview(&app, actor, &params.region, &params.from, &params.to).await?;
     let shell = Shell::new(&app, &ctx, "cockpit-title");
     Ok(render(&page(shell, &overview)))
+}
+
+#[derive(Template)]
+#[template(path = "cockpit_station.html")]
+struct StationPage<'a> {
+    shell: Shell<'a>,
+    unit_id: String,
+    unit_name: String,
+    from: String,
+    to: String,
+    crumbs: Vec<Crumb>,
+    empty: bool,
+    rate_names: Vec<String>,
+    totals: Vec<CountRow>,
+    representatives: Vec<CountRow>,
+}
+
+/// A station's own view: the cases addressed to it, and one row per representative
+/// serving at it, each figure linked to the case list.
+fn station_page<'a>(shell: Shell<'a>, v: &StationView) -> StationPage<'a> {
+    let (from, to) = (v.period.from().to_string(), v.period.to().to_string());
+    let period = format!("&from={from}&to={to}");
+    let unit = urlencode(&v.unit.id);
+    let cases_of = |extra: &str| format!("/cases?unit={unit}{period}{extra}");
+    // A representative's figures: their cases in the office's region, wherever received.
+    let representatives = v
+        .representatives
+        .iter()
+        .map(|l| {
+            let href = format!("/cases?rep={}{period}", urlencode(&l.key));
+            count_row(&shell, l.name.clone(), href.clone(), &href, &l.counts)
+        })
+        .collect();
+    let mut crumbs: Vec<Crumb> = v
+        .breadcrumb
+        .iter()
+        .map(|r| Crumb { href: format!("/cockpit?region={}{period}", urlencode(&r.id)), name: r.name.clone() })
+        .collect();
+    crumbs.push(Crumb { href: format!("/cockpit?unit={unit}{period}"), name: v.unit.input.name.clone() });
+    StationPage {
+        unit_id: v.unit.id.clone(),
+        unit_name: v.unit.input.name.clone(),
+        from,
+        to,
+        crumbs,
+        empty: v.total.is_zero(),
+        rate_names: rate_names(&shell),
+        totals: vec![count_row(&shell, v.unit.input.name.clone(), cases_of(""), &cases_of(""), &v.total)],
+        representatives,
+        shell,
+    }
+}
+
+fn rate_names(shell: &Shell<'_>) -> Vec<String> {
+    [
+        "rate-response",
+        "rate-on-time",
+        "rate-solution",
+        "rate-satisfaction-rep",
+        "rate-satisfaction-citizen",
+        "rate-disagreement",
+    ]
+    .iter()
+    .map(|k| shell.t(k))
+    .collect()
 }
 
 fn rate_cell(shell: &Shell<'_>, rate: Rate) -> RateCell {
@@ -138,18 +222,19 @@ fn case_rates(shell: &Shell<'_>, c: &CaseCounts) -> Vec<RateCell> {
     ]
 }
 
-fn count_row(shell: &Shell<'_>, name: String, href: String, c: &CaseCounts) -> CountRow {
-    CountRow {
-        name,
-        href,
-        received: c.received,
-        acknowledged: c.acknowledged,
-        answered_direct: c.answered_direct,
-        forwarded: c.forwarded,
-        answered: c.answered,
-        closed: c.closed,
-        rates: case_rates(shell, c),
-    }
+/// A row of counters; `cases` is the case list of its cases (received in the period),
+/// which each figure narrows to what it counts.
+fn count_row(shell: &Shell<'_>, name: String, href: String, cases: &str, c: &CaseCounts) -> CountRow {
+    let values = [c.received, c.acknowledged, c.answered_direct, c.forwarded, c.answered, c.closed];
+    let figures = COUNTED
+        .iter()
+        .zip(values)
+        .map(|(counted, n)| Figure {
+            n,
+            href: if *counted == "received" { cases.to_string() } else { format!("{cases}&counted={counted}") },
+        })
+        .collect();
+    CountRow { name, href, received: c.received, figures, rates: case_rates(shell, c) }
 }
 
 fn case_line(case: &Case) -> CaseLine {
@@ -166,43 +251,62 @@ fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
     let period = format!("&from={from}&to={to}");
     let region_id = o.region.as_ref().map(|r| r.id.clone()).unwrap_or_default();
     let drill = |id: &str| format!("/cockpit?region={}{period}", urlencode(id));
-    // Figures of a subtree link to the case list of that subtree.
-    let cases_of = |extra: &str| format!("/cases?region={}{extra}", urlencode(&region_id));
-    let lines = |lines: &[Line<CaseCounts>],
-                 href: &dyn Fn(&Line<CaseCounts>) -> String,
-                 name: &dyn Fn(&Line<CaseCounts>) -> String| {
-        lines.iter().map(|l| count_row(&shell, name(l), href(l), &l.counts)).collect::<Vec<_>>()
+    // Figures of a subtree link to the case list of that subtree, received in the period.
+    let cases_in = |region: &str, extra: &str| format!("/cases?region={}{period}{extra}", urlencode(region));
+    let cases_of = |extra: &str| cases_in(&region_id, extra);
+    let rows = |lines: &[Line<CaseCounts>],
+                href: &dyn Fn(&Line<CaseCounts>) -> String,
+                name: &dyn Fn(&Line<CaseCounts>) -> String,
+                cases: &dyn Fn(&Line<CaseCounts>) -> String| {
+        lines.iter().map(|l| count_row(&shell, name(l), href(l), &cases(l), &l.counts)).collect::<Vec<_>>()
     };
     let channel_name = |l: &Line<CaseCounts>| {
         Channel::parse("channel", &l.key).map(|c| shell.t(&format!("channel-{}", c.as_str()))).unwrap_or(l.key.clone())
     };
-    let channels = lines(&o.by_channel, &|l| cases_of(&format!("&channel={}", l.key)), &channel_name);
-    let categories = lines(&o.by_category, &|_| cases_of(""), &|l| category_label(&shell, &l.key));
-    let mut children = lines(&o.children, &|l| drill(&l.key), &|l| l.name.clone());
+    let by_channel = |l: &Line<CaseCounts>| cases_of(&format!("&channel={}", urlencode(&l.key)));
+    let channels = rows(&o.by_channel, &by_channel, &channel_name, &by_channel);
+    let by_category = |l: &Line<CaseCounts>| cases_of(&format!("&category={}", urlencode(&l.key)));
+    let categories = rows(&o.by_category, &by_category, &|l| category_label(&shell, &l.key), &by_category);
+    let mut children = rows(&o.children, &|l| drill(&l.key), &|l| l.name.clone(), &|l| cases_in(&l.key, ""));
     if !o.own_level.is_zero() {
-        children.insert(0, count_row(&shell, shell.t("cockpit-own-level"), cases_of(""), &o.own_level));
+        let here = cases_of("&here=1");
+        children.insert(0, count_row(&shell, shell.t("cockpit-own-level"), here.clone(), &here, &o.own_level));
     }
-    let stations = lines(&o.stations, &|l| format!("/admin/units/{}", l.key), &|l| l.name.clone());
-    let representatives =
-        lines(&o.representatives, &|l| format!("/admin/representatives/{}", l.key), &|l| l.name.clone());
-    let weeks = lines(&o.weeks, &|_| cases_of(""), &|l| l.name.clone());
-    let months = lines(&o.months, &|_| cases_of(""), &|l| l.name.clone());
-    let departments = o.departments.iter().enumerate().map(|(i, l)| dept_row(&shell, i + 1, l)).collect();
+    let stations =
+        rows(&o.stations, &|l| format!("/cockpit?unit={}{period}", urlencode(&l.key)), &|l| l.name.clone(), &|l| {
+            cases_of(&format!("&unit={}", urlencode(&l.key)))
+        });
+    let by_rep = |l: &Line<CaseCounts>| cases_of(&format!("&rep={}", urlencode(&l.key)));
+    let representatives = rows(&o.representatives, &by_rep, &|l| l.name.clone(), &by_rep);
+    let (first, last) = (o.period.from(), o.period.to());
+    // A week or month of the trend: the part of it inside the period.
+    let part = |start: NaiveDate, end: NaiveDate| {
+        format!("/cases?region={}&from={}&to={}", urlencode(&region_id), start.max(first), end.min(last))
+    };
+    let week_cases = |l: &Line<CaseCounts>| match NaiveDate::parse_from_str(&l.key, "%Y-%m-%d") {
+        Ok(start) => part(start, start + chrono::Duration::days(6)),
+        Err(_) => cases_of(""),
+    };
+    let month_cases = |l: &Line<CaseCounts>| match NaiveDate::parse_from_str(&format!("{}-01", l.key), "%Y-%m-%d") {
+        Ok(start) => {
+            let next = start.checked_add_months(chrono::Months::new(1)).unwrap_or(start);
+            part(start, next.pred_opt().unwrap_or(start))
+        }
+        Err(_) => cases_of(""),
+    };
+    let weeks = rows(&o.weeks, &week_cases, &|l| l.name.clone(), &week_cases);
+    let months = rows(&o.months, &month_cases, &|l| l.name.clone(), &month_cases);
+    let departments = o
+        .departments
+        .iter()
+        .enumerate()
+        .map(|(i, l)| dept_row(&shell, i + 1, cases_of(&format!("&department={}", urlencode(&l.key))), l))
+        .collect();
     let mut crumbs = vec![];
     for r in &o.breadcrumb {
         crumbs.push(Crumb { href: drill(&r.id), name: r.name.clone() });
     }
-    let rate_names = [
-        "rate-response",
-        "rate-on-time",
-        "rate-solution",
-        "rate-satisfaction-rep",
-        "rate-satisfaction-citizen",
-        "rate-disagreement",
-    ]
-    .iter()
-    .map(|k| shell.t(k))
-    .collect();
+    let rate_names = rate_names(&shell);
     let months_chart = chart(
         "line",
         &o.months.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
@@ -230,6 +334,17 @@ fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
         })
         .collect();
     let idle_stations = station_lines.iter().filter(|s| s.idle).count();
+    let words: Vec<Figure> = o
+        .hot_words
+        .iter()
+        .map(|(word, n)| Figure { n: *n, href: cases_of(&format!("&q={}", urlencode(word))) })
+        .collect();
+    let word_names: Vec<String> = o.hot_words.iter().map(|(w, _)| w.clone()).collect();
+    let words_chart = chart(
+        "bar",
+        &word_names.iter().take(15).cloned().collect::<Vec<_>>(),
+        &[(shell.t("cockpit-word-cases"), words.iter().take(15).map(|f| f.n).collect())],
+    );
     CockpitPage {
         region_id: region_id.clone(),
         station_lines,
@@ -238,7 +353,7 @@ fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
         to,
         crumbs,
         empty: o.total.is_zero(),
-        totals: vec![count_row(&shell, shell.t("cockpit-total"), cases_of(""), &o.total)],
+        totals: vec![count_row(&shell, shell.t("cockpit-total"), cases_of(""), &cases_of(""), &o.total)],
         rate_names,
         channels,
         categories,
@@ -254,6 +369,9 @@ fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
         due_soon_until: o.due_soon_until.to_string(),
         months_chart,
         channels_chart,
+        words,
+        word_names,
+        words_chart,
         export_query: format!("region={}{period}", urlencode(&region_id)),
         shell,
     }
@@ -265,11 +383,12 @@ fn chart(kind: &str, labels: &[String], series: &[(String, Vec<i64>)]) -> String
     serde_json::json!({"kind": kind, "labels": labels, "series": series}).to_string()
 }
 
-fn dept_row(shell: &Shell<'_>, rank: usize, l: &Line<DeptCounts>) -> DeptRow {
+fn dept_row(shell: &Shell<'_>, rank: usize, href: String, l: &Line<DeptCounts>) -> DeptRow {
     let d = &l.counts;
     DeptRow {
         rank,
         name: l.name.clone(),
+        href,
         assigned: d.assigned,
         returned: d.returned,
         reworked: d.reworked,
@@ -281,7 +400,7 @@ fn dept_row(shell: &Shell<'_>, rank: usize, l: &Line<DeptCounts>) -> DeptRow {
 }
 
 /// The lists of the cockpit that can be downloaded, by their name in the URL.
-pub const LISTS: [&str; 12] = [
+pub const LISTS: [&str; 13] = [
     "totals",
     "channels",
     "regions",
@@ -294,6 +413,7 @@ pub const LISTS: [&str; 12] = [
     "overdue",
     "due-soon",
     "station-activity",
+    "words",
 ];
 
 /// `GET /cockpit/export/{list}/{format}?region=…&from=…&to=…`: one list of the cockpit
@@ -335,9 +455,7 @@ fn count_table(p: &CockpitPage<'_>, first: &str, rows: &[CountRow]) -> (Vec<Stri
         .iter()
         .map(|r| {
             let mut row = vec![r.name.clone()];
-            for n in [r.received, r.acknowledged, r.answered_direct, r.forwarded, r.answered, r.closed] {
-                row.push(n.to_string());
-            }
+            row.extend(r.figures.iter().map(|f| f.n.to_string()));
             row.extend(r.rates.iter().map(|c| c.text.clone()));
             row
         })
@@ -361,6 +479,11 @@ fn table(p: &CockpitPage<'_>, list: &str) -> (Vec<String>, Vec<Vec<String>>) {
         "weeks" => count_table(p, "cockpit-week", &p.weeks),
         "categories" => count_table(p, "field-category", &p.categories),
         "overdue" => case_table(p, &p.overdue),
+        "words" => {
+            let headers = vec![p.shell.t("cockpit-word"), p.shell.t("cockpit-word-cases")];
+            let rows = p.word_names.iter().zip(&p.words).map(|(w, f)| vec![w.clone(), f.n.to_string()]).collect();
+            (headers, rows)
+        }
         "due-soon" => case_table(p, &p.due_soon),
         "station-activity" => {
             let headers =

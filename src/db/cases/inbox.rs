@@ -1,0 +1,150 @@
+//! The inbox's query: which cases a person's list shows, and how many.
+
+use super::CaseRow;
+use crate::db::{DbResult, Page, PageRequest, Tx};
+use crate::domain::case::Case;
+
+/// Which cases an inbox shows: the ones addressed to these, or assigned to this
+/// department, or anywhere under this region path; and of those, which states.
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    pub representative_id: String,
+    /// Units whose cases the person receives (a keeper's unit, a deputy's stations).
+    pub unit_ids: Vec<String>,
+    pub department_id: String,
+    pub region_prefix: String,
+    /// `open`, `overdue`, `answered`, `closed` or empty for all.
+    pub status: String,
+    /// Only cases due on or before this date (for "overdue" and "due soon").
+    pub due_by: String,
+    pub channel: String,
+    /// The narrowing of a cockpit figure (all empty: none); every field narrows further.
+    pub narrow: Narrowing,
+}
+
+/// What a cockpit figure counts, as a filter on the case list: the cohort (received
+/// from `created_from` until before `created_until`, ms UTC; 0 for open-ended), where
+/// and to whom the case was addressed, and `counted`, the counter the figure sums.
+#[derive(Debug, Clone, Default)]
+pub struct Narrowing {
+    pub created_from: i64,
+    pub created_until: i64,
+    pub unit_id: String,
+    pub representative_id: String,
+    pub category: String,
+    /// Exactly this region path (cases filed at the region itself, not below it).
+    pub exact_path: String,
+    /// Cases assigned (at some time) to this department.
+    pub department_id: String,
+    /// A `LIKE` pattern over title and text (`%word%`, already escaped with `\`).
+    pub text_like: String,
+    /// `acknowledged`, `answered_direct`, `forwarded`, `answered` or `closed`: the
+    /// case's history has what `domain::tally` counts under that name.
+    pub counted: String,
+}
+
+/// How many cases an inbox filter matches.
+pub async fn inbox_count(tx: &mut Tx, filter: &InboxFilter) -> DbResult<i64> {
+    let units = format!(",{},", filter.unit_ids.join(","));
+    scalar!(
+        tx,
+        i64,
+        "SELECT COUNT(*) FROM cases c
+         WHERE (($1 <> '' AND c.representative_id = $1)
+             OR ($2 <> ',,' AND c.unit_id IS NOT NULL AND c.representative_id IS NULL AND $2 LIKE '%,' || c.unit_id || ',%')
+             OR ($3 <> '' AND EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.department_id = $3))
+             OR ($4 <> '' AND c.region_path LIKE $4))
+           AND ($5 = '' OR ($5 = 'open' AND c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded'))
+                OR ($5 = 'answered' AND c.state = 'answered') OR ($5 = 'closed' AND c.state IN ('closed', 'withdrawn', 'merged')))
+           AND ($6 = '' OR (c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) <= $6))
+           AND ($7 = '' OR c.channel = $7)
+           AND ($8 = 0 OR c.created_at >= $8) AND ($9 = 0 OR c.created_at < $9)
+           AND ($10 = '' OR c.unit_id = $10) AND ($11 = '' OR c.representative_id = $11)
+           AND ($12 = '' OR c.category = $12) AND ($13 = '' OR c.region_path = $13)
+           AND ($14 = '' OR EXISTS (SELECT 1 FROM assignments d WHERE d.case_id = c.id AND d.department_id = $14))
+           AND ($15 = '' OR c.title LIKE $15 ESCAPE '\\' OR c.body LIKE $15 ESCAPE '\\')
+           AND ($16 = '' OR ($16 = 'closed' AND c.state = 'closed')
+                OR ($16 = 'acknowledged' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id
+                    AND e.kind IN ('acknowledge', 'reply', 'answer', 'forward')))
+                OR ($16 = 'answered' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id
+                    AND e.kind IN ('reply', 'answer')))
+                OR ($16 = 'forwarded' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'forward'))
+                OR ($16 = 'answered_direct' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'reply')
+                    AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'forward')))",
+        &filter.representative_id,
+        &units,
+        &filter.department_id,
+        &filter.region_prefix,
+        &filter.status,
+        &filter.due_by,
+        &filter.channel,
+        filter.narrow.created_from,
+        filter.narrow.created_until,
+        &filter.narrow.unit_id,
+        &filter.narrow.representative_id,
+        &filter.narrow.category,
+        &filter.narrow.exact_path,
+        &filter.narrow.department_id,
+        &filter.narrow.text_like,
+        &filter.narrow.counted
+    )
+}
+
+/// One page of an inbox: open cases first, the next deadline (to acknowledge
+/// until acknowledged, then to answer) first.
+pub async fn inbox(tx: &mut Tx, filter: &InboxFilter, page: PageRequest) -> DbResult<Page<Case>> {
+    let total = inbox_count(tx, filter).await?;
+    let units = format!(",{},", filter.unit_ids.join(","));
+    let rows = rows!(
+        tx,
+        CaseRow,
+        "SELECT * FROM cases c
+         WHERE (($1 <> '' AND c.representative_id = $1)
+             OR ($2 <> ',,' AND c.unit_id IS NOT NULL AND c.representative_id IS NULL AND $2 LIKE '%,' || c.unit_id || ',%')
+             OR ($3 <> '' AND EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.department_id = $3))
+             OR ($4 <> '' AND c.region_path LIKE $4))
+           AND ($5 = '' OR ($5 = 'open' AND c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded'))
+                OR ($5 = 'answered' AND c.state = 'answered') OR ($5 = 'closed' AND c.state IN ('closed', 'withdrawn', 'merged')))
+           AND ($6 = '' OR (c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) <= $6))
+           AND ($7 = '' OR c.channel = $7)
+           AND ($8 = 0 OR c.created_at >= $8) AND ($9 = 0 OR c.created_at < $9)
+           AND ($10 = '' OR c.unit_id = $10) AND ($11 = '' OR c.representative_id = $11)
+           AND ($12 = '' OR c.category = $12) AND ($13 = '' OR c.region_path = $13)
+           AND ($14 = '' OR EXISTS (SELECT 1 FROM assignments d WHERE d.case_id = c.id AND d.department_id = $14))
+           AND ($15 = '' OR c.title LIKE $15 ESCAPE '\\' OR c.body LIKE $15 ESCAPE '\\')
+           AND ($16 = '' OR ($16 = 'closed' AND c.state = 'closed')
+                OR ($16 = 'acknowledged' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id
+                    AND e.kind IN ('acknowledge', 'reply', 'answer', 'forward')))
+                OR ($16 = 'answered' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id
+                    AND e.kind IN ('reply', 'answer')))
+                OR ($16 = 'forwarded' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'forward'))
+                OR ($16 = 'answered_direct' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'reply')
+                    AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'forward')))
+         ORDER BY CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded') THEN 0 ELSE 1 END,
+             CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END,
+             c.created_at, c.id
+         LIMIT $17 OFFSET $18",
+        &filter.representative_id,
+        &units,
+        &filter.department_id,
+        &filter.region_prefix,
+        &filter.status,
+        &filter.due_by,
+        &filter.channel,
+        filter.narrow.created_from,
+        filter.narrow.created_until,
+        &filter.narrow.unit_id,
+        &filter.narrow.representative_id,
+        &filter.narrow.category,
+        &filter.narrow.exact_path,
+        &filter.narrow.department_id,
+        &filter.narrow.text_like,
+        &filter.narrow.counted,
+        page.size,
+        page.offset()
+    )?;
+    let items = rows.into_iter().map(CaseRow::into_case).collect::<DbResult<_>>()?;
+    Ok(Page { items, total })
+}
