@@ -40,21 +40,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             // Also what keeps a cross-site form from posting here.
             return Err(Error::invalid("body", Msg::new("err-json-content-type")).into());
         }
-        let bytes = read_limited(request).await?;
+        let bytes = read_limited(request, MAX_JSON_BYTES).await?;
         parse_json(&bytes).map(ApiJson).map_err(ApiError)
     }
 }
 
-async fn read_limited(request: Request) -> Result<axum::body::Bytes, Error> {
+/// The body, or `TooLarge` past `limit` bytes (declared or sent).
+pub async fn read_limited(request: Request, limit: usize) -> Result<axum::body::Bytes, Error> {
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_JSON_BYTES) {
+    if declared.is_some_and(|n| n > limit) {
         return Err(Error::TooLarge);
     }
-    axum::body::to_bytes(request.into_body(), MAX_JSON_BYTES).await.map_err(|_| Error::TooLarge)
+    axum::body::to_bytes(request.into_body(), limit).await.map_err(|_| Error::TooLarge)
 }
 
 /// Parses JSON; every problem becomes a field error naming where it is.
@@ -113,10 +114,12 @@ pub async fn idempotency(State(app): State<App>, request: Request, next: Next) -
     }
     let principal = format!("user:{}", actor.user_id());
     let (parts, body) = request.into_parts();
-    let bytes = match read_limited(Request::from_parts(parts.clone(), body)).await {
-        Ok(bytes) => bytes,
-        Err(e) => return ApiError(e).into_response(),
-    };
+    // The largest body any API route reads (a spreadsheet to import); each route keeps its own limit.
+    let bytes =
+        match read_limited(Request::from_parts(parts.clone(), body), crate::actions::import::MAX_FILE_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(e) => return ApiError(e).into_response(),
+        };
     let mut hasher = Sha256::new();
     hasher.update(parts.uri.path().as_bytes());
     hasher.update([0]);
@@ -181,4 +184,12 @@ pub fn page_of_cursor(cursor: &str) -> Result<i64, Error> {
         .and_then(|text| text.strip_prefix('p').and_then(|n| n.parse::<i64>().ok()))
         .filter(|n| *n >= 1)
         .ok_or_else(|| Error::invalid("cursor", Msg::new("err-cursor")))
+}
+
+/// A `page=` parameter: empty is the first page; anything else must be a number from 1.
+pub fn page_number(raw: &str) -> Result<i64, Error> {
+    match raw.trim() {
+        "" => Ok(1),
+        raw => raw.parse().ok().filter(|n| *n >= 1).ok_or_else(|| Error::invalid("page", Msg::new("err-page"))),
+    }
 }

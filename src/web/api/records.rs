@@ -27,7 +27,7 @@ use crate::web::error;
 const PAGE_SIZE: i64 = 50;
 
 /// One of the five kinds, or a 404.
-fn kind(raw: &str) -> Result<Resource, Error> {
+pub fn kind(raw: &str) -> Result<Resource, Error> {
     match Resource::parse(raw) {
         Some(
             r @ (Resource::Region | Resource::Unit | Resource::Representative | Resource::Department | Resource::User),
