@@ -148,8 +148,14 @@ pub async fn requests(app: &App, actor: &Actor, query: &RequestQuery) -> Result<
     let mut found = Vec::new();
     let mut page = 1;
     loop {
-        let inbox_query =
-            InboxQuery { status: InboxStatus::All, due_by: None, channel: None, page, region_id: String::new() };
+        let inbox_query = InboxQuery {
+            status: InboxStatus::All,
+            due_by: None,
+            channel: None,
+            page,
+            after: None,
+            region_id: String::new(),
+        };
         let inbox = cases::inbox(app, actor, &inbox_query).await?;
         let last = inbox.page.number * inbox.page.size >= inbox.cases.total;
         for case in inbox.cases.items {

@@ -193,3 +193,22 @@ pub fn page_number(raw: &str) -> Result<i64, Error> {
         raw => raw.parse().ok().filter(|n| *n >= 1).ok_or_else(|| Error::invalid("page", Msg::new("err-page"))),
     }
 }
+
+/// An opaque keyset cursor: the sort key of the last item shown (base64url of its
+/// JSON). The next page starts just past it, so rows inserted meanwhile neither
+/// repeat an item nor skip one.
+pub fn cursor_of<K: serde::Serialize>(key: &K) -> String {
+    use base64::Engine;
+    let json = serde_json::to_vec(key).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+}
+
+/// The sort key a cursor carries; anything else is a field error on `cursor`.
+pub fn key_of_cursor<K: DeserializeOwned>(cursor: &str) -> Result<K, Error> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor.trim())
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| Error::invalid("cursor", Msg::new("err-cursor")))
+}
