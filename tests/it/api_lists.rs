@@ -102,3 +102,105 @@ async fn a_cursor_is_opaque_and_checked() {
         assert_eq!(body["error"]["fields"][0]["field"], "cursor", "{cursor}: {body}");
     }
 }
+
+/// Bodies that no operation accepts, for one whose body has these properties.
+fn bad_bodies(properties: &serde_json::Map<String, Value>) -> Vec<(String, Vec<u8>)> {
+    let mut bodies: Vec<(String, Vec<u8>)> = [
+        ("unknown field", json!({"surely_not_a_field": 1}).to_string()),
+        ("an array", "[]".to_string()),
+        ("a string", "\"x\"".to_string()),
+        ("null", "null".to_string()),
+        ("a number", "123".to_string()),
+        ("cut short", "{\"a\":".to_string()),
+        ("not JSON", "username=admin&password=x".to_string()),
+        ("trailing text", "{} {}".to_string()),
+        ("deep nesting", format!("{}{}", "[".repeat(5000), "]".repeat(5000))),
+    ]
+    .into_iter()
+    .map(|(name, body)| (name.to_string(), body.into_bytes()))
+    .collect();
+    for (name, schema) in properties {
+        // A value of the wrong type for each property: an object fits none of them.
+        let wrong = match schema["type"].as_str() {
+            Some("string") => json!(12345),
+            Some("integer") | Some("number") => json!("twelve"),
+            Some("boolean") => json!("yes"),
+            Some("array") => json!({"not": "a list"}),
+            _ => json!({"nested": {"object": true}}),
+        };
+        bodies.push((format!("{name}: wrong type"), json!({name.as_str(): wrong}).to_string().into_bytes()));
+        bodies.push((format!("{name}: negative"), json!({name.as_str(): -1}).to_string().into_bytes()));
+        bodies.push((format!("{name}: huge"), json!({name.as_str(): "长".repeat(30_000)}).to_string().into_bytes()));
+    }
+    bodies
+}
+
+/// Never a 500 from input: every documented POST gets wrong types, unknown fields,
+/// broken JSON and an oversized body; every GET a malformed query. Each answer is a
+/// 4xx with the one error body (413 for the oversized one where there is a body).
+#[tokio::test]
+async fn bad_input_gets_a_4xx_with_the_one_error_body_never_a_500() {
+    let server = spawn().await;
+    let token = server.token_for("admin").await;
+    let (_, doc) = answer(client().get(server.url("/api/v1/openapi.json")).send().await.unwrap()).await;
+    let mut tried = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let url = server.url(&path.replace("{resource}", "units").replace(['{', '}'], ""));
+        if let Some(operation) = item.get("post") {
+            let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+            let properties = schema["properties"].as_object().cloned().unwrap_or_default();
+            let mut bodies = bad_bodies(&properties);
+            bodies.push(("oversized".to_string(), json!({"x": "a".repeat(11 * 1024 * 1024)}).to_string().into_bytes()));
+            for (name, body) in bodies {
+                // An operation without a body never reads one: it answers as for an empty body.
+                let oversized = name == "oversized" && operation.get("requestBody").is_some();
+                let response = client()
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                let json: Value = response.json().await.unwrap_or(Value::Null);
+                assert!(status.is_client_error(), "POST {path} with {name} → {status} {json}");
+                assert!(json["error"]["code"].is_string(), "POST {path} with {name}: the one error body: {json}");
+                if oversized {
+                    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "POST {path} with {name}");
+                }
+                tried += 1;
+            }
+        }
+        if item.get("get").is_some() && !path.ends_with("openapi.json") {
+            for query in [
+                "page=abc",
+                "page=-1",
+                "page=99999999999999999999",
+                "cursor=!!",
+                "cursor=eyJ9",
+                "state=x",
+                "status=zzz",
+                "due_by=2026-13-45",
+                "q=%00%FF",
+                "channel=fax",
+                "a[b]=c&a[b]=d",
+            ] {
+                let response = client().get(format!("{url}?{query}")).bearer_auth(&token).send().await.unwrap();
+                let status = response.status();
+                let is_json = response
+                    .headers()
+                    .get("content-type")
+                    .is_some_and(|v| v.to_str().unwrap_or_default().starts_with("application/json"));
+                let json: Value = if is_json { response.json().await.unwrap_or(Value::Null) } else { Value::Null };
+                assert!(!status.is_server_error(), "GET {path}?{query} → {status} {json}");
+                if !status.is_success() {
+                    assert!(status.is_client_error(), "GET {path}?{query} → {status}");
+                    assert!(json["error"]["code"].is_string(), "GET {path}?{query}: the one error body: {json}");
+                }
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried > 500, "a broad sample: {tried}");
+}
