@@ -115,6 +115,8 @@ fn bad_bodies(properties: &serde_json::Map<String, Value>) -> Vec<(String, Vec<u
         ("not JSON", "username=admin&password=x".to_string()),
         ("trailing text", "{} {}".to_string()),
         ("deep nesting", format!("{}{}", "[".repeat(5000), "]".repeat(5000))),
+        ("a NUL character", "{\"x\": \"a\\u0000b\"}".to_string()),
+        ("a NUL character in a spreadsheet", "code,name\r\na\u{0}b,c\r\n".to_string()),
     ]
     .into_iter()
     .map(|(name, body)| (name.to_string(), body.into_bytes()))
@@ -131,6 +133,7 @@ fn bad_bodies(properties: &serde_json::Map<String, Value>) -> Vec<(String, Vec<u
         bodies.push((format!("{name}: wrong type"), json!({name.as_str(): wrong}).to_string().into_bytes()));
         bodies.push((format!("{name}: negative"), json!({name.as_str(): -1}).to_string().into_bytes()));
         bodies.push((format!("{name}: huge"), json!({name.as_str(): "长".repeat(30_000)}).to_string().into_bytes()));
+        bodies.push((format!("{name}: NUL"), json!({name.as_str(): "a\u{0}b"}).to_string().into_bytes()));
     }
     bodies
 }
@@ -203,4 +206,136 @@ async fn bad_input_gets_a_4xx_with_the_one_error_body_never_a_500() {
         }
     }
     assert!(tried > 500, "a broad sample: {tried}");
+}
+
+/// Every region of the list in its order, read by cursor: (id, code, level).
+async fn all_regions(server: &Server, token: &str) -> Vec<(String, String, String)> {
+    let mut all = Vec::new();
+    let mut path = "/api/v1/records/regions".to_string();
+    loop {
+        let (status, page) = server.bearer_get(token, &path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        all.extend(region_lines(&page));
+        let Some(cursor) = page["next_cursor"].as_str() else { return all };
+        path = format!("/api/v1/records/regions?cursor={cursor}");
+    }
+}
+
+fn region_lines(page: &Value) -> Vec<(String, String, String)> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|r| {
+            let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+            (text(&r["id"]), text(&r["fields"]["code"]), text(&r["fields"]["level"]))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn records_added_between_pages_neither_repeat_nor_skip_one() {
+    let server = spawn().await;
+    let token = server.token_for("admin").await;
+    let before = all_regions(&server, &token).await;
+    assert!(before.len() > 100, "several pages of regions: {}", before.len());
+    let (_, mut page) = server.bearer_get(&token, "/api/v1/records/regions").await;
+    let mut seen = region_lines(&page);
+    // Walk until a town already passed leaves room for new villages before the cursor.
+    let town = loop {
+        let last = seen.last().unwrap().1.clone();
+        let passed = seen.iter().find(|(_, code, level)| level == "town" && format!("{code}299") < last);
+        if let Some((_, code, _)) = passed {
+            break code.clone();
+        }
+        let cursor = page["next_cursor"].as_str().expect("a town before the end").to_string();
+        page = server.bearer_get(&token, &format!("/api/v1/records/regions?cursor={cursor}")).await.1;
+        seen.extend(region_lines(&page));
+    };
+    assert!(page["next_cursor"].is_string(), "more pages follow");
+    for (n, name) in [(298, "新建一村"), (299, "新建二村")] {
+        let village = json!({"code": format!("{town}{n}"), "name": name, "level": "village", "parent_code": town});
+        let (status, made) = server.bearer_post(&token, "/api/v1/records/regions", &village, None).await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+    }
+    while let Some(cursor) = page["next_cursor"].as_str().map(String::from) {
+        page = server.bearer_get(&token, &format!("/api/v1/records/regions?cursor={cursor}")).await.1;
+        assert!(page["page"].is_null());
+        seen.extend(region_lines(&page));
+    }
+    assert_eq!(seen, before, "every region that was there, once each, in order");
+    assert_eq!(
+        all_regions(&server, &token).await.len(),
+        before.len() + 2,
+        "the new villages are listed from the start"
+    );
+    let (status, body) = server.bearer_get(&token, "/api/v1/records/regions?cursor=eyJpZCI6MX0").await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("cursor"))
+    );
+}
+
+/// A NUL character, which PostgreSQL cannot store in text, is refused where it
+/// comes in (a JSON body, a query, a spreadsheet cell, an Open311 form) as bad
+/// input, on every engine, instead of failing in the database.
+#[tokio::test]
+async fn a_nul_character_is_refused_as_bad_input() {
+    let server = spawn().await;
+    let token = server.token_for("admin").await;
+    let (_, regions) = server.bearer_get(&token, "/api/v1/records/regions?q=石塘").await;
+    let town = regions["items"][0]["fields"]["code"].as_str().unwrap().to_string();
+    let village =
+        json!({"code": format!("{town}297"), "name": "空\u{0}字符村", "level": "village", "parent_code": town});
+    let (status, body) = server.bearer_post(&token, "/api/v1/records/regions", &village, None).await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("err-nul"))
+    );
+    let (status, body) = server.bearer_get(&token, "/api/v1/records/regions?q=a%00b").await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("err-nul"))
+    );
+
+    let csv = client().get(server.url("/api/v1/records/regions/export/csv")).bearer_auth(&token).send().await;
+    let mut csv = String::from_utf8(csv.unwrap().bytes().await.unwrap().to_vec()).unwrap();
+    csv = csv.replacen("石塘", "石\u{0}塘", 1);
+    let response = client()
+        .post(server.url("/api/v1/records/regions/import"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = answer(response).await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("err-nul"))
+    );
+
+    let keeper = server.token_for("keeper").await;
+    let form = [
+        ("api_key", keeper.as_str()),
+        ("service_code", "transport"),
+        ("address_string", "渔港路 1 号"),
+        ("description", "路灯\u{0}坏了"),
+    ];
+    let response = client().post(server.url("/open311/v2/requests.json")).form(&form).send().await.unwrap();
+    let (status, body) = answer(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body[0]["code"], "400", "{body}");
+
+    // A page's form likewise (here a notice's wording, kept as typed).
+    let browser = crate::http::browser();
+    let login = browser.get(server.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::http::csrf_of(&login);
+    let form = [("csrf", csrf.as_str()), ("username", "admin"), ("password", crate::http_api::PASSWORD), ("next", "/")];
+    assert!(browser.post(server.url("/login")).form(&form).send().await.unwrap().status().is_redirection());
+    let path = server.url("/admin/templates/assignment_reminder");
+    let csrf = crate::http::csrf_of(&browser.get(&path).send().await.unwrap().text().await.unwrap());
+    let form = [("csrf", csrf.as_str()), ("subject", "提醒\u{0}"), ("body", "请及时办理。")];
+    let response = browser.post(&path).form(&form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -60,11 +60,23 @@ pub async fn read_limited(request: Request, limit: usize) -> Result<axum::body::
 
 /// Parses JSON; every problem becomes a field error naming where it is.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    if has_nul_escape(bytes) {
+        return Err(Error::invalid("body", Msg::new("err-nul")));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value =
         serde_path_to_error::deserialize(&mut deserializer).map_err(|e| Error::Invalid(vec![field_error(&e)]))?;
     deserializer.end().map_err(|_| Error::invalid("body", Msg::new("err-json")))?;
     Ok(value)
+}
+
+/// Whether JSON text holds `\u0000` (a NUL character no text column may store; raw
+/// control characters are already refused by the parser). An escaped backslash
+/// before `u0000` is not one.
+fn has_nul_escape(bytes: &[u8]) -> bool {
+    bytes.windows(6).enumerate().any(|(at, window)| {
+        window == b"\\u0000" && bytes[..at].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+    })
 }
 
 fn field_error(error: &serde_path_to_error::Error<serde_json::Error>) -> FieldError {
@@ -162,28 +174,13 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, _state: &S) -> Result<ApiQuery<T>, ApiError> {
         let query = parts.uri.query().unwrap_or_default();
+        if query.to_ascii_lowercase().contains("%00") {
+            return Err(ApiError(Error::invalid("query", Msg::new("err-nul"))));
+        }
         serde_urlencoded::from_str(query)
             .map(ApiQuery)
             .map_err(|_| ApiError(Error::invalid("query", Msg::new("err-query"))))
     }
-}
-
-/// An opaque cursor for the page after `page`.
-pub fn cursor_for(page: i64) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("p{page}"))
-}
-
-/// The page a cursor points at.
-pub fn page_of_cursor(cursor: &str) -> Result<i64, Error> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor.trim())
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| text.strip_prefix('p').and_then(|n| n.parse::<i64>().ok()))
-        .filter(|n| *n >= 1)
-        .ok_or_else(|| Error::invalid("cursor", Msg::new("err-cursor")))
 }
 
 /// A `page=` parameter: empty is the first page; anything else must be a number from 1.

@@ -32,7 +32,13 @@ struct Params(Vec<(String, String)>);
 
 impl Params {
     fn parse(raw: &[u8]) -> Result<Params, Error> {
-        serde_urlencoded::from_bytes(raw).map(Params).map_err(|_| Error::invalid("form", Msg::new("err-form")))
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(raw).map_err(|_| Error::invalid("form", Msg::new("err-form")))?;
+        // No text column may store a NUL character.
+        if let Some((name, _)) = pairs.iter().find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+            return Err(Error::invalid(name.as_str(), Msg::new("err-nul")));
+        }
+        Ok(Params(pairs))
     }
 
     /// The value of `name`; a parameter sent empty is absent.
