@@ -250,6 +250,9 @@ fn request_json(app: &App, ctx: &Ctx, case: &Case, agency: &str) -> Value {
     let notes = if case.answer.is_empty() { state } else { format!("{state}：{}", case.answer) };
     let updated = if closed { case.closed_at.unwrap_or(case.updated_at) } else { case.updated_at };
     let expected = case.next_due().map(|d| format!("{d}T23:59:59+08:00")).unwrap_or_default();
+    // The position the request was filed with (or the phone's), in WGS84 decimal degrees.
+    let position = case.location.map(|l| l.text()).unwrap_or_default();
+    let (lat, long) = position.split_once(',').unwrap_or_default();
     json!({
         "service_request_id": case.id,
         "status": if closed { "closed" } else { "open" },
@@ -265,8 +268,8 @@ fn request_json(app: &App, ctx: &Ctx, case: &Case, agency: &str) -> Value {
         "address": case.address,
         "address_id": "",
         "zipcode": "",
-        "lat": "",
-        "long": "",
+        "lat": lat,
+        "long": long,
         "media_url": "",
     })
 }
