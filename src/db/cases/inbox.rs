@@ -1,0 +1,128 @@
+//! The inbox queries: which cases a person works on, counted and paged (by page
+//! number or by keyset cursor).
+
+use super::{CaseRow, date_text};
+use crate::db::{DbResult, Page, PageRequest, Tx};
+use crate::domain::case::Case;
+
+/// Which cases an inbox shows: the ones addressed to these, or assigned to this
+/// department, or anywhere under this region path; and of those, which states.
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    pub representative_id: String,
+    /// Units whose cases the person receives (a keeper's unit, a deputy's stations).
+    pub unit_ids: Vec<String>,
+    pub department_id: String,
+    pub region_prefix: String,
+    /// `open`, `overdue`, `answered`, `closed` or empty for all.
+    pub status: String,
+    /// Only cases due on or before this date (for "overdue" and "due soon").
+    pub due_by: String,
+    pub channel: String,
+}
+
+/// How many cases an inbox filter matches.
+pub async fn inbox_count(tx: &mut Tx, filter: &InboxFilter) -> DbResult<i64> {
+    let units = format!(",{},", filter.unit_ids.join(","));
+    scalar!(
+        tx,
+        i64,
+        "SELECT COUNT(*) FROM cases c
+         WHERE (($1 <> '' AND c.representative_id = $1)
+             OR ($2 <> ',,' AND c.unit_id IS NOT NULL AND c.representative_id IS NULL AND $2 LIKE '%,' || c.unit_id || ',%')
+             OR ($3 <> '' AND EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.department_id = $3))
+             OR ($4 <> '' AND c.region_path LIKE $4))
+           AND ($5 = '' OR ($5 = 'open' AND c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded'))
+                OR ($5 = 'answered' AND c.state = 'answered') OR ($5 = 'closed' AND c.state IN ('closed', 'withdrawn', 'merged')))
+           AND ($6 = '' OR (c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) <= $6))
+           AND ($7 = '' OR c.channel = $7)",
+        &filter.representative_id,
+        &units,
+        &filter.department_id,
+        &filter.region_prefix,
+        &filter.status,
+        &filter.due_by,
+        &filter.channel
+    )
+}
+
+/// One page of an inbox: open cases first, the next deadline (to acknowledge
+/// until acknowledged, then to answer) first.
+pub async fn inbox(tx: &mut Tx, filter: &InboxFilter, page: PageRequest) -> DbResult<Page<Case>> {
+    Ok(inbox_after(tx, filter, page, None).await?.0)
+}
+
+/// The open states, in the order the inbox puts open cases first.
+const OPEN_STATES: [&str; 4] = ["received", "acknowledged", "awaiting_info", "forwarded"];
+
+/// A case's place in the inbox order: open first, the next deadline first, then
+/// the oldest, then the id. A keyset cursor: the page after a key starts just past
+/// it, so cases inserted or moved meanwhile never repeat a case or skip one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InboxKey {
+    pub rank: i64,
+    pub due: String,
+    pub created_at: i64,
+    pub id: String,
+}
+
+impl InboxKey {
+    /// The key of a case, as the inbox query orders it.
+    pub fn of(case: &Case) -> InboxKey {
+        let rank = if OPEN_STATES.contains(&case.state.as_str()) { 0 } else { 1 };
+        let due = if case.acknowledged_at.is_none() { case.ack_due } else { case.answer_due.unwrap_or(case.ack_due) };
+        InboxKey { rank, due: date_text(due), created_at: case.created_at, id: case.id.clone() }
+    }
+}
+
+/// One page of an inbox after a key (the first page without one); `page` gives
+/// its size, and its number only when there is no key. Also whether more follow.
+pub async fn inbox_after(
+    tx: &mut Tx,
+    filter: &InboxFilter,
+    page: PageRequest,
+    after: Option<&InboxKey>,
+) -> DbResult<(Page<Case>, bool)> {
+    let total = inbox_count(tx, filter).await?;
+    let units = format!(",{},", filter.unit_ids.join(","));
+    let rows = rows!(
+        tx,
+        CaseRow,
+        "SELECT * FROM cases c
+         WHERE (($1 <> '' AND c.representative_id = $1)
+             OR ($2 <> ',,' AND c.unit_id IS NOT NULL AND c.representative_id IS NULL AND $2 LIKE '%,' || c.unit_id || ',%')
+             OR ($3 <> '' AND EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.department_id = $3))
+             OR ($4 <> '' AND c.region_path LIKE $4))
+           AND ($5 = '' OR ($5 = 'open' AND c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded'))
+                OR ($5 = 'answered' AND c.state = 'answered') OR ($5 = 'closed' AND c.state IN ('closed', 'withdrawn', 'merged')))
+           AND ($6 = '' OR (c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) <= $6))
+           AND ($7 = '' OR c.channel = $7)
+           AND ($10 = '' OR (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded') THEN 0 ELSE 1 END,
+                CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END,
+                c.created_at, c.id) > (CAST($11 AS BIGINT), $12, CAST($13 AS BIGINT), $14))
+         ORDER BY CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded') THEN 0 ELSE 1 END,
+             CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END,
+             c.created_at, c.id
+         LIMIT $8 OFFSET $9",
+        &filter.representative_id,
+        &units,
+        &filter.department_id,
+        &filter.region_prefix,
+        &filter.status,
+        &filter.due_by,
+        &filter.channel,
+        page.size + 1,
+        if after.is_some() { 0 } else { page.offset() },
+        if after.is_some() { "after" } else { "" },
+        after.map_or(0, |k| k.rank),
+        after.map_or("", |k| k.due.as_str()),
+        after.map_or(0, |k| k.created_at),
+        after.map_or("", |k| k.id.as_str())
+    )?;
+    let mut items: Vec<Case> = rows.into_iter().map(CaseRow::into_case).collect::<DbResult<_>>()?;
+    let more = items.len() as i64 > page.size;
+    items.truncate(page.size as usize);
+    Ok((Page { items, total }, more))
+}
