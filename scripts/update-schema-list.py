@@ -16,7 +16,7 @@ path = "tests/it/schema.rs"
 source = open(path).read()
 start = source.index("const EXPECTED_SCHEMA: &[&str] = &[")
 end = source.index("];", start)
-current = set(re.findall(r'"([a-z_]+\.[a-z_]+)"', source[start:end]))
+current = set(re.findall(r'"([a-z0-9_]+\.[a-z0-9_]+)"', source[start:end]))
 current -= set(re.findall(r'"([^"]+)"', missing.group(1)))
 current |= set(re.findall(r'"([^"]+)"', extra.group(1)))
 body = "".join(f'    "{entry}",\n' for entry in sorted(current))

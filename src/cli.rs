@@ -327,7 +327,7 @@ async fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
 /// Imports as the system: the command line is run by whoever runs the server.
 async fn import(config: Config, kind: &str, file: &Path) -> anyhow::Result<()> {
     let resource = match Resource::parse(kind) {
-        Some(Resource::AdminLog) | None => {
+        Some(Resource::AdminLog | Resource::Meeting | Resource::Setting) | None => {
             bail!("unknown kind {kind}: regions, units, representatives, departments or users")
         }
         Some(resource) => resource,

@@ -225,3 +225,13 @@ async fn file(app: &App, detail: &CaseDetail, attachment_id: &str, variant: Vari
     let bytes = tokio::fs::read(folder(app).join(name)).await.map_err(|e| Error::Internal(e.into()))?;
     Ok(File { media_type, bytes })
 }
+
+/// A stored photo by its id (a representative's portrait), re-encoded as every photo is.
+pub(crate) async fn stored_photo(app: &App, photo_id: &str, variant: Variant) -> Result<File> {
+    let name = match variant {
+        Variant::Full => photo_id.to_string(),
+        Variant::Thumb => format!("{photo_id}.thumb"),
+    };
+    let bytes = tokio::fs::read(folder(app).join(name)).await.map_err(|e| Error::Internal(e.into()))?;
+    Ok(File { media_type: "image/jpeg".to_string(), bytes })
+}

@@ -10,7 +10,7 @@ mod moves;
 mod notices;
 
 pub use chain::{ChainReport, verify_chain};
-pub use citizen::{AddresseeView, MyCase, addressee, my_cases, track};
+pub use citizen::{AddresseeView, MyCase, addressee, addressee_at_meeting, my_cases, track};
 pub use form::submit_with_files;
 pub use inbox::{DUE_SOON_WORKING_DAYS, INBOX_PAGE_SIZE, Inbox, InboxQuery, InboxStatus, inbox};
 use moves::probes;

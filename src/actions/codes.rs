@@ -1,5 +1,6 @@
-//! Deputy and station codes (代表码 · 联络站码): a short, stable, unguessable link
-//! `/q/{code}` for each representative and unit, its QR image, and scan counts.
+//! Deputy, station and meeting codes (代表码 · 联络站码 · 会议码): a short, stable,
+//! unguessable link `/q/{code}` for each representative, unit and meeting, its QR
+//! image, and scan counts.
 
 use rand::RngCore;
 
@@ -16,6 +17,7 @@ use crate::error::{Error, Result};
 pub enum CodeTarget {
     Representative(String),
     Unit(String),
+    Meeting(String),
 }
 
 impl CodeTarget {
@@ -23,12 +25,13 @@ impl CodeTarget {
         match self {
             CodeTarget::Representative(_) => "representative",
             CodeTarget::Unit(_) => "unit",
+            CodeTarget::Meeting(_) => "meeting",
         }
     }
 
     fn id(&self) -> &str {
         match self {
-            CodeTarget::Representative(id) | CodeTarget::Unit(id) => id,
+            CodeTarget::Representative(id) | CodeTarget::Unit(id) | CodeTarget::Meeting(id) => id,
         }
     }
 }
@@ -56,6 +59,12 @@ pub async fn code_for(app: &App, actor: &Actor, target: &CodeTarget) -> Result<S
             let place = Target { region_path: &unit.region_path, id: Some(&unit.id), unit_ids: &[] };
             require(actor, Action::View, Resource::Unit, &place)?;
         }
+        CodeTarget::Meeting(id) => {
+            let meeting = db::meetings::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+            let units = [meeting.unit_id.clone()];
+            let place = Target { region_path: &meeting.region_path, id: Some(&meeting.id), unit_ids: &units };
+            require(actor, Action::View, Resource::Meeting, &place)?;
+        }
     }
     if let Some(code) = db::codes::code_of(&mut tx, target.kind(), target.id()).await? {
         return Ok(code);
@@ -72,9 +81,15 @@ pub struct Poster {
     pub code: String,
     /// The station's or the deputy's name.
     pub name: String,
-    /// The station's address and opening hours (empty for a deputy).
+    /// The station's address and opening hours (empty for a deputy); a meeting's
+    /// place and its start time.
     pub address: String,
     pub hours: String,
+    /// For a meeting: the unit holding it.
+    pub held_by: String,
+    /// A deputy's poster shows their photo (this is their id) or, without one, the
+    /// first character of the name.
+    pub deputy: Option<(String, bool)>,
 }
 
 /// The poster of a representative's or unit's code, for one who may view the record.
@@ -84,11 +99,27 @@ pub async fn poster(app: &App, actor: &Actor, target: &CodeTarget) -> Result<Pos
     Ok(match target {
         CodeTarget::Representative(id) => {
             let rep = db::representatives::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
-            Poster { code, name: rep.input.name, address: String::new(), hours: String::new() }
+            let has_photo = db::representatives::photo_of(&mut tx, id).await?.is_some();
+            let (address, hours, held_by) = (String::new(), String::new(), String::new());
+            Poster { code, name: rep.input.name, address, hours, held_by, deputy: Some((rep.id, has_photo)) }
         }
         CodeTarget::Unit(id) => {
             let unit = db::units::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
-            Poster { code, name: unit.input.name, address: unit.input.address, hours: unit.input.opening_hours }
+            let i = unit.input;
+            Poster {
+                code,
+                name: i.name,
+                address: i.address,
+                hours: i.opening_hours,
+                held_by: String::new(),
+                deputy: None,
+            }
+        }
+        CodeTarget::Meeting(id) => {
+            let meeting = db::meetings::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+            let i = meeting.input;
+            let hours = crate::domain::meeting::format_start(i.starts_at);
+            Poster { code, name: i.title, address: i.place, hours, held_by: meeting.unit_name, deputy: None }
         }
     })
 }
@@ -106,6 +137,7 @@ pub async fn scan(app: &App, code: &str) -> Result<CodeTarget> {
     match kind.as_str() {
         "representative" => Ok(CodeTarget::Representative(id)),
         "unit" => Ok(CodeTarget::Unit(id)),
+        "meeting" => Ok(CodeTarget::Meeting(id)),
         _ => Err(Error::NotFound),
     }
 }
@@ -164,6 +196,8 @@ pub struct DeputyLanding {
     pub level_key: String,
     pub title: String,
     pub profile: String,
+    /// A photo is on file (`/photos/representatives/{id}`).
+    pub has_photo: bool,
     /// The stations and studios the deputy serves at, with their reception days.
     pub units: Vec<UnitBrief>,
     pub record: PublicRecord,
@@ -190,7 +224,49 @@ pub struct StationLanding {
     pub studio: bool,
     /// The deputies who serve there, as (id, name).
     pub deputies: Vec<(String, String)>,
+    /// Planned meetings from now on, soonest first.
+    pub meetings: Vec<MeetingBrief>,
     pub record: PublicRecord,
+}
+
+/// A meeting as the public sees it.
+#[derive(Debug, Clone)]
+pub struct MeetingBrief {
+    pub id: String,
+    pub title: String,
+    /// The catalogue keys of its kind and state.
+    pub kind_key: String,
+    pub state_key: String,
+    /// China time, `YYYY-MM-DD HH:MM`.
+    pub starts_at: String,
+    pub place: String,
+    pub agenda: String,
+    /// A cancelled meeting's code still opens its page, which says so; the form
+    /// then goes to the unit alone.
+    pub cancelled: bool,
+}
+
+impl MeetingBrief {
+    fn of(meeting: crate::domain::meeting::Meeting) -> MeetingBrief {
+        let i = meeting.input;
+        MeetingBrief {
+            id: meeting.id,
+            kind_key: format!("opt-meeting-kind-{}", i.kind.as_str()),
+            state_key: format!("opt-meeting-state-{}", i.state.as_str()),
+            starts_at: crate::domain::meeting::format_start(i.starts_at),
+            title: i.title,
+            place: i.place,
+            agenda: i.agenda,
+            cancelled: i.state.is_cancelled(),
+        }
+    }
+}
+
+/// A meeting's landing page: the meeting, the unit holding it, and its record.
+#[derive(Debug, Clone)]
+pub struct MeetingLanding {
+    pub meeting: MeetingBrief,
+    pub station: StationLanding,
 }
 
 /// What a scanned code shows.
@@ -198,6 +274,7 @@ pub struct StationLanding {
 pub enum Landing {
     Deputy(DeputyLanding),
     Station(StationLanding),
+    Meeting(MeetingLanding),
 }
 
 /// A scan of a code (counted, as [`scan`]) and the public page it leads to. Open to anyone.
@@ -215,6 +292,7 @@ pub async fn landing(app: &App, code: &str) -> Result<Landing> {
                 }
             }
             let facts = db::cases::record_facts(&mut tx, &id, "").await?;
+            let has_photo = db::representatives::photo_of(&mut tx, &id).await?.is_some();
             let level_key = match rep.input.level {
                 Some(level) => format!("opt-deputy-level-{}", level.as_str()),
                 None => format!("opt-body-{}", rep.input.body.as_str()),
@@ -226,29 +304,50 @@ pub async fn landing(app: &App, code: &str) -> Result<Landing> {
                 level_key,
                 title: i.title,
                 profile: i.profile,
+                has_photo,
                 units,
                 record: PublicRecord::tally(&facts),
             })
         }
-        CodeTarget::Unit(id) => {
-            let unit = db::units::get(&mut tx, &id).await?.ok_or(Error::NotFound)?;
-            let deputies = db::representatives::names_at_unit(&mut tx, &id).await?;
-            let facts = db::cases::record_facts(&mut tx, "", &id).await?;
-            let i = unit.input;
-            Landing::Station(StationLanding {
-                studio: i.kind == crate::domain::unit::UnitKind::Studio,
-                id,
-                name: i.name,
-                address: i.address,
-                hours: i.opening_hours,
-                reception_days: i.reception_days,
-                contact_name: i.contact_name,
-                contact_phone: i.contact_phone,
-                deputies,
-                record: PublicRecord::tally(&facts),
-            })
+        CodeTarget::Unit(id) => Landing::Station(station_landing(&mut tx, &id, app.now()).await?),
+        CodeTarget::Meeting(id) => {
+            let meeting = db::meetings::get(&mut tx, &id).await?.ok_or(Error::NotFound)?;
+            let station = station_landing(&mut tx, &meeting.unit_id, app.now()).await?;
+            Landing::Meeting(MeetingLanding { meeting: MeetingBrief::of(meeting), station })
         }
     })
+}
+
+async fn station_landing(tx: &mut db::Tx, id: &str, now: crate::clock::Millis) -> Result<StationLanding> {
+    let unit = db::units::get(tx, id).await?.ok_or(Error::NotFound)?;
+    let deputies = db::representatives::names_at_unit(tx, id).await?;
+    let facts = db::cases::record_facts(tx, "", id).await?;
+    let meetings = db::meetings::upcoming_at_unit(tx, id, now, super::meetings::UPCOMING_LIMIT).await?;
+    let i = unit.input;
+    Ok(StationLanding {
+        studio: i.kind == crate::domain::unit::UnitKind::Studio,
+        id: id.to_string(),
+        name: i.name,
+        address: i.address,
+        hours: i.opening_hours,
+        reception_days: i.reception_days,
+        contact_name: i.contact_name,
+        contact_phone: i.contact_phone,
+        deputies,
+        meetings: meetings.into_iter().map(MeetingBrief::of).collect(),
+        record: PublicRecord::tally(&facts),
+    })
+}
+
+/// A meeting as the public sees it, to address the form to: not found once cancelled.
+pub async fn public_meeting(app: &App, id: &str) -> Result<(MeetingBrief, String)> {
+    let mut tx = app.db().read().await?;
+    let meeting = db::meetings::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    if meeting.input.state.is_cancelled() {
+        return Err(Error::NotFound);
+    }
+    let unit_id = meeting.unit_id.clone();
+    Ok((MeetingBrief::of(meeting), unit_id))
 }
 
 /// One code on a printed sheet of a region's codes.
@@ -264,11 +363,13 @@ pub struct SheetEntry {
 pub const SHEET_LIMIT: i64 = 500;
 
 /// Every active station's and representative's code in the actor's scope (made on
-/// first request), stations first: what a keeper prints at once.
+/// first request), stations first, then the meetings that are not cancelled: what a
+/// keeper prints at once.
 pub async fn sheet(app: &App, actor: &Actor) -> Result<Vec<SheetEntry>> {
     let page = db::PageRequest::new(1, SHEET_LIMIT);
     let units = super::units::list(app, actor, "", page).await?;
     let reps = super::representatives::list(app, actor, "", page).await?;
+    let meetings = super::meetings::list(app, actor, "", page).await?;
     let mut entries = Vec::new();
     for unit in units.items.into_iter().filter(|u| u.input.active) {
         let code = code_for(app, actor, &CodeTarget::Unit(unit.id)).await?;
@@ -283,6 +384,14 @@ pub async fn sheet(app: &App, actor: &Actor) -> Result<Vec<SheetEntry>> {
         entries.push(SheetEntry {
             name: rep.input.name,
             kind_key: format!("opt-body-{}", rep.input.body.as_str()),
+            code,
+        });
+    }
+    for meeting in meetings.items.into_iter().filter(|m| !m.input.state.is_cancelled()) {
+        let code = code_for(app, actor, &CodeTarget::Meeting(meeting.id)).await?;
+        entries.push(SheetEntry {
+            name: meeting.input.title,
+            kind_key: format!("opt-meeting-kind-{}", meeting.input.kind.as_str()),
             code,
         });
     }

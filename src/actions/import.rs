@@ -182,7 +182,7 @@ async fn apply_row(
             let hash = row.get(PASSWORD_HASH).filter(|h| !h.is_empty()).map(String::as_str);
             super::users::import_row(tx, actor, &input, hash, now).await
         }
-        Resource::AdminLog | Resource::Setting => Err(Error::NotFound),
+        Resource::Meeting | Resource::AdminLog | Resource::Setting => Err(Error::NotFound),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod departments;
 pub mod export;
 pub mod import;
 pub mod intake;
+pub mod meetings;
 pub mod open311;
 pub mod records;
 pub mod regions;

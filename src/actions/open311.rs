@@ -101,6 +101,7 @@ pub async fn submit(app: &App, actor: &Actor, request: &NewRequest) -> Result<Su
         client_token: String::new(),
         latitude: request.lat.trim().to_string(),
         longitude: request.long.trim().to_string(),
+        meeting_id: String::new(),
     };
     cases::submit_for(app, actor, &fields).await
 }

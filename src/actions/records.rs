@@ -1,4 +1,4 @@
-//! One door to the five kinds of people and places, for callers (the admin pages,
+//! One door to the five kinds of people and places (and meetings), for callers (the admin pages,
 //! exports) that treat them alike: rows of field → value, named by [`Resource`].
 
 use std::collections::BTreeMap;
@@ -129,7 +129,23 @@ pub async fn list_after(
                 .collect::<Result<_>>()?;
             (records, list.total)
         }
+        Resource::Meeting => {
+            let list = meetings::list(app, actor, search, page).await?;
+            let records = list.items.iter().map(meeting_record).collect::<Result<_>>()?;
+            (records, list.total)
+        }
         Resource::AdminLog | Resource::Setting => return Err(Error::NotFound),
+    })
+}
+
+/// A meeting as a record: "active" while it is not cancelled, and the unit holding it
+/// where other records name their region.
+fn meeting_record(meeting: &crate::domain::meeting::Meeting) -> Result<Record> {
+    Ok(Record {
+        id: meeting.id.clone(),
+        fields: to_fields(&super::meetings::fields_of(meeting))?,
+        active: !meeting.input.state.is_cancelled(),
+        region_name: meeting.unit_name.clone(),
     })
 }
 
@@ -165,6 +181,7 @@ pub async fn get(app: &App, actor: &Actor, resource: Resource, id: &str) -> Resu
             let a = users::get(app, actor, id).await?;
             Record { fields: to_fields(&users::fields_of(&a))?, active: a.active, region_name: a.scope_name, id: a.id }
         }
+        Resource::Meeting => meeting_record(&meetings::get(app, actor, id).await?)?,
         Resource::AdminLog | Resource::Setting => return Err(Error::NotFound),
     })
 }
@@ -178,6 +195,7 @@ pub async fn save(app: &App, actor: &Actor, resource: Resource, id: Option<&str>
         Resource::Representative => representatives::save(app, actor, id, &from_fields(fields)?).await,
         Resource::Department => departments::save(app, actor, id, &from_fields(fields)?).await,
         Resource::User => users::save(app, actor, id, &from_fields(fields)?).await,
+        Resource::Meeting => meetings::save(app, actor, id, &from_fields(fields)?).await,
         Resource::AdminLog | Resource::Setting => Err(Error::NotFound),
     }
 }
@@ -191,6 +209,7 @@ pub async fn set_active(app: &App, actor: &Actor, resource: Resource, id: &str, 
         Resource::Representative => representatives::set_active(app, actor, id, active).await,
         Resource::Department => departments::set_active(app, actor, id, active).await,
         Resource::User => users::set_active(app, actor, id, active).await,
+        Resource::Meeting => meetings::set_active(app, actor, id, active).await,
         Resource::AdminLog | Resource::Setting => Err(Error::NotFound),
     }
 }

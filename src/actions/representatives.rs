@@ -1,9 +1,11 @@
 //! Managing deputies and members.
 
+use super::attachments::{File, Variant};
 use super::{Saved, duplicate, log, parse_with_region, require, require_list};
 use crate::app::App;
 use crate::clock::Millis;
 use crate::db::{self, Page, PageRequest, Tx};
+use crate::domain::attachment::{self, Upload};
 use crate::domain::permission::{Action, Resource, Target};
 use crate::domain::representative::{Representative, RepresentativeFields, RepresentativeInput};
 use crate::domain::user::Actor;
@@ -145,4 +147,58 @@ pub async fn set_active(app: &App, actor: &Actor, id: &str, active: bool) -> Res
 
 fn target(rep: &Representative) -> Target<'_> {
     Target { region_path: &rep.region_path, id: Some(&rep.id), unit_ids: &rep.unit_ids }
+}
+
+/// A representative the actor may see, and whether a photo of them is on file.
+pub async fn get_with_photo(app: &App, actor: &Actor, id: &str) -> Result<(Representative, bool)> {
+    let rep = get(app, actor, id).await?;
+    let mut tx = app.db().read().await?;
+    let has_photo = db::representatives::photo_of(&mut tx, id).await?.is_some();
+    Ok((rep, has_photo))
+}
+
+/// A new photo of a representative, from someone who may change the record: checked
+/// by content (JPEG, PNG or WebP, at most 10 MB), decoded under limits and re-encoded
+/// without its metadata (EXIF, GPS), with a thumbnail. The file is written before the
+/// link commits and removed if it does not.
+pub async fn set_photo(app: &App, actor: &Actor, id: &str, upload: Upload) -> Result<()> {
+    {
+        let mut tx = app.db().read().await?;
+        let rep = db::representatives::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+        require(actor, Action::Update, Resource::Representative, &target(&rep))?;
+    }
+    if upload.bytes.is_empty() && !upload.too_large {
+        return Err(Error::invalid("photo", Msg::new("err-photo-missing")));
+    }
+    let checked = attachment::check(vec![Upload { field: "photos".into(), ..upload }]).map_err(|errors| {
+        Error::Invalid(errors.into_iter().map(|e| FieldError { field: "photo".into(), ..e }).collect())
+    })?;
+    let written = super::attachments::write(app, checked).await.map_err(|error| match error {
+        Error::Invalid(errors) => {
+            Error::Invalid(errors.into_iter().map(|e| FieldError { field: "photo".into(), ..e }).collect())
+        }
+        other => other,
+    })?;
+    let photo_id = written.attachments.first().ok_or(Error::NotFound)?.id.clone();
+    let now = app.now();
+    let mut tx = app.db().write().await?;
+    let rep = db::representatives::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    require(actor, Action::Update, Resource::Representative, &target(&rep))?;
+    db::representatives::set_photo(&mut tx, id, &photo_id, now).await?;
+    log(&mut tx, actor, "photo", Resource::Representative, id, &rep.input.name, rep.region_path.as_str(), "", now)
+        .await?;
+    tx.commit().await?;
+    written.keep();
+    Ok(())
+}
+
+/// The photo (or its thumbnail) of an active representative, for anyone: it is shown
+/// on their public pages.
+pub async fn photo(app: &App, id: &str, variant: Variant) -> Result<File> {
+    let photo_id = {
+        let mut tx = app.db().read().await?;
+        db::representatives::get(&mut tx, id).await?.filter(|r| r.input.active).ok_or(Error::NotFound)?;
+        db::representatives::photo_of(&mut tx, id).await?.ok_or(Error::NotFound)?
+    };
+    super::attachments::stored_photo(app, &photo_id, variant).await
 }

@@ -16,12 +16,22 @@ pub struct StudioQuery {
     pub field: String,
     pub town: String,
     pub sector: String,
+    /// The page of the matches, from 1; anything else is the first.
+    pub page: String,
 }
 
-/// The studios that match, and the choices each filter offers.
+/// Studios listed on one page of the directory.
+pub const DIRECTORY_PAGE_SIZE: usize = 20;
+
+/// One page of the studios that match, and the choices each filter offers.
 #[derive(Debug, Clone)]
 pub struct Directory {
     pub studios: Vec<Unit>,
+    /// All the matches, on every page.
+    pub total: usize,
+    /// This page (from 1, at most `pages`) and the number of pages (at least 1).
+    pub page: usize,
+    pub pages: usize,
     pub fields: Vec<String>,
     pub towns: Vec<String>,
     pub sectors: Vec<String>,
@@ -46,6 +56,8 @@ pub struct StudioPage {
 #[derive(Debug, Clone)]
 pub struct MemberProfile {
     pub member: MemberBrief,
+    /// A photo is on file (`/photos/representatives/{id}`).
+    pub has_photo: bool,
     pub profile: String,
     pub studios: Vec<(String, String)>,
 }
@@ -75,12 +87,15 @@ fn matches(studio: &Unit, query: &StudioQuery) -> bool {
 pub async fn directory(app: &App, query: &StudioQuery) -> Result<Directory> {
     let mut tx = app.db().read().await?;
     let all = db::units::active_studios(&mut tx).await?;
-    Ok(Directory {
-        fields: sorted_unique(all.iter().flat_map(|s| s.input.service_fields.clone())),
-        towns: sorted_unique(all.iter().map(|s| s.region_name.clone())),
-        sectors: sorted_unique(all.iter().map(|s| s.input.sector.clone())),
-        studios: all.into_iter().filter(|s| matches(s, query)).collect(),
-    })
+    let fields = sorted_unique(all.iter().flat_map(|s| s.input.service_fields.clone()));
+    let towns = sorted_unique(all.iter().map(|s| s.region_name.clone()));
+    let sectors = sorted_unique(all.iter().map(|s| s.input.sector.clone()));
+    let found: Vec<Unit> = all.into_iter().filter(|s| matches(s, query)).collect();
+    let total = found.len();
+    let pages = total.div_ceil(DIRECTORY_PAGE_SIZE).max(1);
+    let page = query.page.trim().parse::<usize>().ok().filter(|p| *p >= 1).unwrap_or(1).min(pages);
+    let studios = found.into_iter().skip((page - 1) * DIRECTORY_PAGE_SIZE).take(DIRECTORY_PAGE_SIZE).collect();
+    Ok(Directory { studios, total, page, pages, fields, towns, sectors })
 }
 
 /// An active studio and its active members. Any other id is not found.
@@ -109,8 +124,10 @@ pub async fn member(app: &App, id: &str) -> Result<MemberProfile> {
             studios.push((unit.id, unit.input.name));
         }
     }
+    let has_photo = db::representatives::photo_of(&mut tx, &rep.id).await?.is_some();
     let i = rep.input;
     Ok(MemberProfile {
+        has_photo,
         member: MemberBrief { id: rep.id, name: i.name, sector: i.sector, title: i.title },
         profile: i.profile,
         studios,

@@ -68,6 +68,7 @@ pub mod codes;
 pub mod departments;
 pub mod imports;
 pub mod intake;
+pub mod meetings;
 pub mod message_templates;
 pub mod open311;
 pub mod outbox;

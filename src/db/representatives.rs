@@ -228,3 +228,22 @@ pub async fn names_at_unit(tx: &mut Tx, unit_id: &str) -> DbResult<Vec<(String, 
     )?;
     Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
 }
+
+/// Links a representative to a new photo (replacing the link to an older one).
+pub async fn set_photo(tx: &mut Tx, representative_id: &str, photo_id: &str, now: Millis) -> DbResult<()> {
+    exec!(
+        tx,
+        "INSERT INTO representative_photos (representative_id, photo_id, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (representative_id) DO UPDATE SET photo_id = $2, updated_at = $3",
+        representative_id,
+        photo_id,
+        now
+    )?;
+    Ok(())
+}
+
+/// The id of a representative's photo, if one was uploaded.
+pub async fn photo_of(tx: &mut Tx, representative_id: &str) -> DbResult<Option<String>> {
+    row!(tx, (String,), "SELECT photo_id FROM representative_photos WHERE representative_id = $1", representative_id)
+        .map(|r| r.map(|(id,)| id))
+}

@@ -7,6 +7,7 @@
 //! calls give the same county. The town names are real; villages, roads,
 //! companies and people are plausible inventions. Pure data: no IO, no clock.
 
+use crate::domain::meeting::MeetingFields;
 use std::collections::HashSet;
 
 use super::names::{self, DEPUTY_LEVELS, Job, TOWNS, Town};
@@ -54,6 +55,16 @@ pub struct DemoCounty {
     pub departments: Vec<DepartmentFields>,
     pub representatives: Vec<RepresentativeFields>,
     pub users: Vec<DemoUser>,
+    pub meetings: Vec<DemoMeeting>,
+}
+
+/// A demo meeting, dated from the day the demo is loaded: `days` after it (before,
+/// if negative), at `time` China time.
+#[derive(Debug, Clone)]
+pub struct DemoMeeting {
+    pub days: i64,
+    pub time: &'static str,
+    pub fields: MeetingFields,
 }
 
 /// The code of a town by its index in the town list: 331081001…331081016.
@@ -80,7 +91,47 @@ pub fn demo_county() -> DemoCounty {
     let units: Vec<UnitFields> =
         stations.into_iter().map(|s| s.fields).chain(studios.into_iter().map(|s| s.fields)).collect();
     let users = users(&units, &departments, &representatives);
-    DemoCounty { regions, units, departments, representatives, users }
+    let meetings = meetings(&units);
+    DemoCounty { regions, units, departments, representatives, users, meetings }
+}
+
+/// Two planned meetings (the first station's 督政会 and the town studio's 民生议事堂)
+/// and one already held.
+fn meetings(units: &[UnitFields]) -> Vec<DemoMeeting> {
+    let station = &units[0];
+    let studio =
+        units.iter().find(|u| u.studio_kind == "town" && u.region_code == town_code(DEMO_TOWN)).expect("town studio");
+    let meeting = |days, time, unit: &UnitFields, kind: &str, title: &str, agenda: &str| DemoMeeting {
+        days,
+        time,
+        fields: MeetingFields {
+            unit_code: unit.code.clone(),
+            kind: kind.into(),
+            title: title.into(),
+            place: format!("{}会议室", unit.name),
+            agenda: agenda.into(),
+            ..MeetingFields::default()
+        },
+    };
+    vec![
+        meeting(
+            7,
+            "09:30",
+            station,
+            "supervision",
+            "老旧小区加装电梯推进情况督政会",
+            "市住房和城乡建设局通报加装电梯进展；居民代表提问；代表评议。",
+        ),
+        meeting(
+            12,
+            "14:30",
+            studio,
+            "consultation",
+            "渔港码头环境整治民生议事堂",
+            "听取渔民意见；政协委员与镇街、部门协商整治方案。",
+        ),
+        meeting(-20, "09:00", station, "deliberation", "农贸市场周边停车议事会", "商议市场周边临时停车位设置。"),
+    ]
 }
 
 fn regions() -> Vec<DemoRegion> {

@@ -62,6 +62,16 @@ pub async fn load_demo(app: &App) -> Result<Vec<DemoLogin>> {
     for rep in &county.representatives {
         actions::representatives::import_row(&mut tx, &loader, rep, now).await?;
     }
+    let today = crate::domain::calendar::cst_date(now);
+    for meeting in &county.meetings {
+        let day = today + chrono::Duration::days(meeting.days);
+        let fields = crate::domain::meeting::MeetingFields {
+            starts_at: format!("{} {}", day.format("%Y-%m-%d"), meeting.time),
+            state: if meeting.days < 0 { "held" } else { "planned" }.into(),
+            ..meeting.fields.clone()
+        };
+        actions::meetings::save_in(&mut tx, &loader, None, &fields, now).await?;
+    }
     for user in &county.users {
         let input = UserInput::parse(&UserFields { password: String::new(), ..user.fields.clone() })?;
         actions::users::import_row(&mut tx, &loader, &input, Some(&hash), now).await?;

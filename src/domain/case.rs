@@ -325,6 +325,8 @@ pub struct CaseInput {
     pub location: Option<Location>,
     /// Makes a retried submission idempotent.
     pub client_token: Option<String>,
+    /// The meeting whose code the citizen scanned (a meeting of the addressed unit).
+    pub meeting_id: Option<String>,
 }
 
 /// A position from the citizen's phone, in millionths of a degree (about 10 cm).
@@ -376,6 +378,8 @@ pub struct CaseFields {
     pub latitude: String,
     pub longitude: String,
     pub client_token: String,
+    /// Sent from a meeting's code: that meeting's id.
+    pub meeting_id: String,
 }
 
 /// Open311 GeoReport v2 allows descriptions of up to 4,000 characters.
@@ -416,8 +420,18 @@ impl CaseInput {
             errors.push(FieldError::new("client_token", Msg::new("err-code")));
             None
         };
+        let meeting = raw.meeting_id.trim();
+        let meeting_id = if meeting.is_empty() {
+            None
+        } else if meeting.len() <= 64 && meeting.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            Some(meeting.to_string())
+        } else {
+            errors.push(FieldError::new("meeting_id", Msg::new("err-meeting")));
+            None
+        };
         match (channel, addressee) {
             (Some(channel), Some(addressee)) if errors.is_empty() => Ok(CaseInput {
+                meeting_id,
                 channel,
                 addressee,
                 category,

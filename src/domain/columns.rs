@@ -74,6 +74,16 @@ const USERS: &[Column] = &[
     col("active", "启用", false),
 ];
 
+const MEETINGS: &[Column] = &[
+    col("unit_code", "站室编号", false),
+    col("kind", "会议类型", true),
+    col("title", "会议名称", true),
+    col("starts_at", "开始时间", true),
+    col("place", "地点", true),
+    col("agenda", "议题", false),
+    col("state", "状态", false),
+];
+
 /// The columns of a kind of record; the admin log has none (it is not imported).
 pub fn columns(resource: Resource) -> &'static [Column] {
     match resource {
@@ -82,6 +92,7 @@ pub fn columns(resource: Resource) -> &'static [Column] {
         Resource::Representative => REPRESENTATIVES,
         Resource::Department => DEPARTMENTS,
         Resource::User => USERS,
+        Resource::Meeting => MEETINGS,
         Resource::AdminLog | Resource::Setting => &[],
     }
 }

@@ -10,6 +10,7 @@ pub mod columns;
 pub mod deadline;
 pub mod department;
 pub mod fields;
+pub mod meeting;
 pub mod msg;
 pub mod permission;
 pub mod rates;

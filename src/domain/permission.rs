@@ -10,18 +10,21 @@ pub enum Resource {
     Representative,
     Department,
     User,
+    /// A station's or studio's meetings (督政议事 · 民生议事堂).
+    Meeting,
     AdminLog,
     /// The installation's own settings: notice wording, calendars, the delivery log.
     Setting,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 7] = [
+    pub const ALL: [Resource; 8] = [
         Resource::Region,
         Resource::Unit,
         Resource::Representative,
         Resource::Department,
         Resource::User,
+        Resource::Meeting,
         Resource::AdminLog,
         Resource::Setting,
     ];
@@ -33,6 +36,7 @@ impl Resource {
             Resource::Representative => "representatives",
             Resource::Department => "departments",
             Resource::User => "users",
+            Resource::Meeting => "meetings",
             Resource::AdminLog => "log",
             Resource::Setting => "settings",
         }
@@ -75,7 +79,7 @@ pub struct Target<'a> {
     pub region_path: &'a RegionPath,
     /// The record's own id (a unit's, a department's, a representative's).
     pub id: Option<&'a str>,
-    /// For a representative: the units they serve at.
+    /// For a representative: the units they serve at; for a meeting: the unit holding it.
     pub unit_ids: &'a [String],
 }
 
@@ -96,12 +100,17 @@ pub fn allowed(actor: &Actor, action: Action, resource: Resource, target: &Targe
                 (AdminLog, _) => false,
                 // Settings serve the whole installation: the system administrator's.
                 (Setting, _) => false,
+                // Meetings are planned, changed and cancelled; nothing to import or reset.
+                (Meeting, View | Create | Update | Deactivate | Export) => true,
+                (Meeting, Import | ResetPassword) => false,
                 (Region | Unit | Representative | Department | User, _) => true,
             }
         }
         (Role::UnitKeeper, Scope::Unit { unit_id, .. }) => match (resource, action) {
             (Unit, View | Update) => target.id == Some(unit_id.as_str()),
             (Representative, View) => target.unit_ids.iter().any(|u| u == unit_id),
+            // A keeper runs the station's own meetings, cancelling included.
+            (Meeting, View | Create | Update | Deactivate) => target.unit_ids.iter().any(|u| u == unit_id),
             _ => false,
         },
         (Role::DepartmentHandler, Scope::Department { department_id, .. }) => {
@@ -122,7 +131,7 @@ pub enum ListFilter {
     All,
     Subtree(RegionPath),
     OnlyId(String),
-    /// Representatives serving at this unit.
+    /// Representatives serving at this unit, or meetings it holds.
     AtUnit(String),
 }
 
@@ -133,7 +142,7 @@ pub fn list_filter(actor: &Actor, resource: Resource) -> Option<ListFilter> {
         (Scope::Subtree { .. }, Setting) => None,
         (Scope::Subtree { path, .. }, _) => Some(ListFilter::Subtree(path.clone())),
         (Scope::Unit { unit_id, .. }, Unit) => Some(ListFilter::OnlyId(unit_id.clone())),
-        (Scope::Unit { unit_id, .. }, Representative) => Some(ListFilter::AtUnit(unit_id.clone())),
+        (Scope::Unit { unit_id, .. }, Representative | Meeting) => Some(ListFilter::AtUnit(unit_id.clone())),
         (Scope::Department { department_id, .. }, Department) => Some(ListFilter::OnlyId(department_id.clone())),
         (Scope::Representative { representative_id, .. }, Representative) => {
             Some(ListFilter::OnlyId(representative_id.clone()))

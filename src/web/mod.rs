@@ -22,8 +22,8 @@ use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
 use pages::{
-    account, admin, calendars, cases, channels, cockpit, codes, files, home, import, my_cases, settings, studios,
-    submit, tokens, track, webhooks,
+    account, admin, calendars, cases, channels, cockpit, codes, files, home, import, my_cases, photos, settings,
+    studios, submit, tokens, track, webhooks,
 };
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
@@ -67,6 +67,12 @@ pub fn router(app: App) -> Router {
         .route("/admin/{resource}/{id}/qr.svg", get(codes::qr_svg))
         .route("/admin/{resource}/{id}/qr.png", get(codes::qr_png))
         .route("/admin/{resource}/{id}/poster", get(codes::poster))
+        .route(
+            "/admin/{resource}/{id}/photo",
+            get(photos::form).post(photos::upload).layer(DefaultBodyLimit::max(photos::PHOTO_LIMIT)),
+        )
+        .route("/photos/representatives/{id}", get(photos::full))
+        .route("/photos/representatives/{id}/thumb", get(photos::thumb))
         .route("/q/{code}", get(codes::scan))
         .route("/cockpit", get(cockpit::cockpit))
         .route("/cockpit/export/{list}/{format}", get(cockpit::export_list))

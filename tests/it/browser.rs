@@ -198,12 +198,30 @@ async fn the_station_and_deputy_pages_fit_320_px_lead_to_the_form_and_have_no_wc
     let (_, station) = station_code(&t).await;
     let deputy = actor(&t, "deputy").await;
     let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
-    let deputy_code =
-        codes::code_for(&t.app, &deputy, &CodeTarget::Representative(representative_id)).await.expect("a deputy code");
-    let printed = run_script("landing", &server, &[&station, &deputy_code]).await;
-    for page in
-        ["the station's page", "the station's page in large text", "the deputy's page", "the deputy's page in English"]
-    {
+    let deputy_code = codes::code_for(&t.app, &deputy, &CodeTarget::Representative(representative_id.clone()))
+        .await
+        .expect("a deputy code");
+    // The deputy's page is scanned with a photo on it.
+    let mut photo = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_fn(300, 400, |x, y| image::Rgb([(x / 2) as u8, (y / 2) as u8, 100]))
+        .write_to(&mut photo, image::ImageFormat::Jpeg)
+        .expect("a photo");
+    let upload =
+        minyi::domain::attachment::Upload { field: "photo".into(), bytes: photo.into_inner(), too_large: false };
+    let office = actor(&t, "office").await;
+    minyi::actions::representatives::set_photo(&t.app, &office, &representative_id, upload).await.expect("the photo");
+    let admin = actor(&t, "admin").await;
+    let meeting_code =
+        codes::code_for(&t.app, &admin, &CodeTarget::Meeting(demo_meeting(&t).await)).await.expect("a meeting code");
+    let printed = run_script("landing", &server, &[&station, &deputy_code, &meeting_code]).await;
+    for page in [
+        "the station's page",
+        "the station's page in large text",
+        "the deputy's page",
+        "the deputy's page in English",
+        "the meeting's page",
+        "the form from a meeting",
+    ] {
         assert!(printed.contains(&format!("axe: no violations on {page}")), "{page}: {printed}");
     }
 }
@@ -246,7 +264,18 @@ async fn a_voice_message_recorded_in_the_browser_arrives_with_the_case() {
 
 #[tokio::test]
 async fn a_keepers_sheet_of_codes_prints_three_to_a_row_with_no_wcag_violations() {
-    let (_t, server) = demo_server().await;
-    let printed = run_script("sheet", &server, &["keeper", DEMO_PASSWORD]).await;
+    let (t, server) = demo_server().await;
+    let poster = format!("/admin/meetings/{}/poster", demo_meeting(&t).await);
+    let printed = run_script("sheet", &server, &["keeper", DEMO_PASSWORD, &poster]).await;
     assert!(printed.contains("axe: no violations on the sheet of codes"), "{printed}");
+    assert!(printed.contains("axe: no violations on the meeting poster"), "{printed}");
+}
+
+/// The demo station's coming meeting (the keeper's 督政会).
+async fn demo_meeting(t: &crate::support::TestDb) -> String {
+    let keeper = actor(t, "keeper").await;
+    let page = minyi::db::PageRequest::new(1, 10);
+    let meetings = minyi::actions::meetings::list(&t.app, &keeper, "", page).await.expect("the keeper's meetings");
+    let planned = meetings.items.into_iter().find(|m| m.input.state == minyi::domain::meeting::MeetingState::Planned);
+    planned.expect("the demo station has a planned meeting").id
 }

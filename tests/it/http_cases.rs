@@ -149,7 +149,7 @@ impl Server {
     /// A new anonymous case to the deputy; returns (id, tracking code).
     async fn new_case(&self, representative_id: &str, token: &str) -> (String, String) {
         let body = json!({"channel": "deputy_code", "representative_id": representative_id, "category": "transport",
-            "body": "村口的路灯坏了三个月，晚上出行很不安全。", "mobile": MOBILE, "anonymous": true, "client_token": token});
+            "body": "村口的路灯坏了三个月，晚上出行很不安全。", "mobile": MOBILE, "anonymous": true, "client_token": token, "consent": true});
         let (status, json) = self.post_json(&browser(), "/api/v1/cases", body).await;
         assert_eq!(status, StatusCode::CREATED, "{json}");
         (json["id"].as_str().unwrap().to_string(), json["tracking_code"].as_str().unwrap().to_string())
@@ -316,11 +316,11 @@ async fn refusals_scope_conflicts_and_idempotency() {
     // The same client token, or Idempotency-Key, twice: one case.
     let (case_id, code) = server.new_case(&rep_id, "same-token").await;
     let again = json!({"channel": "deputy_code", "representative_id": rep_id, "category": "transport",
-        "body": "重复提交", "anonymous": false, "client_token": "same-token"});
+        "body": "重复提交", "anonymous": false, "client_token": "same-token", "consent": true});
     let (status, json) = server.post_json(&browser(), "/api/v1/cases", again).await;
     assert_eq!((status, json["id"].as_str()), (StatusCode::OK, Some(case_id.as_str())));
-    let keyed =
-        json!({"channel": "web", "representative_id": rep_id, "category": "health", "body": "卫生院排队时间太长"});
+    let keyed = json!({"channel": "web", "representative_id": rep_id, "category": "health", "body": "卫生院排队时间太长",
+            "consent": true});
     let send = || browser().post(server.url("/api/v1/cases")).header("Idempotency-Key", "key-42").json(&keyed).send();
     let (first, second) = (send().await.unwrap(), send().await.unwrap());
     assert_eq!((first.status(), second.status()), (StatusCode::CREATED, StatusCode::OK));
@@ -341,7 +341,7 @@ async fn refusals_scope_conflicts_and_idempotency() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let fields: Vec<&str> =
         json["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["addressee", "category", "body"]);
+    assert_eq!(fields, ["addressee", "category", "body", "consent"], "consent is required without a session");
     let (status, json) = server.get_json(&browser(), "/api/v1/cases").await;
     assert_eq!((status, json["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
 
@@ -545,4 +545,48 @@ fn both_catalogues_name_the_same_keys() {
     );
     let absent: Vec<_> = keys.iter().filter(|k| !i18n.has(minyi::i18n::Lang::Zh, k)).collect();
     assert!(absent.is_empty(), "missing catalogue keys: {absent:?}");
+}
+
+/// The anonymous JSON intake is the form by another door: consent is required and
+/// the same limits per network address and per mobile number apply.
+#[tokio::test]
+async fn the_anonymous_json_intake_needs_consent_and_keeps_the_forms_limits() {
+    let server = spawn().await;
+    let (_, rep_id) = server.deputy().await;
+    let case = |n: usize, mobile: &str, consent: bool| {
+        json!({"channel": "deputy_code", "representative_id": rep_id, "category": "transport",
+            "body": format!("第{n}件：村口的路灯坏了。"), "mobile": mobile, "client_token": format!("json-{n}"),
+            "consent": consent})
+    };
+    let (status, json) = server.post_json(&browser(), "/api/v1/cases", case(0, "", false)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json["error"]["fields"][0]["field"], "consent", "{json}");
+    assert_eq!(json["error"]["fields"][0]["message"], "请阅读并同意个人信息保护说明后再提交。", "{json}");
+
+    // Five a day from one mobile number; the sixth is refused and names the number.
+    for n in 1..=5 {
+        let (status, json) = server.post_json(&browser(), "/api/v1/cases", case(n, MOBILE, true)).await;
+        assert_eq!(status, StatusCode::CREATED, "{n}: {json}");
+    }
+    let (status, json) = server.post_json(&browser(), "/api/v1/cases", case(6, MOBILE, true)).await;
+    assert_eq!(
+        (status, json["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("mobile"))
+    );
+    assert!(json["error"]["fields"][0]["message"].as_str().unwrap().contains("今天已提交 5 件"), "{json}");
+    // A retry of an accepted one still finds its case.
+    let (status, _) = server.post_json(&browser(), "/api/v1/cases", case(5, MOBILE, true)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Twenty an hour from one address, counted with the form's.
+    for n in 7..22 {
+        let (status, json) = server.post_json(&browser(), "/api/v1/cases", case(n, "", true)).await;
+        assert_eq!(status, StatusCode::CREATED, "{n}: {json}");
+    }
+    let (status, json) = server.post_json(&browser(), "/api/v1/cases", case(22, "", true)).await;
+    assert_eq!(
+        (status, json["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("form"))
+    );
+    assert!(json["error"]["fields"][0]["message"].as_str().unwrap().contains("请一小时后再试"), "{json}");
 }

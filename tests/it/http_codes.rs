@@ -120,18 +120,27 @@ async fn a_keeper_prints_every_code_of_their_station_on_one_sheet() {
         minyi::db::representatives::names_at_unit(&mut tx, &unit_id).await.unwrap()
     };
     assert!(!deputies.is_empty(), "the demo station has deputies");
+    let page = minyi::db::PageRequest::new(1, 50);
+    let meetings = minyi::actions::meetings::list(&t.app, &keeper, "", page).await.unwrap().items;
+    assert_eq!(meetings.len(), 2, "the demo station holds two meetings");
+    let cards = 1 + deputies.len() + meetings.len();
     let server = spawn(t.app.clone()).await;
     assert_ne!(server.get("/codes/sheet").await.status(), 200, "not for the public");
     server.login("keeper", DEMO_PASSWORD).await;
     let (status, sheet, _) = server.page("/codes/sheet").await;
     assert_eq!(status, 200);
-    assert_eq!(sheet.matches("class=\"code-card\"").count(), 1 + deputies.len(), "{sheet}");
-    assert_eq!(sheet.matches("<svg").count(), 1 + deputies.len(), "a QR image on each card");
+    assert_eq!(sheet.matches("class=\"code-card\"").count(), cards, "{sheet}");
+    assert_eq!(sheet.matches("<svg").count(), cards, "a QR image on each card");
     let station = codes::code_for(&t.app, &keeper, &CodeTarget::Unit(unit_id)).await.unwrap();
     assert!(sheet.contains(&format!("/q/{station}</p>")), "the station's own code");
     for (id, name) in &deputies {
         let code = codes::code_for(&t.app, &keeper, &CodeTarget::Representative(id.clone())).await.unwrap();
         assert!(sheet.contains(&format!("/q/{code}</p>")) && sheet.contains(name.as_str()), "{name}'s code");
+    }
+    for meeting in &meetings {
+        let code = codes::code_for(&t.app, &keeper, &CodeTarget::Meeting(meeting.id.clone())).await.unwrap();
+        let title = &meeting.input.title;
+        assert!(sheet.contains(&format!("/q/{code}</p>")) && sheet.contains(title.as_str()), "{title}'s code");
     }
     assert!(sheet.contains("二维码汇总打印") && sheet.contains("A4"), "{sheet}");
     // The same codes as the scan links: a second sheet makes no new ones.
@@ -139,6 +148,6 @@ async fn a_keeper_prints_every_code_of_their_station_on_one_sheet() {
     let links = |page: &str| -> Vec<String> {
         page.split("/q/").skip(1).map(|rest| rest.split(['<', '"']).next().unwrap_or_default().to_string()).collect()
     };
-    assert_eq!(links(&sheet).len(), 1 + deputies.len(), "one link per card");
+    assert_eq!(links(&sheet).len(), cards, "one link per card");
     assert_eq!(links(&again), links(&sheet), "the same codes, not new ones");
 }

@@ -21,10 +21,12 @@ async fn the_directory_finds_studios_by_name_field_town_and_sector_and_leads_to_
     let server = spawn(t.app.clone()).await;
     let (status, all, _) = server.page("/studios").await;
     assert_eq!(status, 200);
-    let listed = |page: &str| page.matches("<a href=\"/studios/").count();
+    // How many studios a search found, on all its pages.
+    let listed = |page: &str| -> usize {
+        page.split("找到的工作室：").nth(1).and_then(|r| r.split('<').next()).and_then(|n| n.parse().ok()).unwrap()
+    };
     let everyone = listed(&all);
     assert!(everyone > 10, "the demo's studios are listed: {everyone}");
-    assert!(all.contains(&studio.input.name));
 
     // Searching by the studio's own name finds it, and fewer than all.
     let (_, by_name, _) = server.page(&format!("/studios?q={}", studio.input.name)).await;
@@ -46,6 +48,7 @@ async fn the_directory_finds_studios_by_name_field_town_and_sector_and_leads_to_
     }
     let (_, nothing, _) = server.page("/studios?q=没有这个工作室").await;
     assert_eq!(listed(&nothing), 0);
+    assert_eq!(nothing.matches("<a href=\"/studios/").count(), 0);
     assert!(nothing.contains("没有找到符合条件的工作室"), "{nothing}");
 
     // The studio's page lists the member; the profile leads to the addressed form.
@@ -82,4 +85,52 @@ async fn the_directory_finds_studios_by_name_field_town_and_sector_and_leads_to_
     let keeper = actor(&t, "keeper").await;
     let Scope::Unit { unit_id, .. } = keeper.scope().clone() else { panic!() };
     assert_eq!(server.get(&format!("/studios/{unit_id}")).await.status(), 404);
+}
+
+/// The directory is paged; every studio is on exactly one page, and the page links
+/// keep the search and filters.
+#[tokio::test]
+async fn the_directory_is_paged_and_its_page_links_keep_the_filters() {
+    let t = sqlite().await;
+    load_demo(&t).await;
+    let server = spawn(t.app.clone()).await;
+    let links = |page: &str| -> Vec<String> {
+        page.split("<a href=\"/studios/").skip(1).map(|rest| rest.split('"').next().unwrap().to_string()).collect()
+    };
+    let total = {
+        let mut tx = t.read().await;
+        minyi::db::units::active_studios(&mut tx).await.unwrap().len()
+    };
+    let size = minyi::actions::studios::DIRECTORY_PAGE_SIZE;
+    assert!(total > size, "the demo needs more than a page of studios: {total}");
+    let pages = total.div_ceil(size);
+    let mut seen = Vec::new();
+    for n in 1..=pages {
+        let (status, page, _) = server.page(&format!("/studios?page={n}")).await;
+        assert_eq!(status, 200);
+        let here = links(&page);
+        assert_eq!(here.len(), if n < pages { size } else { total - size * (pages - 1) }, "page {n}");
+        assert!(page.contains(&format!("第 {n} 页，共 {pages} 页")), "{page}");
+        assert!(page.contains(&format!("找到的工作室：{total}")), "the count is of every page");
+        assert!(page.contains(&format!("<a href=\"/studios?page={n}#found\" aria-current=\"page\">")), "{page}");
+        seen.extend(here);
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (total, total), "every studio once, none twice");
+    // Past the end, or nonsense, is the nearest real page.
+    let (_, last, _) = server.page(&format!("/studios?page={}", pages + 5)).await;
+    assert!(last.contains(&format!("第 {pages} 页，共 {pages} 页")));
+    let (_, first, _) = server.page("/studios?page=abc").await;
+    assert_eq!(links(&first), links(&server.page("/studios").await.1));
+
+    // A search of many studios ("委员工作室" is in every name) pages too, and its links keep it.
+    let (_, searched, _) = server.page("/studios?q=%E5%A7%94%E5%91%98&sector=&page=2").await;
+    let q = "q=%E5%A7%94%E5%91%98&#38;";
+    assert!(searched.contains(&format!("href=\"/studios?{q}page=1#found\"")), "{searched}");
+    assert!(searched.contains(&format!("href=\"/studios?{q}page=2#found\" aria-current=\"page\"")), "{searched}");
+    // A filter that leaves one page shows no page links.
+    let (_, narrow, _) = server.page("/studios?q=%E6%B2%A1%E6%9C%89").await;
+    assert!(!narrow.contains("class=\"pager\""), "{narrow}");
 }

@@ -48,6 +48,9 @@ fn places() -> Vec<Place> {
         place("D2", c(), Some("D2"), &[]),
         place("R1", t1(), Some("R1"), &["U1"]),
         place("R2", t2(), Some("R2"), &["U2"]),
+        // A meeting of each station.
+        place("M1", t1(), Some("M1"), &["U1"]),
+        place("M2", t2(), Some("M2"), &["U2"]),
         // A system administrator's account.
         place("root", RegionPath::from_stored("/".into()), None, &[]),
     ]
@@ -61,6 +64,7 @@ fn targets_of(resource: Resource) -> &'static [&'static str] {
         Resource::Representative => &["R1", "R2", "rec@T1", "rec@T2"],
         Resource::Department => &["D1", "D2", "rec@T1", "rec@T2"],
         Resource::User => &["C", "T1", "T2", "root"],
+        Resource::Meeting => &["M1", "M2", "rec@T1", "rec@T2"],
         Resource::AdminLog => &["C", "T1", "T2"],
         Resource::Setting => &["C"],
     }
@@ -128,6 +132,10 @@ sysadmin    users            C       Y Y Y Y Y Y Y
 sysadmin    users            T1      Y Y Y Y Y Y Y
 sysadmin    users            T2      Y Y Y Y Y Y Y
 sysadmin    users            root    Y Y Y Y Y Y Y
+sysadmin    meetings         M1      Y Y Y Y Y Y Y
+sysadmin    meetings         M2      Y Y Y Y Y Y Y
+sysadmin    meetings         rec@T1  Y Y Y Y Y Y Y
+sysadmin    meetings         rec@T2  Y Y Y Y Y Y Y
 sysadmin    log              C       Y Y Y Y Y Y Y
 sysadmin    log              T1      Y Y Y Y Y Y Y
 sysadmin    log              T2      Y Y Y Y Y Y Y
@@ -153,6 +161,10 @@ office@C    users            C       Y Y Y Y Y Y Y
 office@C    users            T1      Y Y Y Y Y Y Y
 office@C    users            T2      Y Y Y Y Y Y Y
 office@C    users            root    . . . . . . .
+office@C    meetings         M1      Y Y Y Y . Y .
+office@C    meetings         M2      Y Y Y Y . Y .
+office@C    meetings         rec@T1  Y Y Y Y . Y .
+office@C    meetings         rec@T2  Y Y Y Y . Y .
 office@C    log              C       Y . . . . Y .
 office@C    log              T1      Y . . . . Y .
 office@C    log              T2      Y . . . . Y .
@@ -178,6 +190,10 @@ office@T1   users            C       . . . . . . .
 office@T1   users            T1      Y Y Y Y Y Y Y
 office@T1   users            T2      . . . . . . .
 office@T1   users            root    . . . . . . .
+office@T1   meetings         M1      Y Y Y Y . Y .
+office@T1   meetings         M2      . . . . . . .
+office@T1   meetings         rec@T1  Y Y Y Y . Y .
+office@T1   meetings         rec@T2  . . . . . . .
 office@T1   log              C       . . . . . . .
 office@T1   log              T1      Y . . . . Y .
 office@T1   log              T2      . . . . . . .
@@ -203,6 +219,10 @@ keeper@U1   users            C       . . . . . . .
 keeper@U1   users            T1      . . . . . . .
 keeper@U1   users            T2      . . . . . . .
 keeper@U1   users            root    . . . . . . .
+keeper@U1   meetings         M1      Y Y Y Y . . .
+keeper@U1   meetings         M2      . . . . . . .
+keeper@U1   meetings         rec@T1  . . . . . . .
+keeper@U1   meetings         rec@T2  . . . . . . .
 keeper@U1   log              C       . . . . . . .
 keeper@U1   log              T1      . . . . . . .
 keeper@U1   log              T2      . . . . . . .
@@ -228,6 +248,10 @@ handler@D1  users            C       . . . . . . .
 handler@D1  users            T1      . . . . . . .
 handler@D1  users            T2      . . . . . . .
 handler@D1  users            root    . . . . . . .
+handler@D1  meetings         M1      . . . . . . .
+handler@D1  meetings         M2      . . . . . . .
+handler@D1  meetings         rec@T1  . . . . . . .
+handler@D1  meetings         rec@T2  . . . . . . .
 handler@D1  log              C       . . . . . . .
 handler@D1  log              T1      . . . . . . .
 handler@D1  log              T2      . . . . . . .
@@ -253,6 +277,10 @@ rep@R1      users            C       . . . . . . .
 rep@R1      users            T1      . . . . . . .
 rep@R1      users            T2      . . . . . . .
 rep@R1      users            root    . . . . . . .
+rep@R1      meetings         M1      . . . . . . .
+rep@R1      meetings         M2      . . . . . . .
+rep@R1      meetings         rec@T1  . . . . . . .
+rep@R1      meetings         rec@T2  . . . . . . .
 rep@R1      log              C       . . . . . . .
 rep@R1      log              T1      . . . . . . .
 rep@R1      log              T2      . . . . . . .
@@ -289,6 +317,7 @@ sysadmin    units            all
 sysadmin    representatives  all
 sysadmin    departments      all
 sysadmin    users            all
+sysadmin    meetings         all
 sysadmin    log              all
 sysadmin    settings         all
 office@C    regions          subtree /C/
@@ -296,6 +325,7 @@ office@C    units            subtree /C/
 office@C    representatives  subtree /C/
 office@C    departments      subtree /C/
 office@C    users            subtree /C/
+office@C    meetings         subtree /C/
 office@C    log              subtree /C/
 office@C    settings         -
 office@T1   regions          subtree /C/T1/
@@ -303,6 +333,7 @@ office@T1   units            subtree /C/T1/
 office@T1   representatives  subtree /C/T1/
 office@T1   departments      subtree /C/T1/
 office@T1   users            subtree /C/T1/
+office@T1   meetings         subtree /C/T1/
 office@T1   log              subtree /C/T1/
 office@T1   settings         -
 keeper@U1   regions          -
@@ -310,6 +341,7 @@ keeper@U1   units            only U1
 keeper@U1   representatives  at unit U1
 keeper@U1   departments      -
 keeper@U1   users            -
+keeper@U1   meetings         at unit U1
 keeper@U1   log              -
 keeper@U1   settings         -
 handler@D1  regions          -
@@ -317,6 +349,7 @@ handler@D1  units            -
 handler@D1  representatives  -
 handler@D1  departments      only D1
 handler@D1  users            -
+handler@D1  meetings         -
 handler@D1  log              -
 handler@D1  settings         -
 rep@R1      regions          -
@@ -324,6 +357,7 @@ rep@R1      units            -
 rep@R1      representatives  only R1
 rep@R1      departments      -
 rep@R1      users            -
+rep@R1      meetings         -
 rep@R1      log              -
 rep@R1      settings         -
 ";

@@ -90,6 +90,8 @@ pub struct AddresseeView {
     /// For a CPPCC member or a member studio: the promise to answer within so many
     /// working days, and the date that is for a question sent today.
     pub studio_promise: Option<(u32, chrono::NaiveDate)>,
+    /// Sent from a meeting's code: the meeting's title.
+    pub meeting_title: Option<String>,
 }
 
 /// The active representative or unit a submission page is for; public facts only.
@@ -114,5 +116,17 @@ pub async fn addressee(app: &App, addressee: &Addressee) -> Result<AddresseeView
     } else {
         None
     };
-    Ok(AddresseeView { addressee: addressee.clone(), name, studio_promise })
+    Ok(AddresseeView { addressee: addressee.clone(), name, studio_promise, meeting_title: None })
+}
+
+/// A unit's submission page reached from one of its meetings' codes: the unit as
+/// [`addressee`] shows it, and the meeting's title. A cancelled meeting, or one of
+/// another unit, is not found.
+pub async fn addressee_at_meeting(app: &App, unit_id: &str, meeting_id: &str) -> Result<AddresseeView> {
+    let mut view = addressee(app, &Addressee::Unit(unit_id.to_string())).await?;
+    let mut tx = app.db().read().await?;
+    let meeting = db::meetings::get(&mut tx, meeting_id).await?.filter(|m| !m.input.state.is_cancelled());
+    let meeting = meeting.filter(|m| m.unit_id == unit_id).ok_or(Error::NotFound)?;
+    view.meeting_title = Some(meeting.input.title);
+    Ok(view)
 }

@@ -200,6 +200,13 @@ async fn record_in(
             (None, Some(unit.id), unit.region_id, unit.region_path, studio)
         }
     };
+    if let Some(meeting_id) = &input.meeting_id {
+        // A meeting's code leads to its own unit's form; anything else is a stale or forged link.
+        let meeting = db::meetings::get(tx, meeting_id).await?.filter(|m| !m.input.state.is_cancelled());
+        if meeting.is_none_or(|m| unit_id.as_deref() != Some(m.unit_id.as_str())) {
+            return Err(Error::invalid("meeting_id", Msg::new("err-meeting")));
+        }
+    }
     let today = app.today();
     let (ack_due, answer_due) =
         case_dues(&app.policy(), &app.calendar(), today, to_studio).map_err(|e| Error::Internal(e.into()))?;
@@ -237,6 +244,9 @@ async fn record_in(
     };
     db::cases::insert(tx, &case, input.client_token.as_deref()).await?;
     db::attachments::insert_for_case(tx, &case.id, attachments, now).await?;
+    if let Some(meeting_id) = &input.meeting_id {
+        db::meetings::link_case(tx, &case.id, meeting_id).await?;
+    }
     let data = json!({"channel": case.channel.as_str(), "category": case.category, "ack_due": case.ack_due.to_string(),
         "answer_due": answer_due.to_string()});
     let (kind, id, name) = &entered_by;

@@ -176,10 +176,14 @@ pub struct NewCase {
     anonymous: bool,
     address: String,
     client_token: String,
+    /// The citizen agreed to the privacy notice: required without a signed-in caller.
+    consent: bool,
 }
 
 /// `POST /api/v1/cases`: 201 with `{"id", "tracking_code"}`; the same client token
-/// (or `Idempotency-Key`) again gives 200 with the same case.
+/// (or `Idempotency-Key`) again gives 200 with the same case. Without a signed-in
+/// caller it is the citizen's form as JSON: `consent: true` is required, and the
+/// form's limits per address and per mobile number apply.
 pub async fn create(
     State(app): State<App>,
     ctx: Ctx,
@@ -202,7 +206,7 @@ pub async fn create(
     };
     let submitted = match &ctx.actor {
         Some(actor) => cases::submit_for(&app, actor, &fields).await?,
-        None => cases::submit(&app, &fields).await?,
+        None => cases::submit_with_files(&app, &fields, Vec::new(), &ctx.address, new.consent).await?,
     };
     let body = json!({"id": submitted.case_id, "tracking_code": submitted.tracking_code});
     Ok(if submitted.created { error::created(body) } else { Json(body).into_response() })

@@ -30,7 +30,12 @@ const PAGE_SIZE: i64 = 50;
 pub fn kind(raw: &str) -> Result<Resource, Error> {
     match Resource::parse(raw) {
         Some(
-            r @ (Resource::Region | Resource::Unit | Resource::Representative | Resource::Department | Resource::User),
+            r @ (Resource::Region
+            | Resource::Unit
+            | Resource::Representative
+            | Resource::Department
+            | Resource::User
+            | Resource::Meeting),
         ) => Ok(r),
         Some(Resource::AdminLog | Resource::Setting) | None => Err(Error::NotFound),
     }

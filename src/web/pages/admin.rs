@@ -36,6 +36,7 @@ fn list_fields(resource: Resource) -> &'static [&'static str] {
         Resource::Representative => &["name", "code", "body", "level", "sector", "region_name"],
         Resource::Department => &["name", "code", "region_name", "fields"],
         Resource::User => &["display_name", "username", "role", "region_name"],
+        Resource::Meeting => &["title", "kind", "starts_at", "region_name", "state"],
         Resource::AdminLog | Resource::Setting => &[],
     }
 }
@@ -68,6 +69,13 @@ fn options(resource: Resource, field: &str) -> Option<&'static [(&'static str, &
             ("county", "opt-deputy-level-county"),
             ("town", "opt-deputy-level-town"),
         ],
+        (Resource::Meeting, "kind") => &[
+            ("supervision", "opt-meeting-kind-supervision"),
+            ("deliberation", "opt-meeting-kind-deliberation"),
+            ("consultation", "opt-meeting-kind-consultation"),
+        ],
+        // Cancelling is its own button, asked first; the form only plans or marks held.
+        (Resource::Meeting, "state") => &[("planned", "opt-meeting-state-planned"), ("held", "opt-meeting-state-held")],
         (Resource::User, "role") => &[
             ("representative", "opt-role-representative"),
             ("unit_keeper", "opt-role-unit_keeper"),
@@ -80,20 +88,44 @@ fn options(resource: Resource, field: &str) -> Option<&'static [(&'static str, &
 }
 
 fn label_key(resource: Resource, field: &str) -> String {
-    if field == "region_name" { "col-region-name".to_string() } else { format!("col-{}-{field}", resource.as_str()) }
+    match (resource, field) {
+        (Resource::Meeting, "region_name") => "col-meetings-unit".to_string(),
+        (_, "region_name") => "col-region-name".to_string(),
+        _ => format!("col-{}-{field}", resource.as_str()),
+    }
 }
 
 fn display(shell: &Shell<'_>, resource: Resource, field: &str, value: &str) -> String {
     match options(resource, field).and_then(|opts| opts.iter().find(|(v, _)| *v == value)) {
         Some((_, key)) if !value.is_empty() => shell.t(key),
+        _ if resource == Resource::Meeting && field == "state" && value == "cancelled" => {
+            shell.t("opt-meeting-state-cancelled")
+        }
         _ => value.to_string(),
     }
 }
 
-/// Whether the list page offers a button for `action` (the action re-checks).
+/// Whether the list page offers a button for `action` (the action re-checks). Of
+/// the kinds here, a keeper makes only meetings, and only at their own unit.
 fn may(actor: &Actor, action: Action, resource: Resource) -> bool {
     let path = actor.scope().region_path();
-    actor.role().is_admin() && allowed(actor, action, resource, &Target { region_path: &path, id: None, unit_ids: &[] })
+    let own_unit: Vec<String> = match actor.scope() {
+        crate::domain::user::Scope::Unit { unit_id, .. } => vec![unit_id.clone()],
+        _ => Vec::new(),
+    };
+    let target = Target { region_path: &path, id: None, unit_ids: &own_unit };
+    (actor.role().is_admin() || resource == Resource::Meeting) && allowed(actor, action, resource, &target)
+}
+
+/// The words of the switch on a record's form: a meeting is cancelled and restored,
+/// the other kinds are switched off and on.
+fn switch_keys(resource: Resource, active: bool) -> (&'static str, &'static str) {
+    match (resource, active) {
+        (Resource::Meeting, true) => ("meeting-cancel", "confirm-meeting-cancel"),
+        (Resource::Meeting, false) => ("meeting-restore", "confirm-meeting-restore"),
+        (_, true) => ("deactivate", "confirm-deactivate"),
+        (_, false) => ("activate", "confirm-activate"),
+    }
 }
 
 #[derive(Template)]
@@ -168,7 +200,9 @@ pub async fn list(
         prev_href: (page.number > 1).then(|| href(page.number - 1)),
         next_href: (page.number < pages).then(|| href(page.number + 1)),
         can_create: may(actor, Action::Create, resource),
-        can_import: may(actor, Action::Import, resource),
+        can_import: may(actor, Action::Import, resource)
+            && !columns(resource).is_empty()
+            && resource != Resource::Meeting,
         can_export: may(actor, Action::Export, resource),
         shell,
     };
@@ -226,7 +260,7 @@ fn form_page<'a>(
             let choices = options(resource, column.field);
             let kind = match (choices, column.field) {
                 (Some(_), _) => "select",
-                (None, "profile") => "textarea",
+                (None, "profile" | "agenda") => "textarea",
                 (None, "password") => "password",
                 (None, "mobile" | "contact_phone") => "tel",
                 _ => "text",
@@ -253,12 +287,16 @@ fn form_page<'a>(
         .collect();
     let mut extra_actions = Vec::new();
     if let Some(id) = id {
-        let (to, key) = if active { ("off", "deactivate") } else { ("on", "activate") };
+        let to = if active { "off" } else { "on" };
+        let (key, _) = switch_keys(resource, active);
         extra_actions.push(Link { href: format!("{base}/{id}/active/{to}"), label: shell.t(key) });
         if resource == Resource::User {
             extra_actions.push(Link { href: format!("{base}/{id}/reset"), label: shell.t("reset-password") });
         }
-        if matches!(resource, Resource::Unit | Resource::Representative) {
+        if resource == Resource::Representative {
+            extra_actions.push(Link { href: format!("{base}/{id}/photo"), label: shell.t("photo-title") });
+        }
+        if matches!(resource, Resource::Unit | Resource::Representative | Resource::Meeting) {
             extra_actions.push(Link { href: format!("{base}/{id}/qr.svg"), label: shell.t("qr-code") });
         }
     }
@@ -354,9 +392,9 @@ pub async fn confirm_active(
     let resource = resource_of(&slug)?;
     let active = switch_of(&to)?;
     let record = records::get(&app, actor, resource, &id).await?;
-    let name = record.fields.get("name").or_else(|| record.fields.get("display_name")).cloned().unwrap_or_default();
-    let (title, question) =
-        if active { ("activate", "confirm-activate") } else { ("deactivate", "confirm-deactivate") };
+    let name =
+        ["name", "display_name", "title"].iter().find_map(|f| record.fields.get(*f)).cloned().unwrap_or_default();
+    let (title, question) = switch_keys(resource, !active);
     let shell = Shell::new(&app, &ctx, title);
     let page = ConfirmPage {
         question: shell.msg(&crate::domain::Msg::new(question).with("name", name)),

@@ -1,4 +1,4 @@
-//! Deputy and station codes: the short link a QR code carries, and the QR image.
+//! Deputy, station and meeting codes: the short link a QR code carries, and the QR image.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
@@ -31,6 +31,8 @@ struct LandingPage<'a> {
     shell: Shell<'a>,
     deputy: Option<codes::DeputyLanding>,
     station: Option<codes::StationLanding>,
+    /// A meeting's page also shows the station holding it.
+    meeting: Option<codes::MeetingBrief>,
     record: PublicRecord,
     /// The form, already addressed.
     form_href: String,
@@ -47,28 +49,44 @@ pub async fn scan(State(app): State<App>, ctx: Ctx, Path(code): Path<String>) ->
             shell.title = deputy.name.clone();
             let form_href = format!("/submit?representative={}", deputy.id);
             let record = deputy.record.clone();
-            LandingPage { shell, deputy: Some(deputy), station: None, record, form_href, map_href: String::new() }
+            let map_href = String::new();
+            LandingPage { shell, deputy: Some(deputy), station: None, meeting: None, record, form_href, map_href }
         }
         Landing::Station(station) => {
             let mut shell = Shell::new(&app, &ctx, "landing-station-title");
             shell.title = station.name.clone();
             let form_href = format!("/submit?unit={}", station.id);
-            let map_href = if station.address.trim().is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "https://map.baidu.com/search/{}",
-                    utf8_percent_encode(station.address.trim(), NON_ALPHANUMERIC)
-                )
-            };
+            let map_href = map_href(&station.address);
             let record = station.record.clone();
-            LandingPage { shell, deputy: None, station: Some(station), record, form_href, map_href }
+            LandingPage { shell, deputy: None, station: Some(station), meeting: None, record, form_href, map_href }
+        }
+        Landing::Meeting(landing) => {
+            let mut shell = Shell::new(&app, &ctx, "landing-meeting-title");
+            shell.title = landing.meeting.title.clone();
+            let form_href = if landing.meeting.cancelled {
+                format!("/submit?unit={}", landing.station.id)
+            } else {
+                format!("/submit?unit={}&meeting={}", landing.station.id, landing.meeting.id)
+            };
+            let map_href = map_href(&landing.station.address);
+            let record = landing.station.record.clone();
+            let (meeting, station) = (Some(landing.meeting), Some(landing.station));
+            LandingPage { shell, deputy: None, station, meeting, record, form_href, map_href }
         }
     };
     Ok(render(&page))
 }
 
-/// `GET /admin/{units|representatives}/{id}/qr.svg`: the QR image of the record's code.
+/// A plain link to a map search for an address, or nothing without one.
+fn map_href(address: &str) -> String {
+    if address.trim().is_empty() {
+        String::new()
+    } else {
+        format!("https://map.baidu.com/search/{}", utf8_percent_encode(address.trim(), NON_ALPHANUMERIC))
+    }
+}
+
+/// `GET /admin/{units|representatives|meetings}/{id}/qr.svg`: the QR image of the record's code.
 pub async fn qr_svg(
     State(app): State<App>,
     ctx: Ctx,
@@ -79,7 +97,7 @@ pub async fn qr_svg(
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
-/// `GET /admin/{units|representatives}/{id}/qr.png`: the same QR image as PNG.
+/// `GET /admin/{units|representatives|meetings}/{id}/qr.png`: the same QR image as PNG.
 pub async fn qr_png(
     State(app): State<App>,
     ctx: Ctx,
@@ -96,13 +114,14 @@ async fn code_url(app: &App, ctx: &Ctx, headers: &HeaderMap, slug: String, id: S
     let target = match resource_of(&slug)? {
         Resource::Unit => CodeTarget::Unit(id),
         Resource::Representative => CodeTarget::Representative(id),
+        Resource::Meeting => CodeTarget::Meeting(id),
         _ => return Err(Error::NotFound.into()),
     };
     let code = codes::code_for(app, actor, &target).await?;
     Ok(format!("{}/q/{code}", site(app, headers)))
 }
 
-/// `GET /admin/{units|representatives}/{id}/poster`: an A4 poster of the code to print.
+/// `GET /admin/{units|representatives|meetings}/{id}/poster`: an A4 poster of the code to print.
 pub async fn poster(
     State(app): State<App>,
     ctx: Ctx,
@@ -113,6 +132,7 @@ pub async fn poster(
     let target = match resource_of(&slug)? {
         Resource::Unit => CodeTarget::Unit(id),
         Resource::Representative => CodeTarget::Representative(id),
+        Resource::Meeting => CodeTarget::Meeting(id),
         _ => return Err(Error::NotFound.into()),
     };
     let poster = codes::poster(&app, actor, &target).await?;
@@ -138,7 +158,7 @@ struct SheetPage<'a> {
     cards: Vec<SheetCard>,
 }
 
-/// `GET /codes/sheet`: every station and deputy code in the signed-in keeper's or
+/// `GET /codes/sheet`: every station, deputy and meeting code in the signed-in keeper's or
 /// office's scope, several to an A4 page, to print at once.
 pub async fn sheet(State(app): State<App>, ctx: Ctx, headers: HeaderMap) -> Result<Response, PageError> {
     let actor = ctx.staff()?;

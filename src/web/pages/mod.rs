@@ -13,6 +13,7 @@ pub mod files;
 pub mod home;
 pub mod import;
 pub mod my_cases;
+pub mod photos;
 pub mod settings;
 pub mod studios;
 pub mod submit;
@@ -102,7 +103,14 @@ fn nav(shell: &Shell<'_>, ctx: &Ctx) -> Vec<NavItem> {
     if crate::actions::cockpit::may_open(actor) {
         items.push(("/cockpit", "nav-cockpit"));
     }
-    for resource in [Resource::Region, Resource::Unit, Resource::Representative, Resource::Department, Resource::User] {
+    for resource in [
+        Resource::Region,
+        Resource::Unit,
+        Resource::Meeting,
+        Resource::Representative,
+        Resource::Department,
+        Resource::User,
+    ] {
         let admin_only = matches!(resource, Resource::Region | Resource::User);
         if list_filter(actor, resource).is_some() && (!admin_only || actor.role().is_admin()) {
             items.push((admin_href(resource), nav_key(resource)));
@@ -139,6 +147,7 @@ pub fn admin_href(resource: Resource) -> &'static str {
         Resource::Representative => "/admin/representatives",
         Resource::Department => "/admin/departments",
         Resource::User => "/admin/users",
+        Resource::Meeting => "/admin/meetings",
         Resource::AdminLog => "/admin/log",
         Resource::Setting => "/admin/settings",
     }
@@ -151,6 +160,7 @@ pub fn nav_key(resource: Resource) -> &'static str {
         Resource::Representative => "nav-representatives",
         Resource::Department => "nav-departments",
         Resource::User => "nav-users",
+        Resource::Meeting => "nav-meetings",
         Resource::AdminLog => "nav-log",
         Resource::Setting => "nav-settings",
     }

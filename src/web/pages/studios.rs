@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 
-use super::{Shell, render};
+use super::{Shell, render, urlencode};
 use crate::actions::studios::{self, Directory, MemberProfile, StudioPage, StudioQuery};
 use crate::app::App;
 use crate::web::auth::{Ctx, PageError};
@@ -29,6 +29,9 @@ struct DirectoryPage<'a> {
     fields: Vec<Opt>,
     towns: Vec<Opt>,
     sectors: Vec<Opt>,
+    /// Every page of the matches as (number, link keeping the filters, is this one).
+    page_links: Vec<(usize, String, bool)>,
+    page_label: String,
 }
 
 /// `GET /studios?q=…&field=…&town=…&sector=…`: the directory, searched and filtered.
@@ -42,7 +45,16 @@ pub async fn directory(
     let towns = options(&directory.towns, &query.town);
     let sectors = options(&directory.sectors, &query.sector);
     let shell = Shell::new(&app, &ctx, "studios-title");
-    Ok(render(&DirectoryPage { shell, query, directory, fields, towns, sectors }))
+    let filters = [("q", &query.q), ("field", &query.field), ("town", &query.town), ("sector", &query.sector)]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}&", urlencode(v.trim())))
+        .collect::<String>();
+    let page_links =
+        (1..=directory.pages).map(|n| (n, format!("/studios?{filters}page={n}#found"), n == directory.page)).collect();
+    let msg = crate::domain::Msg::new("page-of").with("page", directory.page).with("pages", directory.pages);
+    let page_label = shell.msg(&msg);
+    Ok(render(&DirectoryPage { shell, query, directory, fields, towns, sectors, page_links, page_label }))
 }
 
 #[derive(Template)]

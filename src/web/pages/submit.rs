@@ -35,6 +35,8 @@ struct SubmitPage<'a> {
     promise: Option<String>,
     /// The privacy-consent box was ticked (kept when the form comes back).
     consent: bool,
+    /// Sent from a meeting's code: the meeting's title.
+    meeting_title: Option<String>,
 }
 
 /// The form's fields: the case's, and the privacy consent.
@@ -70,6 +72,7 @@ struct SubmittedPage<'a> {
 pub struct To {
     unit: String,
     representative: String,
+    meeting: String,
 }
 
 fn addressee_of(representative_id: &str, unit_id: &str) -> Result<Addressee, Error> {
@@ -86,20 +89,42 @@ fn page<'a>(shell: Shell<'a>, to: cases::AddresseeView, fields: CaseFields, erro
     let promise = to.studio_promise.map(|(days, date)| {
         shell.msg(&Msg::new("submit-studio-promise").with("days", days).with("date", date.format("%Y-%m-%d")))
     });
-    SubmitPage { to_name: to.name, fields, categories, errors, files_sent: false, promise, consent: false, shell }
+    let meeting_title = to.meeting_title;
+    SubmitPage {
+        to_name: to.name,
+        fields,
+        categories,
+        errors,
+        files_sent: false,
+        promise,
+        consent: false,
+        meeting_title,
+        shell,
+    }
+}
+
+/// The addressee's public facts, and the meeting's title when the form came from its code.
+async fn addressee_view(app: &App, fields: &CaseFields) -> Result<cases::AddresseeView, Error> {
+    match (fields.unit_id.trim(), fields.meeting_id.trim()) {
+        (unit, meeting) if !unit.is_empty() && !meeting.is_empty() => {
+            cases::addressee_at_meeting(app, unit, meeting).await
+        }
+        _ => cases::addressee(app, &addressee_of(&fields.representative_id, &fields.unit_id)?).await,
+    }
 }
 
 /// `GET /submit?unit=…` or `?representative=…`: the form, with a fresh client
 /// token so that sending it twice makes one case.
 pub async fn submit_form(State(app): State<App>, ctx: Ctx, Query(to): Query<To>) -> Result<Response, PageError> {
-    let addressee = addressee_of(&to.representative, &to.unit)?;
-    let target = cases::addressee(&app, &addressee).await?;
+    addressee_of(&to.representative, &to.unit)?;
     let fields = CaseFields {
         representative_id: to.representative.trim().to_string(),
         unit_id: if to.representative.trim().is_empty() { to.unit.trim().to_string() } else { String::new() },
+        meeting_id: if to.representative.trim().is_empty() { to.meeting.trim().to_string() } else { String::new() },
         client_token: accounts::random_token(),
         ..CaseFields::default()
     };
+    let target = addressee_view(&app, &fields).await?;
     Ok(render(&page(Shell::new(&app, &ctx, "submit-title"), target, fields, &[])))
 }
 
@@ -138,8 +163,14 @@ pub async fn submit(State(app): State<App>, ctx: Ctx, request: Request) -> Resul
             Ok(render(&page))
         }
         Err(Error::Invalid(errors)) => {
-            let addressee = addressee_of(&fields.representative_id, &fields.unit_id)?;
-            let target = cases::addressee(&app, &addressee).await?;
+            let target = match addressee_view(&app, &fields).await {
+                // A stale or foreign meeting: the form comes back addressed to the unit alone.
+                Err(Error::NotFound) if !fields.meeting_id.is_empty() => {
+                    fields.meeting_id.clear();
+                    addressee_view(&app, &fields).await?
+                }
+                other => other?,
+            };
             let mut page = page(Shell::new(&app, &ctx, "submit-title"), target, fields, &errors);
             page.files_sent = files_sent;
             page.consent = consent;

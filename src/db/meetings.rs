@@ -1,0 +1,163 @@
+//! Meetings of stations and studios, and the meeting a case was sent from.
+
+use super::{DbResult, Page, PageRequest, Tx, filter_params, like_pattern};
+use crate::clock::Millis;
+use crate::domain::meeting::{Meeting, MeetingInput, MeetingKind, MeetingState};
+use crate::domain::permission::ListFilter;
+use crate::domain::region::RegionPath;
+
+#[derive(sqlx::FromRow)]
+struct MeetingRow {
+    id: String,
+    unit_id: String,
+    unit_code: String,
+    unit_name: String,
+    region_path: String,
+    kind: String,
+    title: String,
+    starts_at: i64,
+    place: String,
+    agenda: String,
+    state: String,
+}
+
+impl MeetingRow {
+    fn into_meeting(self) -> DbResult<Meeting> {
+        let corrupt = |what: &str| sqlx::Error::Decode(format!("meeting {}: bad {what}", self.id).into());
+        let kind = MeetingKind::parse("kind", &self.kind).map_err(|_| corrupt("kind"))?;
+        let state = MeetingState::parse("state", &self.state).map_err(|_| corrupt("state"))?;
+        Ok(Meeting {
+            input: MeetingInput {
+                unit_code: self.unit_code,
+                kind,
+                title: self.title,
+                starts_at: self.starts_at,
+                place: self.place,
+                agenda: self.agenda,
+                state,
+            },
+            id: self.id,
+            unit_id: self.unit_id,
+            unit_name: self.unit_name,
+            region_path: RegionPath::from_stored(self.region_path),
+        })
+    }
+}
+
+pub async fn insert(tx: &mut Tx, id: &str, meeting: &MeetingInput, unit_id: &str, now: Millis) -> DbResult<()> {
+    exec!(
+        tx,
+        "INSERT INTO meetings (id, unit_id, kind, title, starts_at, place, agenda, state, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+        id,
+        unit_id,
+        meeting.kind.as_str(),
+        &meeting.title,
+        meeting.starts_at,
+        &meeting.place,
+        &meeting.agenda,
+        meeting.state.as_str(),
+        now
+    )?;
+    Ok(())
+}
+
+pub async fn update(tx: &mut Tx, id: &str, meeting: &MeetingInput, unit_id: &str, now: Millis) -> DbResult<u64> {
+    exec!(
+        tx,
+        "UPDATE meetings SET unit_id = $2, kind = $3, title = $4, starts_at = $5, place = $6, agenda = $7, state = $8,
+             updated_at = $9
+         WHERE id = $1",
+        id,
+        unit_id,
+        meeting.kind.as_str(),
+        &meeting.title,
+        meeting.starts_at,
+        &meeting.place,
+        &meeting.agenda,
+        meeting.state.as_str(),
+        now
+    )
+}
+
+pub async fn get(tx: &mut Tx, id: &str) -> DbResult<Option<Meeting>> {
+    let row = row!(
+        tx,
+        MeetingRow,
+        "SELECT m.id, m.unit_id, u.code AS unit_code, u.name AS unit_name, r.path AS region_path, m.kind, m.title,
+             m.starts_at, m.place, m.agenda, m.state
+         FROM meetings m JOIN units u ON u.id = m.unit_id JOIN regions r ON r.id = u.region_id
+         WHERE m.id = $1",
+        id
+    )?;
+    row.map(MeetingRow::into_meeting).transpose()
+}
+
+/// Meetings in a list filter's reach (a subtree, or one unit's), soonest last:
+/// the newest plans come first.
+pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequest) -> DbResult<Page<Meeting>> {
+    let (prefix, only_id, at_unit) = filter_params(filter);
+    let pattern = like_pattern(search);
+    let total = scalar!(
+        tx,
+        i64,
+        "SELECT COUNT(*) FROM meetings m JOIN units u ON u.id = m.unit_id JOIN regions r ON r.id = u.region_id
+         WHERE r.path LIKE $1 AND ($2 = '' OR m.id = $2) AND ($3 = '' OR m.unit_id = $3)
+           AND (LOWER(m.title) LIKE $4 ESCAPE '\\' OR LOWER(u.name) LIKE $4 ESCAPE '\\' OR LOWER(m.place) LIKE $4 ESCAPE '\\')",
+        &prefix,
+        &only_id,
+        &at_unit,
+        &pattern
+    )?;
+    let rows = rows!(
+        tx,
+        MeetingRow,
+        "SELECT m.id, m.unit_id, u.code AS unit_code, u.name AS unit_name, r.path AS region_path, m.kind, m.title,
+             m.starts_at, m.place, m.agenda, m.state
+         FROM meetings m JOIN units u ON u.id = m.unit_id JOIN regions r ON r.id = u.region_id
+         WHERE r.path LIKE $1 AND ($2 = '' OR m.id = $2) AND ($3 = '' OR m.unit_id = $3)
+           AND (LOWER(m.title) LIKE $4 ESCAPE '\\' OR LOWER(u.name) LIKE $4 ESCAPE '\\' OR LOWER(m.place) LIKE $4 ESCAPE '\\')
+         ORDER BY m.starts_at DESC, m.id LIMIT $5 OFFSET $6",
+        &prefix,
+        &only_id,
+        &at_unit,
+        &pattern,
+        page.size,
+        page.offset()
+    )?;
+    let items = rows.into_iter().map(MeetingRow::into_meeting).collect::<DbResult<_>>()?;
+    Ok(Page { items, total })
+}
+
+/// A unit's planned meetings that start at or after `from`, soonest first.
+pub async fn upcoming_at_unit(tx: &mut Tx, unit_id: &str, from: Millis, limit: i64) -> DbResult<Vec<Meeting>> {
+    let rows = rows!(
+        tx,
+        MeetingRow,
+        "SELECT m.id, m.unit_id, u.code AS unit_code, u.name AS unit_name, r.path AS region_path, m.kind, m.title,
+             m.starts_at, m.place, m.agenda, m.state
+         FROM meetings m JOIN units u ON u.id = m.unit_id JOIN regions r ON r.id = u.region_id
+         WHERE m.unit_id = $1 AND m.state = 'planned' AND m.starts_at >= $2
+         ORDER BY m.starts_at, m.id LIMIT $3",
+        unit_id,
+        from,
+        limit
+    )?;
+    rows.into_iter().map(MeetingRow::into_meeting).collect()
+}
+
+/// Records that a case was sent from a meeting's code.
+pub async fn link_case(tx: &mut Tx, case_id: &str, meeting_id: &str) -> DbResult<()> {
+    exec!(tx, "INSERT INTO case_meetings (case_id, meeting_id) VALUES ($1, $2)", case_id, meeting_id)?;
+    Ok(())
+}
+
+/// The meeting a case was sent from, as (id, title), if any.
+pub async fn of_case(tx: &mut Tx, case_id: &str) -> DbResult<Option<(String, String)>> {
+    row!(
+        tx,
+        (String, String),
+        "SELECT m.id, m.title FROM case_meetings c JOIN meetings m ON m.id = c.meeting_id WHERE c.case_id = $1",
+        case_id
+    )
+}
