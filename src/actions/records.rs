@@ -49,7 +49,7 @@ pub fn key_of(resource: Resource, record: &Record) -> db::ListKey {
     let (first, second) = match resource {
         Resource::Unit | Resource::Department => (field("region_code"), field("code")),
         Resource::User => (field("username"), String::new()),
-        Resource::Region | Resource::Representative | Resource::AdminLog | Resource::Setting => {
+        Resource::Region | Resource::Representative | Resource::AdminLog | Resource::Setting | Resource::Meeting => {
             (field("code"), String::new())
         }
     };

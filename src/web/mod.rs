@@ -123,6 +123,7 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/records/{resource}/{id}/active", post(api::records::set_active))
         .route("/api/v1/records/{resource}/{id}/reset", post(api::admin::reset_password))
         .route("/api/v1/records/{resource}/{id}/code", get(api::admin::code))
+        .route("/api/v1/records/{resource}/{id}/photo", post(api::admin::upload_photo))
         .route("/api/v1/records/{resource}/import", post(api::admin::import_preview))
         .route("/api/v1/records/{resource}/import/{batch}", post(api::admin::import_commit))
         .route("/api/v1/records/{resource}/export/{format}", get(api::admin::export))

@@ -12,7 +12,7 @@ use crate::http_api::{Server, answer, client, spawn};
 /// A new anonymous case to the demo deputy; its id.
 async fn new_case(server: &Server, representative_id: &str, text: &str) -> String {
     let body = json!({"channel": "deputy_code", "representative_id": representative_id, "category": "transport",
-        "body": text});
+        "body": text, "consent": true});
     let (status, made) = answer(client().post(server.url("/api/v1/cases")).json(&body).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     made["id"].as_str().unwrap().to_string()

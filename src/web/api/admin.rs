@@ -18,6 +18,7 @@ use crate::actions::export::{self, Format};
 use crate::actions::{accounts, import, records};
 use crate::app::App;
 use crate::db::PageRequest;
+use crate::domain::attachment::{MAX_PHOTO_BYTES, Upload};
 use crate::domain::permission::Resource;
 use crate::domain::{FieldError, Msg};
 use crate::error::Error;
@@ -196,4 +197,23 @@ pub async fn change_password(
     let token = ctx.session_token.clone().unwrap_or_default();
     accounts::change_password(&app, actor, &token, &body.current, &body.new).await?;
     Ok(Json(json!({"ok": true})))
+}
+
+/// `POST /api/v1/records/representatives/{id}/photo` with the image (JPEG, PNG or WebP;
+/// 413 past the limit) as the body: re-encoded without EXIF/GPS, with a thumbnail.
+/// Other kinds have no photo: 404.
+pub async fn upload_photo(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((resource, id)): Path<(String, String)>,
+    request: Request,
+) -> Result<Json<Value>, ApiError> {
+    let actor = ctx.staff()?;
+    let bytes = read_limited(request, MAX_PHOTO_BYTES).await?;
+    if kind(&resource)? != Resource::Representative {
+        return Err(Error::NotFound.into());
+    }
+    let upload = Upload { field: "photo".into(), bytes: bytes.to_vec(), too_large: false };
+    crate::actions::representatives::set_photo(&app, actor, &id, upload).await?;
+    Ok(Json(json!({"id": id, "photo": format!("/photos/representatives/{id}")})))
 }
