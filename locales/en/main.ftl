@@ -498,6 +498,7 @@ err-json-content-type = Please send JSON (Content-Type: application/json).
 err-json-unknown-field = Unknown field: { $name }.
 err-json-type = Wrong type; expected { $expected }.
 err-query = The query parameters could not be read.
+err-nul = The text must not contain the NUL character.
 err-cursor = The page cursor is not valid; start again from the first page.
 err-idempotency-reused = This idempotency key was already used for a different request; please use a new key.
 

@@ -498,6 +498,7 @@ err-json-content-type = 请以 JSON 格式提交（Content-Type: application/jso
 err-json-unknown-field = 不认识的字段：{ $name }。
 err-json-type = 数据类型不正确，应为：{ $expected }。
 err-query = 查询参数无法识别，请检查后重试。
+err-nul = 内容中不能包含空字符（NUL）。
 err-cursor = 翻页标记无效，请从第一页重新读取。
 err-idempotency-reused = 这个幂等键已用于另一项不同的请求，请换一个新的键。
 

@@ -23,9 +23,20 @@ pub fn fields_of(dept: &Department) -> DepartmentFields {
 }
 
 pub async fn list(app: &App, actor: &Actor, search: &str, page: PageRequest) -> Result<Page<Department>> {
+    list_after(app, actor, search, page, None).await
+}
+
+/// A page of [`list`] just after a key (a keyset cursor; the first page without one).
+pub async fn list_after(
+    app: &App,
+    actor: &Actor,
+    search: &str,
+    page: PageRequest,
+    after: Option<&db::ListKey>,
+) -> Result<Page<Department>> {
     let filter = require_list(actor, Resource::Department)?;
     let mut tx = app.db().read().await?;
-    Ok(db::departments::list(&mut tx, &filter, search, page).await?)
+    Ok(db::departments::list_after(&mut tx, &filter, search, page, after).await?)
 }
 
 pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<Department> {

@@ -215,6 +215,10 @@ fn read_sheet(resource: Resource, bytes: &[u8]) -> Result<Sheet> {
         return Err(Error::invalid("file", Msg::new("err-file-too-large").with("mb", MAX_FILE_BYTES / 1024 / 1024)));
     }
     let table = if bytes.starts_with(b"PK\x03\x04") { read_xlsx(bytes)? } else { read_csv(bytes)? };
+    // No text column may store a NUL character.
+    if table.iter().flatten().any(|cell| cell.contains('\0')) {
+        return Err(Error::invalid("file", Msg::new("err-nul")));
+    }
     let mut lines = table.into_iter();
     let Some(header_row) = lines.next() else {
         return Err(Error::invalid("file", Msg::new("err-file-empty")));

@@ -154,6 +154,7 @@ pub async fn requests(app: &App, actor: &Actor, query: &RequestQuery) -> Result<
             due_by: None,
             channel: None,
             page,
+            after: None,
             region_id: String::new(),
             narrow: Default::default(),
         };

@@ -39,10 +39,36 @@ pub async fn list(
     search: &str,
     page: PageRequest,
 ) -> Result<(Vec<Record>, i64)> {
+    list_after(app, actor, resource, search, page, None).await
+}
+
+/// A record's place in its list (the columns the list sorts by, then its id), for
+/// a keyset cursor.
+pub fn key_of(resource: Resource, record: &Record) -> db::ListKey {
+    let field = |name: &str| record.fields.get(name).cloned().unwrap_or_default();
+    let (first, second) = match resource {
+        Resource::Unit | Resource::Department => (field("region_code"), field("code")),
+        Resource::User => (field("username"), String::new()),
+        Resource::Region | Resource::Representative | Resource::AdminLog | Resource::Setting | Resource::Meeting => {
+            (field("code"), String::new())
+        }
+    };
+    db::ListKey { first, second, id: record.id.clone() }
+}
+
+/// A page of [`list`] just after a key (a keyset cursor; the first page without one).
+pub async fn list_after(
+    app: &App,
+    actor: &Actor,
+    resource: Resource,
+    search: &str,
+    page: PageRequest,
+    after: Option<&db::ListKey>,
+) -> Result<(Vec<Record>, i64)> {
     use super::*;
     Ok(match resource {
         Resource::Region => {
-            let (list, parents) = regions::list_with_parents(app, actor, search, page).await?;
+            let (list, parents) = regions::list_with_parents(app, actor, search, page, after).await?;
             let mut records = Vec::new();
             for region in list.items {
                 let (parent_code, parent_name) = parents.get(&region.id).cloned().unwrap_or_default();
@@ -56,7 +82,7 @@ pub async fn list(
             (records, list.total)
         }
         Resource::Unit => {
-            let list = units::list(app, actor, search, page).await?;
+            let list = units::list_after(app, actor, search, page, after).await?;
             let records = list
                 .items
                 .into_iter()
@@ -68,7 +94,7 @@ pub async fn list(
             (records, list.total)
         }
         Resource::Representative => {
-            let list = representatives::list(app, actor, search, page).await?;
+            let list = representatives::list_after(app, actor, search, page, after).await?;
             let records = list
                 .items
                 .into_iter()
@@ -80,7 +106,7 @@ pub async fn list(
             (records, list.total)
         }
         Resource::Department => {
-            let list = departments::list(app, actor, search, page).await?;
+            let list = departments::list_after(app, actor, search, page, after).await?;
             let records = list
                 .items
                 .into_iter()
@@ -92,7 +118,7 @@ pub async fn list(
             (records, list.total)
         }
         Resource::User => {
-            let list = users::list(app, actor, search, page).await?;
+            let list = users::list_after(app, actor, search, page, after).await?;
             let records = list
                 .items
                 .into_iter()

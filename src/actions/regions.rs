@@ -40,20 +40,22 @@ pub async fn list(app: &App, actor: &Actor, search: &str, page: PageRequest) -> 
     Ok(db::regions::list(&mut tx, &filter, search, page).await?)
 }
 
-/// A page of regions with each one's parent (code, name), read in two queries.
+/// A page of regions with each one's parent (code, name), read in two queries;
+/// with a key, the page just after it (a keyset cursor).
 pub async fn list_with_parents(
     app: &App,
     actor: &Actor,
     search: &str,
     page: PageRequest,
+    after: Option<&db::ListKey>,
 ) -> Result<(Page<Region>, std::collections::HashMap<String, (String, String)>)> {
     let filter = require_list(actor, Resource::Region)?;
     if !actor.role().is_admin() {
         return Err(Error::Forbidden);
     }
     let mut tx = app.db().read().await?;
-    let regions = db::regions::list(&mut tx, &filter, search, page).await?;
-    let parents = db::regions::parents_on_page(&mut tx, &filter, search, page).await?;
+    let regions = db::regions::list_after(&mut tx, &filter, search, page, after).await?;
+    let parents = db::regions::parents_on_page_after(&mut tx, &filter, search, page, after).await?;
     Ok((regions, parents))
 }
 

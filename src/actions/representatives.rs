@@ -31,9 +31,20 @@ pub fn fields_of(rep: &Representative) -> RepresentativeFields {
 }
 
 pub async fn list(app: &App, actor: &Actor, search: &str, page: PageRequest) -> Result<Page<Representative>> {
+    list_after(app, actor, search, page, None).await
+}
+
+/// A page of [`list`] just after a key (a keyset cursor; the first page without one).
+pub async fn list_after(
+    app: &App,
+    actor: &Actor,
+    search: &str,
+    page: PageRequest,
+    after: Option<&db::ListKey>,
+) -> Result<Page<Representative>> {
     let filter = require_list(actor, Resource::Representative)?;
     let mut tx = app.db().read().await?;
-    Ok(db::representatives::list(&mut tx, &filter, search, page).await?)
+    Ok(db::representatives::list_after(&mut tx, &filter, search, page, after).await?)
 }
 
 pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<Representative> {

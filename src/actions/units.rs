@@ -31,9 +31,20 @@ pub fn fields_of(unit: &Unit) -> UnitFields {
 }
 
 pub async fn list(app: &App, actor: &Actor, search: &str, page: PageRequest) -> Result<Page<Unit>> {
+    list_after(app, actor, search, page, None).await
+}
+
+/// A page of [`list`] just after a key (a keyset cursor; the first page without one).
+pub async fn list_after(
+    app: &App,
+    actor: &Actor,
+    search: &str,
+    page: PageRequest,
+    after: Option<&db::ListKey>,
+) -> Result<Page<Unit>> {
     let filter = require_list(actor, Resource::Unit)?;
     let mut tx = app.db().read().await?;
-    Ok(db::units::list(&mut tx, &filter, search, page).await?)
+    Ok(db::units::list_after(&mut tx, &filter, search, page, after).await?)
 }
 
 pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<Unit> {

@@ -24,12 +24,23 @@ pub fn fields_of(account: &Account) -> UserFields {
 }
 
 pub async fn list(app: &App, actor: &Actor, search: &str, page: PageRequest) -> Result<Page<Account>> {
+    list_after(app, actor, search, page, None).await
+}
+
+/// A page of [`list`] just after a key (a keyset cursor; the first page without one).
+pub async fn list_after(
+    app: &App,
+    actor: &Actor,
+    search: &str,
+    page: PageRequest,
+    after: Option<&db::ListKey>,
+) -> Result<Page<Account>> {
     if !actor.role().is_admin() {
         return Err(Error::Forbidden);
     }
     let filter = require_list(actor, Resource::User)?;
     let mut tx = app.db().read().await?;
-    Ok(db::users::list(&mut tx, &filter, search, page).await?)
+    Ok(db::users::list_after(&mut tx, &filter, search, page, after).await?)
 }
 
 pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<Account> {

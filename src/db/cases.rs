@@ -3,11 +3,11 @@
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-mod inbox;
-pub use inbox::{InboxFilter, Narrowing, inbox, inbox_count};
-
 use super::{DbResult, Tx};
 use crate::domain::case::{Assignment, AssignmentRole, AssignmentState, Case, CaseEvent, CaseState, Channel, Grade};
+
+mod inbox;
+pub use inbox::{InboxFilter, InboxKey, Narrowing, inbox, inbox_after, inbox_count};
 
 fn date(raw: &str) -> DbResult<NaiveDate> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|e| sqlx::Error::Decode(format!("bad date {raw}: {e}").into()))

@@ -1,7 +1,7 @@
 //! Departments (承办单位).
 
 use super::units::split_list;
-use super::{DbResult, Page, PageRequest, Tx, filter_params, like_pattern};
+use super::{DbResult, ListKey, Page, PageRequest, Tx, filter_params, key_params, like_pattern};
 use crate::clock::Millis;
 use crate::domain::department::{Department, DepartmentInput};
 use crate::domain::permission::ListFilter;
@@ -96,6 +96,18 @@ pub async fn id_by_code(tx: &mut Tx, code: &str) -> DbResult<Option<String>> {
 }
 
 pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequest) -> DbResult<Page<Department>> {
+    list_after(tx, filter, search, page, None).await
+}
+
+/// A page of [`list`] just after a key (the first without one).
+pub async fn list_after(
+    tx: &mut Tx,
+    filter: &ListFilter,
+    search: &str,
+    page: PageRequest,
+    after: Option<&ListKey>,
+) -> DbResult<Page<Department>> {
+    let (flag, first, second, id) = key_params(after);
     if let ListFilter::AtUnit(_) = filter {
         // That filter is for representatives; it shows no department rather than every one.
         return Ok(Page { items: Vec::new(), total: 0 });
@@ -120,12 +132,17 @@ pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequ
          FROM departments d JOIN regions r ON r.id = d.region_id
          WHERE r.path LIKE $1 AND ($2 = '' OR d.id = $2)
            AND (LOWER(d.name) LIKE $3 ESCAPE '\\' OR LOWER(d.code) LIKE $3 ESCAPE '\\' OR LOWER(d.fields) LIKE $3 ESCAPE '\\')
-         ORDER BY r.code, d.code LIMIT $4 OFFSET $5",
+           AND ($6 = '' OR (r.code, d.code, d.id) > ($7, $8, $9))
+         ORDER BY r.code, d.code, d.id LIMIT $4 OFFSET $5",
         &prefix,
         &only_id,
         &pattern,
         page.size,
-        page.offset()
+        page.offset(),
+        flag,
+        first,
+        second,
+        id
     )?;
     Ok(Page { items: rows.into_iter().map(DepartmentRow::into_department).collect(), total })
 }

@@ -240,6 +240,24 @@ pub struct Page<T> {
     pub total: i64,
 }
 
+/// A row's place in a list, for keyset cursors: its sort columns (`second` empty
+/// when the list sorts by one) and its id, the tiebreaker. The page after a key
+/// starts just past that row, so rows inserted meanwhile neither repeat nor skip one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ListKey {
+    pub first: String,
+    pub second: String,
+    pub id: String,
+}
+
+/// The four parameters of a keyset condition: a flag (empty: no key) and the key.
+pub(crate) fn key_params(after: Option<&ListKey>) -> (&str, &str, &str, &str) {
+    match after {
+        Some(key) => ("after", key.first.as_str(), key.second.as_str(), key.id.as_str()),
+        None => ("", "", "", ""),
+    }
+}
+
 /// Which page of a list to read.
 #[derive(Debug, Clone, Copy)]
 pub struct PageRequest {

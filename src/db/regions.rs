@@ -1,6 +1,6 @@
 //! The region tree.
 
-use super::{DbResult, Page, PageRequest, Tx, filter_params, like_pattern};
+use super::{DbResult, ListKey, Page, PageRequest, Tx, filter_params, key_params, like_pattern};
 use crate::clock::Millis;
 use crate::domain::permission::ListFilter;
 use crate::domain::region::{Region, RegionCode, RegionLevel, RegionPath};
@@ -118,6 +118,18 @@ pub async fn all_in(tx: &mut Tx, filter: &ListFilter) -> DbResult<Vec<Region>> {
 }
 
 pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequest) -> DbResult<Page<Region>> {
+    list_after(tx, filter, search, page, None).await
+}
+
+/// A page of [`list`] just after a key (the first without one).
+pub async fn list_after(
+    tx: &mut Tx,
+    filter: &ListFilter,
+    search: &str,
+    page: PageRequest,
+    after: Option<&ListKey>,
+) -> DbResult<Page<Region>> {
+    let (flag, first, _, id) = key_params(after);
     if !narrows_regions(filter) {
         return Ok(Page { items: Vec::new(), total: 0 });
     }
@@ -135,11 +147,15 @@ pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequ
         RegionRow,
         "SELECT id, code, name, level, parent_id, path, active FROM regions
          WHERE path LIKE $1 AND (LOWER(name) LIKE $2 ESCAPE '\\' OR code LIKE $2 ESCAPE '\\')
-         ORDER BY code LIMIT $3 OFFSET $4",
+           AND ($5 = '' OR (code, id) > ($6, $7))
+         ORDER BY code, id LIMIT $3 OFFSET $4",
         &prefix,
         &pattern,
         page.size,
-        page.offset()
+        page.offset(),
+        flag,
+        first,
+        id
     )?;
     let items = rows.into_iter().map(RegionRow::into_region).collect::<DbResult<_>>()?;
     Ok(Page { items, total })
@@ -153,6 +169,18 @@ pub async fn parents_on_page(
     search: &str,
     page: PageRequest,
 ) -> DbResult<std::collections::HashMap<String, (String, String)>> {
+    parents_on_page_after(tx, filter, search, page, None).await
+}
+
+/// The parents of the regions of [`list_after`]'s page.
+pub async fn parents_on_page_after(
+    tx: &mut Tx,
+    filter: &ListFilter,
+    search: &str,
+    page: PageRequest,
+    after: Option<&ListKey>,
+) -> DbResult<std::collections::HashMap<String, (String, String)>> {
+    let (flag, first, _, id) = key_params(after);
     if !narrows_regions(filter) {
         return Ok(std::collections::HashMap::new());
     }
@@ -164,11 +192,15 @@ pub async fn parents_on_page(
         "SELECT r.id, COALESCE(p.code, ''), COALESCE(p.name, '') FROM regions r
          LEFT JOIN regions p ON p.id = r.parent_id
          WHERE r.path LIKE $1 AND (LOWER(r.name) LIKE $2 ESCAPE '\\' OR r.code LIKE $2 ESCAPE '\\')
-         ORDER BY r.code LIMIT $3 OFFSET $4",
+           AND ($5 = '' OR (r.code, r.id) > ($6, $7))
+         ORDER BY r.code, r.id LIMIT $3 OFFSET $4",
         &prefix,
         &pattern,
         page.size,
-        page.offset()
+        page.offset(),
+        flag,
+        first,
+        id
     )?;
     Ok(rows.into_iter().map(|(id, code, name)| (id, (code, name))).collect())
 }

@@ -1,7 +1,7 @@
 //! Deputies and members, and the units they serve at.
 
 use super::units::split_list;
-use super::{DbResult, Page, PageRequest, Tx, filter_params, like_pattern};
+use super::{DbResult, ListKey, Page, PageRequest, Tx, filter_params, key_params, like_pattern};
 use crate::clock::Millis;
 use crate::domain::fields::MobileNumber;
 use crate::domain::permission::ListFilter;
@@ -153,6 +153,18 @@ pub async fn id_by_code(tx: &mut Tx, code: &str) -> DbResult<Option<String>> {
 }
 
 pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequest) -> DbResult<Page<Representative>> {
+    list_after(tx, filter, search, page, None).await
+}
+
+/// A page of [`list`] just after a key (the first without one).
+pub async fn list_after(
+    tx: &mut Tx,
+    filter: &ListFilter,
+    search: &str,
+    page: PageRequest,
+    after: Option<&ListKey>,
+) -> DbResult<Page<Representative>> {
+    let (flag, first, _, id) = key_params(after);
     let (prefix, only_id, at_unit) = filter_params(filter);
     let pattern = like_pattern(search);
     let total = scalar!(
@@ -179,13 +191,17 @@ pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequ
          WHERE r.path LIKE $1 AND ($2 = '' OR p.id = $2)
            AND ($3 = '' OR EXISTS (SELECT 1 FROM unit_representatives ur WHERE ur.representative_id = p.id AND ur.unit_id = $3))
            AND (LOWER(p.name) LIKE $4 ESCAPE '\\' OR LOWER(p.code) LIKE $4 ESCAPE '\\' OR LOWER(p.sector) LIKE $4 ESCAPE '\\')
-         ORDER BY p.code LIMIT $5 OFFSET $6",
+           AND ($7 = '' OR (p.code, p.id) > ($8, $9))
+         ORDER BY p.code, p.id LIMIT $5 OFFSET $6",
         &prefix,
         &only_id,
         &at_unit,
         &pattern,
         page.size,
-        page.offset()
+        page.offset(),
+        flag,
+        first,
+        id
     )?;
     let items = rows.into_iter().map(RepresentativeRow::into_representative).collect::<DbResult<_>>()?;
     Ok(Page { items, total })

@@ -1,6 +1,6 @@
 //! Stations and studios.
 
-use super::{DbResult, Page, PageRequest, Tx, filter_params, like_pattern};
+use super::{DbResult, ListKey, Page, PageRequest, Tx, filter_params, key_params, like_pattern};
 use crate::clock::Millis;
 use crate::domain::permission::ListFilter;
 use crate::domain::region::RegionPath;
@@ -136,6 +136,18 @@ pub async fn id_by_code(tx: &mut Tx, code: &str) -> DbResult<Option<String>> {
 }
 
 pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequest) -> DbResult<Page<Unit>> {
+    list_after(tx, filter, search, page, None).await
+}
+
+/// A page of [`list`] just after a key (the first without one).
+pub async fn list_after(
+    tx: &mut Tx,
+    filter: &ListFilter,
+    search: &str,
+    page: PageRequest,
+    after: Option<&ListKey>,
+) -> DbResult<Page<Unit>> {
+    let (flag, first, second, id) = key_params(after);
     if let ListFilter::AtUnit(_) = filter {
         // That filter is for representatives; it shows no unit rather than every unit.
         return Ok(Page { items: Vec::new(), total: 0 });
@@ -161,12 +173,17 @@ pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequ
          FROM units u JOIN regions r ON r.id = u.region_id
          WHERE r.path LIKE $1 AND ($2 = '' OR u.id = $2)
            AND (LOWER(u.name) LIKE $3 ESCAPE '\\' OR LOWER(u.code) LIKE $3 ESCAPE '\\' OR LOWER(r.name) LIKE $3 ESCAPE '\\')
-         ORDER BY r.code, u.code LIMIT $4 OFFSET $5",
+           AND ($6 = '' OR (r.code, u.code, u.id) > ($7, $8, $9))
+         ORDER BY r.code, u.code, u.id LIMIT $4 OFFSET $5",
         &prefix,
         &only_id,
         &pattern,
         page.size,
-        page.offset()
+        page.offset(),
+        flag,
+        first,
+        second,
+        id
     )?;
     let items = rows.into_iter().map(UnitRow::into_unit).collect::<DbResult<_>>()?;
     Ok(Page { items, total })

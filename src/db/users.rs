@@ -1,6 +1,6 @@
 //! Staff accounts and the scope each is attached to.
 
-use super::{DbResult, Page, PageRequest, Tx, like_pattern};
+use super::{DbResult, ListKey, Page, PageRequest, Tx, key_params, like_pattern};
 use crate::clock::Millis;
 use crate::domain::permission::ListFilter;
 use crate::domain::region::RegionPath;
@@ -179,6 +179,18 @@ pub async fn id_by_username(tx: &mut Tx, username: &str) -> DbResult<Option<Stri
 /// Accounts whose scope lies inside the filter (a system administrator's scope is
 /// `/`, so only an unfiltered list shows them).
 pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequest) -> DbResult<Page<Account>> {
+    list_after(tx, filter, search, page, None).await
+}
+
+/// A page of [`list`] just after a key (the first without one).
+pub async fn list_after(
+    tx: &mut Tx,
+    filter: &ListFilter,
+    search: &str,
+    page: PageRequest,
+    after: Option<&ListKey>,
+) -> DbResult<Page<Account>> {
+    let (flag, first, _, id) = key_params(after);
     let prefix = match filter {
         ListFilter::All => "/%".to_string(),
         ListFilter::Subtree(path) => format!("{}%", path.as_str()),
@@ -213,11 +225,15 @@ pub async fn list(tx: &mut Tx, filter: &ListFilter, search: &str, page: PageRequ
          LEFT JOIN representatives p ON p.id = u.representative_id LEFT JOIN regions rp ON rp.id = p.region_id
          WHERE COALESCE(rg.path, ru.path, rd.path, rp.path, '/') LIKE $1
            AND (LOWER(u.username) LIKE $2 ESCAPE '\\' OR LOWER(u.display_name) LIKE $2 ESCAPE '\\')
-         ORDER BY u.username LIMIT $3 OFFSET $4",
+           AND ($5 = '' OR (u.username, u.id) > ($6, $7))
+         ORDER BY u.username, u.id LIMIT $3 OFFSET $4",
         &prefix,
         &pattern,
         page.size,
-        page.offset()
+        page.offset(),
+        flag,
+        first,
+        id
     )?;
     let items = rows.into_iter().map(AccountRow::into_account).collect::<DbResult<_>>()?;
     Ok(Page { items, total })

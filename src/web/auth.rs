@@ -169,6 +169,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
             .map_err(|_| Error::invalid("form", crate::domain::Msg::new("err-form")))?;
         let sent = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
         check_csrf(ctx.as_ref(), sent)?;
+        // No text column may store a NUL character.
+        if let Some((name, _)) = pairs.iter().find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+            return Err(Error::invalid(name.as_str(), crate::domain::Msg::new("err-nul")).into());
+        }
         let value = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| Error::invalid("form", crate::domain::Msg::new("err-form")))?;
         Ok(CsrfForm(value))

@@ -16,6 +16,8 @@ mod http_uploads;
 mod support;
 
 mod actions;
+mod api_lists;
+mod api_parity;
 mod backup;
 mod calendars;
 mod cockpit;

@@ -331,3 +331,101 @@ async fn requests_are_filed_read_and_listed_with_a_key() {
     )
     .await;
 }
+
+/// The finer points: every request-object field the spec names, in both formats;
+/// the position filed comes back; `address_id` and personal fields are accepted;
+/// an unknown format, an unknown POST resource and an oversized form get the
+/// `errors` body.
+#[tokio::test]
+async fn request_objects_carry_every_field_and_odd_requests_get_errors() {
+    let server = spawn().await;
+    let keeper = server.token_for("keeper").await;
+    let filed = [
+        ("api_key", keeper.as_str()),
+        ("service_code", "environment"),
+        ("lat", "28.3661"),
+        ("long", "121.3747"),
+        ("description", "河道里漂着垃圾。"),
+        ("email", "citizen@example.cn"),
+        ("first_name", "小明"),
+        ("last_name", "王"),
+        ("device_id", "device-1"),
+        ("account_id", "account-1"),
+        ("media_url", "https://example.cn/photo.jpg"),
+    ];
+    let xml = post(&server, "/requests.xml", &filed).await;
+    assert_eq!(xml.status, StatusCode::OK, "{}", xml.body);
+    let id = child(elements(xml.xml().root_element(), "request")[0], "service_request_id").to_string();
+    let fields = [
+        "service_request_id",
+        "status",
+        "status_notes",
+        "service_name",
+        "service_code",
+        "description",
+        "agency_responsible",
+        "service_notice",
+        "requested_datetime",
+        "updated_datetime",
+        "expected_datetime",
+        "address",
+        "address_id",
+        "zipcode",
+        "lat",
+        "long",
+        "media_url",
+    ];
+    let json = get(&server, &format!("/requests/{id}.json?api_key={keeper}")).await.json();
+    for field in fields {
+        assert!(json[0][field].is_string(), "{field} as a string in {json}");
+    }
+    assert_eq!((json[0]["lat"].as_str(), json[0]["long"].as_str()), (Some("28.366100"), Some("121.374700")));
+    let xml = get(&server, &format!("/requests/{id}.xml?api_key={keeper}")).await;
+    let doc = xml.xml();
+    let request = elements(doc.root_element(), "request")[0];
+    for field in fields {
+        assert!(request.children().any(|c| c.has_tag_name(field)), "<{field}> in {}", xml.body);
+    }
+    assert_eq!(child(request, "lat"), "28.366100");
+
+    let by_address_id = [
+        ("api_key", keeper.as_str()),
+        ("service_code", "transport"),
+        ("address_id", "331081-石塘-渔港路-1"),
+        ("description", "公交站没有遮雨棚。"),
+    ];
+    let json = post(&server, "/requests.json", &by_address_id).await;
+    assert_eq!(json.status, StatusCode::OK, "{}", json.body);
+    let second = json.json()[0]["service_request_id"].as_str().unwrap().to_string();
+    let read = get(&server, &format!("/requests/{second}.json?api_key={keeper}")).await.json();
+    assert_eq!(read[0]["address"], "331081-石塘-渔港路-1");
+
+    let services = get(&server, "/services.json").await.json();
+    assert!(services.as_array().unwrap().iter().all(|s| s["group"].is_string() && s["keywords"].is_string()));
+    // An unknown format: 404, in XML (the format every endpoint must speak).
+    let html = get(&server, "/services.html").await;
+    assert_eq!(html.status, StatusCode::NOT_FOUND);
+    assert_eq!(html.xml().root_element().tag_name().name(), "errors");
+    assert_error(&server, "/services.{fmt}", Some(&[("api_key", "x")]), StatusCode::NOT_FOUND).await;
+    let long = "长".repeat(30_000);
+    let oversized = [("api_key", keeper.as_str()), ("service_code", "transport"), ("description", long.as_str())];
+    assert_error(&server, "/requests.{fmt}", Some(&oversized), StatusCode::BAD_REQUEST).await;
+    let off_the_globe = [
+        ("api_key", keeper.as_str()),
+        ("service_code", "transport"),
+        ("description", "路面有坑。"),
+        ("address_string", "渔港路"),
+        ("lat", "95"),
+        ("long", "121"),
+    ];
+    // A position off the globe is refused, even beside an address.
+    assert_error(&server, "/requests.{fmt}", Some(&off_the_globe), StatusCode::BAD_REQUEST).await;
+    let far = [
+        ("api_key", keeper.as_str()),
+        ("service_code", "transport"),
+        ("description", "路面有坑。"),
+        ("lat", "95"),
+        ("long", "121"),
+    ];
+    assert_error(&server, "/requests.{fmt}", Some(&far), StatusCode::BAD_REQUEST).await;
+}

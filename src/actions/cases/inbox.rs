@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::app::App;
-use crate::db::cases::{InboxFilter, Narrowing};
+use crate::db::cases::{InboxFilter, InboxKey, Narrowing};
 use crate::db::{self, Page, PageRequest};
 use crate::domain::case::{Case, Channel};
 use crate::domain::user::{Actor, Scope};
@@ -72,6 +72,8 @@ pub struct InboxQuery {
     pub due_by: Option<NaiveDate>,
     pub channel: Option<Channel>,
     pub page: i64,
+    /// Start just after this case (a keyset cursor); `page` is then ignored.
+    pub after: Option<InboxKey>,
     /// Only cases under this region (an office's or system administrator's
     /// narrowing, e.g. from the cockpit); empty for the whole inbox.
     pub region_id: String,
@@ -223,6 +225,7 @@ impl InboxQuery {
                 due_by,
                 channel,
                 page: page.unwrap_or(1).max(1),
+                after: None,
                 region_id: String::new(),
                 narrow: CaseNarrowing::default(),
             })
@@ -238,6 +241,8 @@ pub struct Inbox {
     pub cases: Page<Case>,
     pub page: PageRequest,
     pub counts: Vec<(InboxStatus, i64)>,
+    /// The key of the last case shown when more follow: where the next page starts.
+    pub next: Option<InboxKey>,
     /// Today in China Standard Time, for overdue flags.
     pub today: NaiveDate,
 }
@@ -298,7 +303,9 @@ pub async fn inbox(app: &App, actor: &Actor, query: &InboxQuery) -> Result<Inbox
         }
     };
     let page = PageRequest::new(query.page, INBOX_PAGE_SIZE);
-    let cases = db::cases::inbox(&mut tx, &filter_for(query.status, query.due_by), page).await?;
+    let filter = filter_for(query.status, query.due_by);
+    let (cases, more) = db::cases::inbox_after(&mut tx, &filter, page, query.after.as_ref()).await?;
+    let next = if more { cases.items.last().map(InboxKey::of) } else { None };
     let mut counts = Vec::new();
     for status in InboxStatus::ALL {
         let count = if status == query.status {
@@ -308,5 +315,5 @@ pub async fn inbox(app: &App, actor: &Actor, query: &InboxQuery) -> Result<Inbox
         };
         counts.push((status, count));
     }
-    Ok(Inbox { cases, page, counts, today })
+    Ok(Inbox { cases, page, counts, next, today })
 }

@@ -1,6 +1,7 @@
-//! The inbox's query: which cases a person's list shows, and how many.
+//! The inbox's query: which cases a person's list shows, and how many, paged by
+//! page number or by keyset cursor.
 
-use super::CaseRow;
+use super::{CaseRow, date_text};
 use crate::db::{DbResult, Page, PageRequest, Tx};
 use crate::domain::case::Case;
 
@@ -94,6 +95,40 @@ pub async fn inbox_count(tx: &mut Tx, filter: &InboxFilter) -> DbResult<i64> {
 /// One page of an inbox: open cases first, the next deadline (to acknowledge
 /// until acknowledged, then to answer) first.
 pub async fn inbox(tx: &mut Tx, filter: &InboxFilter, page: PageRequest) -> DbResult<Page<Case>> {
+    Ok(inbox_after(tx, filter, page, None).await?.0)
+}
+
+/// The open states, in the order the inbox puts open cases first.
+const OPEN_STATES: [&str; 4] = ["received", "acknowledged", "awaiting_info", "forwarded"];
+
+/// A case's place in the inbox order: open first, the next deadline first, then
+/// the oldest, then the id. A keyset cursor: the page after a key starts just past
+/// it, so cases inserted or moved meanwhile never repeat a case or skip one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InboxKey {
+    pub rank: i64,
+    pub due: String,
+    pub created_at: i64,
+    pub id: String,
+}
+
+impl InboxKey {
+    /// The key of a case, as the inbox query orders it.
+    pub fn of(case: &Case) -> InboxKey {
+        let rank = if OPEN_STATES.contains(&case.state.as_str()) { 0 } else { 1 };
+        let due = if case.acknowledged_at.is_none() { case.ack_due } else { case.answer_due.unwrap_or(case.ack_due) };
+        InboxKey { rank, due: date_text(due), created_at: case.created_at, id: case.id.clone() }
+    }
+}
+
+/// One page of an inbox after a key (the first page without one); `page` gives
+/// its size, and its number only when there is no key. Also whether more follow.
+pub async fn inbox_after(
+    tx: &mut Tx,
+    filter: &InboxFilter,
+    page: PageRequest,
+    after: Option<&InboxKey>,
+) -> DbResult<(Page<Case>, bool)> {
     let total = inbox_count(tx, filter).await?;
     let units = format!(",{},", filter.unit_ids.join(","));
     let rows = rows!(
@@ -122,6 +157,9 @@ pub async fn inbox(tx: &mut Tx, filter: &InboxFilter, page: PageRequest) -> DbRe
                 OR ($16 = 'forwarded' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'forward'))
                 OR ($16 = 'answered_direct' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'reply')
                     AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'forward')))
+           AND ($19 = '' OR (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded') THEN 0 ELSE 1 END,
+                CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END,
+                c.created_at, c.id) > (CAST($20 AS BIGINT), $21, CAST($22 AS BIGINT), $23))
          ORDER BY CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded') THEN 0 ELSE 1 END,
              CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END,
              c.created_at, c.id
@@ -142,9 +180,16 @@ pub async fn inbox(tx: &mut Tx, filter: &InboxFilter, page: PageRequest) -> DbRe
         &filter.narrow.department_id,
         &filter.narrow.text_like,
         &filter.narrow.counted,
-        page.size,
-        page.offset()
+        page.size + 1,
+        if after.is_some() { 0 } else { page.offset() },
+        if after.is_some() { "after" } else { "" },
+        after.map_or(0, |k| k.rank),
+        after.map_or("", |k| k.due.as_str()),
+        after.map_or(0, |k| k.created_at),
+        after.map_or("", |k| k.id.as_str())
     )?;
-    let items = rows.into_iter().map(CaseRow::into_case).collect::<DbResult<_>>()?;
-    Ok(Page { items, total })
+    let mut items: Vec<Case> = rows.into_iter().map(CaseRow::into_case).collect::<DbResult<_>>()?;
+    let more = items.len() as i64 > page.size;
+    items.truncate(page.size as usize);
+    Ok((Page { items, total }, more))
 }

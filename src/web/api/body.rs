@@ -40,30 +40,43 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             // Also what keeps a cross-site form from posting here.
             return Err(Error::invalid("body", Msg::new("err-json-content-type")).into());
         }
-        let bytes = read_limited(request).await?;
+        let bytes = read_limited(request, MAX_JSON_BYTES).await?;
         parse_json(&bytes).map(ApiJson).map_err(ApiError)
     }
 }
 
-async fn read_limited(request: Request) -> Result<axum::body::Bytes, Error> {
+/// The body, or `TooLarge` past `limit` bytes (declared or sent).
+pub async fn read_limited(request: Request, limit: usize) -> Result<axum::body::Bytes, Error> {
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_JSON_BYTES) {
+    if declared.is_some_and(|n| n > limit) {
         return Err(Error::TooLarge);
     }
-    axum::body::to_bytes(request.into_body(), MAX_JSON_BYTES).await.map_err(|_| Error::TooLarge)
+    axum::body::to_bytes(request.into_body(), limit).await.map_err(|_| Error::TooLarge)
 }
 
 /// Parses JSON; every problem becomes a field error naming where it is.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    if has_nul_escape(bytes) {
+        return Err(Error::invalid("body", Msg::new("err-nul")));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value =
         serde_path_to_error::deserialize(&mut deserializer).map_err(|e| Error::Invalid(vec![field_error(&e)]))?;
     deserializer.end().map_err(|_| Error::invalid("body", Msg::new("err-json")))?;
     Ok(value)
+}
+
+/// Whether JSON text holds `\u0000` (a NUL character no text column may store; raw
+/// control characters are already refused by the parser). An escaped backslash
+/// before `u0000` is not one.
+fn has_nul_escape(bytes: &[u8]) -> bool {
+    bytes.windows(6).enumerate().any(|(at, window)| {
+        window == b"\\u0000" && bytes[..at].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+    })
 }
 
 fn field_error(error: &serde_path_to_error::Error<serde_json::Error>) -> FieldError {
@@ -113,10 +126,12 @@ pub async fn idempotency(State(app): State<App>, request: Request, next: Next) -
     }
     let principal = format!("user:{}", actor.user_id());
     let (parts, body) = request.into_parts();
-    let bytes = match read_limited(Request::from_parts(parts.clone(), body)).await {
-        Ok(bytes) => bytes,
-        Err(e) => return ApiError(e).into_response(),
-    };
+    // The largest body any API route reads (a spreadsheet to import); each route keeps its own limit.
+    let bytes =
+        match read_limited(Request::from_parts(parts.clone(), body), crate::actions::import::MAX_FILE_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(e) => return ApiError(e).into_response(),
+        };
     let mut hasher = Sha256::new();
     hasher.update(parts.uri.path().as_bytes());
     hasher.update([0]);
@@ -159,26 +174,38 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, _state: &S) -> Result<ApiQuery<T>, ApiError> {
         let query = parts.uri.query().unwrap_or_default();
+        if query.to_ascii_lowercase().contains("%00") {
+            return Err(ApiError(Error::invalid("query", Msg::new("err-nul"))));
+        }
         serde_urlencoded::from_str(query)
             .map(ApiQuery)
             .map_err(|_| ApiError(Error::invalid("query", Msg::new("err-query"))))
     }
 }
 
-/// An opaque cursor for the page after `page`.
-pub fn cursor_for(page: i64) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("p{page}"))
+/// A `page=` parameter: empty is the first page; anything else must be a number from 1.
+pub fn page_number(raw: &str) -> Result<i64, Error> {
+    match raw.trim() {
+        "" => Ok(1),
+        raw => raw.parse().ok().filter(|n| *n >= 1).ok_or_else(|| Error::invalid("page", Msg::new("err-page"))),
+    }
 }
 
-/// The page a cursor points at.
-pub fn page_of_cursor(cursor: &str) -> Result<i64, Error> {
+/// An opaque keyset cursor: the sort key of the last item shown (base64url of its
+/// JSON). The next page starts just past it, so rows inserted meanwhile neither
+/// repeat an item nor skip one.
+pub fn cursor_of<K: serde::Serialize>(key: &K) -> String {
+    use base64::Engine;
+    let json = serde_json::to_vec(key).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+}
+
+/// The sort key a cursor carries; anything else is a field error on `cursor`.
+pub fn key_of_cursor<K: DeserializeOwned>(cursor: &str) -> Result<K, Error> {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor.trim())
         .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| text.strip_prefix('p').and_then(|n| n.parse::<i64>().ok()))
-        .filter(|n| *n >= 1)
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .ok_or_else(|| Error::invalid("cursor", Msg::new("err-cursor")))
 }

@@ -16,7 +16,7 @@ use crate::domain::case::{Case, CaseEvent, CaseFields, Channel};
 use crate::domain::workflow::MoveKind;
 use crate::error::Error;
 use crate::web::api::ApiJson;
-use crate::web::api::body::{ApiQuery, cursor_for, page_of_cursor};
+use crate::web::api::body::{ApiQuery, cursor_of, key_of_cursor};
 use crate::web::auth::{ApiError, Ctx};
 use crate::web::error;
 
@@ -222,25 +222,28 @@ pub struct ListParams {
     cursor: String,
 }
 
-/// `GET /api/v1/cases`: the caller's inbox, a page at a time; `next_cursor` (or
-/// `page`) reads the next.
+/// `GET /api/v1/cases`: the caller's inbox, a page at a time; `next_cursor` (a
+/// keyset cursor) or `page` reads the next.
 pub async fn list(
     State(app): State<App>,
     ctx: Ctx,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<Value>, ApiError> {
     let actor = ctx.staff()?;
-    let page = match (params.cursor.trim(), params.page.trim()) {
-        ("", "") => None,
-        ("", raw) => Some(raw.parse().map_err(|_| Error::invalid("page", Msg::new("err-page")))?),
-        (cursor, _) => Some(page_of_cursor(cursor)?),
+    let page = match params.page.trim() {
+        "" => None,
+        raw => Some(raw.parse().map_err(|_| Error::invalid("page", Msg::new("err-page")))?),
     };
-    let query = InboxQuery::parse(&params.status, &params.due_by, &params.channel, page)?;
+    let mut query = InboxQuery::parse(&params.status, &params.due_by, &params.channel, page)?;
+    if !params.cursor.trim().is_empty() {
+        query.after = Some(key_of_cursor(&params.cursor)?);
+    }
     let inbox = cases::inbox(&app, actor, &query).await?;
     let items: Vec<Value> = inbox.cases.items.iter().map(|c| summary_json(c, inbox.today)).collect();
-    let more = inbox.page.number * inbox.page.size < inbox.cases.total;
-    let next_cursor = if more { json!(cursor_for(inbox.page.number + 1)) } else { Value::Null };
-    Ok(Json(json!({"items": items, "total": inbox.cases.total, "page": inbox.page.number,
+    let next_cursor = inbox.next.as_ref().map(cursor_of);
+    // A page number means something only when the page was not reached by a cursor.
+    let page = if query.after.is_some() { Value::Null } else { json!(inbox.page.number) };
+    Ok(Json(json!({"items": items, "total": inbox.cases.total, "page": page,
         "page_size": inbox.page.size, "next_cursor": next_cursor})))
 }
 
@@ -353,4 +356,25 @@ pub async fn track_event(
     let mv = parse_move(&app, sent.kind, &sent.fields)?;
     let detail = cases::act(&app, Who::Citizen, CaseRef::TrackingCode(&code), sent.version, mv).await?;
     Ok(Json(public_json(&detail)))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MineBody {
+    mobile: String,
+    code: String,
+}
+
+/// `POST /api/v1/track/mine` `{"mobile", "code"}`: every case sent with that mobile
+/// number, for the holder of one of their tracking codes (nothing personal).
+pub async fn my_cases(State(app): State<App>, ApiJson(body): ApiJson<MineBody>) -> Result<Json<Value>, ApiError> {
+    let found = cases::my_cases(&app, &body.mobile, &body.code).await?;
+    let items: Vec<Value> = found
+        .iter()
+        .map(|c| {
+            json!({"tracking_code": c.tracking_code, "title": c.title, "state": c.state.as_str(),
+                "created_at": iso_time(c.created_at)})
+        })
+        .collect();
+    Ok(Json(json!({"items": items, "next_cursor": null})))
 }

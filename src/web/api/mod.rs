@@ -1,9 +1,11 @@
 //! The JSON API under `/api/v1`. Handlers call the same actions as the pages.
 
+pub mod admin;
 pub mod body;
 pub mod cases;
 pub mod docs;
 pub mod records;
+pub mod settings;
 pub mod tokens;
 pub mod webhooks;
 
@@ -67,18 +69,4 @@ fn me_body(actor: &Actor) -> serde_json::Value {
         "roles": [actor.role().as_str()],
         "scope": {"kind": kind, "id": id, "region_path": path},
     })
-}
-
-/// `GET /api/v1/settings`: the notice wordings and the deadline policy (the system
-/// administrator's, as on `/admin/settings`).
-pub async fn settings(State(app): State<App>, ctx: Ctx) -> Result<Json<serde_json::Value>, ApiError> {
-    let templates = crate::actions::settings::templates(&app, ctx.staff()?).await?;
-    let templates: Vec<_> = templates
-        .iter()
-        .map(|t| {
-            json!({"key": t.key, "description": t.description, "variables": t.variables, "subject": t.subject,
-                "body": t.body, "overridden": t.overridden})
-        })
-        .collect();
-    Ok(Json(json!({"templates": templates, "policy": app.policy().as_ref()})))
 }

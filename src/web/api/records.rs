@@ -12,10 +12,10 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::ApiJson;
-use super::body::{ApiQuery, cursor_for, page_of_cursor};
+use super::body::{ApiQuery, cursor_of, key_of_cursor, page_number};
 use crate::actions::records::{self, Record};
 use crate::app::App;
-use crate::db::PageRequest;
+use crate::db::{ListKey, PageRequest};
 use crate::domain::Msg;
 use crate::domain::columns::columns;
 use crate::domain::permission::Resource;
@@ -27,7 +27,7 @@ use crate::web::error;
 const PAGE_SIZE: i64 = 50;
 
 /// One of the five kinds, or a 404.
-fn kind(raw: &str) -> Result<Resource, Error> {
+pub fn kind(raw: &str) -> Result<Resource, Error> {
     match Resource::parse(raw) {
         Some(
             r @ (Resource::Region
@@ -66,7 +66,9 @@ pub struct ListParams {
     cursor: String,
 }
 
-/// `GET /api/v1/records/{resource}?q=&page=|cursor=`.
+/// `GET /api/v1/records/{resource}?q=&page=|cursor=`: 50 a page; `next_cursor` is a
+/// keyset cursor (the last record's sort key), so records added between two
+/// requests neither repeat nor skip one.
 pub async fn list(
     State(app): State<App>,
     ctx: Ctx,
@@ -75,22 +77,32 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let actor = ctx.staff()?;
     let resource = kind(&resource)?;
-    let number = match (params.cursor.trim(), params.page.trim()) {
-        ("", "") => 1,
-        ("", raw) => {
-            raw.parse().ok().filter(|n| *n >= 1).ok_or_else(|| Error::invalid("page", Msg::new("err-page")))?
-        }
-        (cursor, _) => page_of_cursor(cursor)?,
+    let after: Option<ListKey> = match params.cursor.trim() {
+        "" => None,
+        cursor => Some(key_of_cursor(cursor)?),
     };
-    let page = PageRequest::new(number, PAGE_SIZE);
-    let (items, total) = records::list(&app, actor, resource, &params.q, page).await?;
-    let more = page.number * page.size < total;
+    let (mut items, total, page, more) = match (&after, params.page.trim()) {
+        (None, raw) if !raw.is_empty() => {
+            let page = PageRequest::new(page_number(raw)?, PAGE_SIZE);
+            let (items, total) = records::list(&app, actor, resource, &params.q, page).await?;
+            (items, total, json!(page.number), page.number * page.size < total)
+        }
+        (after, _) => {
+            // One more than a page, to know whether another follows.
+            let page = PageRequest::new(1, PAGE_SIZE + 1);
+            let (items, total) = records::list_after(&app, actor, resource, &params.q, page, after.as_ref()).await?;
+            let more = items.len() as i64 > PAGE_SIZE;
+            (items, total, if after.is_some() { Value::Null } else { json!(1) }, more)
+        }
+    };
+    items.truncate(PAGE_SIZE as usize);
+    let next_cursor = if more { items.last().map(|r| json!(cursor_of(&records::key_of(resource, r)))) } else { None };
     Ok(Json(json!({
         "items": items.iter().map(record_json).collect::<Vec<_>>(),
         "total": total,
-        "page": page.number,
-        "page_size": page.size,
-        "next_cursor": if more { json!(cursor_for(page.number + 1)) } else { Value::Null },
+        "page": page,
+        "page_size": PAGE_SIZE,
+        "next_cursor": next_cursor.unwrap_or(Value::Null),
     })))
 }
 

@@ -32,7 +32,13 @@ struct Params(Vec<(String, String)>);
 
 impl Params {
     fn parse(raw: &[u8]) -> Result<Params, Error> {
-        serde_urlencoded::from_bytes(raw).map(Params).map_err(|_| Error::invalid("form", Msg::new("err-form")))
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(raw).map_err(|_| Error::invalid("form", Msg::new("err-form")))?;
+        // No text column may store a NUL character.
+        if let Some((name, _)) = pairs.iter().find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+            return Err(Error::invalid(name.as_str(), Msg::new("err-nul")));
+        }
+        Ok(Params(pairs))
     }
 
     /// The value of `name`; a parameter sent empty is absent.
@@ -244,6 +250,9 @@ fn request_json(app: &App, ctx: &Ctx, case: &Case, agency: &str) -> Value {
     let notes = if case.answer.is_empty() { state } else { format!("{state}：{}", case.answer) };
     let updated = if closed { case.closed_at.unwrap_or(case.updated_at) } else { case.updated_at };
     let expected = case.next_due().map(|d| format!("{d}T23:59:59+08:00")).unwrap_or_default();
+    // The position the request was filed with (or the phone's), in WGS84 decimal degrees.
+    let position = case.location.map(|l| l.text()).unwrap_or_default();
+    let (lat, long) = position.split_once(',').unwrap_or_default();
     json!({
         "service_request_id": case.id,
         "status": if closed { "closed" } else { "open" },
@@ -259,8 +268,8 @@ fn request_json(app: &App, ctx: &Ctx, case: &Case, agency: &str) -> Value {
         "address": case.address,
         "address_id": "",
         "zipcode": "",
-        "lat": "",
-        "long": "",
+        "lat": lat,
+        "long": long,
         "media_url": "",
     })
 }
