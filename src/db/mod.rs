@@ -125,7 +125,8 @@ pub const SQLITE_FILE: &str = "minyi.db";
 
 impl Db {
     /// Opens (creating if needed) the SQLite database in `data_dir`: WAL journal and
-    /// `synchronous = FULL`, so a commit acknowledged to a user is on disk.
+    /// `synchronous = FULL`, so a commit acknowledged to a user is on disk; LIKE is
+    /// case-sensitive, so region-path prefixes are answered from their indexes.
     pub async fn open_sqlite(data_dir: &Path) -> anyhow::Result<Db> {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
@@ -136,7 +137,12 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Region paths are ids: matching them case-sensitively changes no answer, and
+            // lets `path LIKE 'prefix%'` use the path indexes instead of scanning.
+            .pragma("case_sensitive_like", "ON")
+            // 8 MB of pages a connection (the default is 2 MB): a province's indexes stay warm.
+            .pragma("cache_size", "-8192");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)

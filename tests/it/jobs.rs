@@ -63,6 +63,11 @@ async fn reminder_chase_and_escalation_each_go_out_once() {
         let inbox = db::outbox::inbox_for_user(&mut tx, handler.user_id(), db::PageRequest::new(1, 20)).await.unwrap();
         let subjects: Vec<&str> = inbox.items.iter().map(|m| m.subject.as_str()).collect();
         assert!(subjects.iter().any(|s| s.contains("新交办")), "{}: {subjects:?}", t.engine);
+        // The deputy's own notice of the new case greets the deputy by name (no variable left empty).
+        let inbox = db::outbox::inbox_for_user(&mut tx, deputy.user_id(), db::PageRequest::new(1, 20)).await.unwrap();
+        let new_case = inbox.items.iter().find(|m| m.subject.contains("新民意件")).expect("the new-case notice");
+        let name = db::representatives::get(&mut tx, &fields.representative_id).await.unwrap().unwrap().input.name;
+        assert!(new_case.body.starts_with(&format!("{name}：")), "{}: {}", t.engine, new_case.body);
         assert!(subjects.iter().any(|s| s.contains("办理提醒")), "{}: {subjects:?}", t.engine);
         assert!(subjects.iter().any(|s| s.contains("催办")), "{}: {subjects:?}", t.engine);
     }

@@ -41,7 +41,10 @@ pub(super) async fn notify_party(
             context["department"] = json!(name);
             vec![Audience::Department(department_id.clone())]
         }
-        Recipient::Receiver => receiver_accounts(tx, case).await?.into_iter().map(Audience::User).collect(),
+        Recipient::Receiver => {
+            context["representative"] = json!(receiver_name(tx, case).await?);
+            receiver_accounts(tx, case).await?.into_iter().map(Audience::User).collect()
+        }
     };
     let link = format!("/cases/{}", case.id);
     let occasion = format!("case:{}:{}:{}", case.id, template, case.version);
@@ -50,6 +53,15 @@ pub(super) async fn notify_party(
         notify::enqueue_notice(tx, audience, &notice, now).await?;
     }
     Ok(())
+}
+
+/// Whom a notice to the receiver greets: the representative by name, or the unit.
+async fn receiver_name(tx: &mut Tx, case: &Case) -> Result<String> {
+    Ok(match (&case.representative_id, &case.unit_id) {
+        (Some(rep), _) => db::representatives::get(tx, rep).await?.map(|r| r.input.name).unwrap_or_default(),
+        (None, Some(unit)) => db::units::get(tx, unit).await?.map(|u| u.input.name).unwrap_or_default(),
+        (None, None) => String::new(),
+    })
 }
 
 /// The staff accounts responsible for a case: the representative's, or those of the
