@@ -120,6 +120,7 @@ err-form-too-large = What was sent is too large.
 err-json = The request body is not valid JSON, or has unknown fields.
 err-login-failed = The username or password is not correct.
 err-required = This is required.
+err-api-files-citizen = Photos and voice messages come only with a citizen's own submission; staff entering a case cannot attach files.
 err-too-long = At most { $max } characters.
 err-too-many = At most { $max } items.
 err-control-chars = Contains characters that cannot be shown; please remove them.

@@ -120,6 +120,7 @@ err-form-too-large = 提交的内容过大。
 err-json = 请求内容不是有效的 JSON，或包含未知字段。
 err-login-failed = 用户名或密码不正确。
 err-required = 此项必填。
+err-api-files-citizen = 照片和语音只能随群众本人提交的意见一并上传；工作人员录入时请不要附带文件。
 err-too-long = 不能超过 { $max } 个字。
 err-too-many = 最多填写 { $max } 项。
 err-control-chars = 含有无法显示的字符，请删除后重试。

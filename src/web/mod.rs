@@ -111,7 +111,10 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/calendars/ical", post(api::settings::import_ical))
         .route("/api/v1/deliveries", get(api::settings::deliveries))
         .route("/api/v1/codes", get(api::admin::code_sheet))
-        .route("/api/v1/cases", get(api::cases::list).post(api::cases::create))
+        .route(
+            "/api/v1/cases",
+            get(api::cases::list).post(api::cases::create).layer(DefaultBodyLimit::max(submit::SUBMIT_LIMIT)),
+        )
         .route("/api/v1/cases/{id}", get(api::cases::get))
         .route("/api/v1/cases/{id}/events", post(api::cases::event))
         .route("/api/v1/track/mine", post(api::cases::my_cases))

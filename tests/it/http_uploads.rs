@@ -358,3 +358,69 @@ async fn a_flood_from_one_address_gets_a_clear_chinese_message_in_place() {
     assert!(page.contains("第二十一件：路面塌陷。"), "the text is kept");
     assert_eq!(totals(&t).await, before, "nothing stored");
 }
+
+/// The JSON API takes the citizen's photos and voice message as multipart: the case
+/// as JSON in a part named `case`, the files beside it, checked and re-encoded as the
+/// form's are; a part it does not know, a case without its JSON, a file that is not
+/// what it claims, and files from staff entering a case are each refused by name.
+#[tokio::test]
+async fn the_api_takes_photos_and_voice_as_multipart_and_checks_them_as_the_form_does() {
+    for t in engines().await {
+        let e = t.engine;
+        load_demo(&t).await;
+        let unit_id = keeper_unit(&t).await;
+        let server = spawn(t.app.clone()).await;
+        let case = serde_json::json!({"unit_id": unit_id, "category": "transport", "consent": true,
+            "body": "公交站牌被撞歪了，附上照片和语音。", "mobile": "13812345679"});
+        let post = |form: Form| server.client.post(server.url("/api/v1/cases")).multipart(form).send();
+        let form = Form::new()
+            .text("case", case.to_string())
+            .part("photos", file(jpeg_with_gps(), "a.jpg", "image/jpeg"))
+            .part("voice", file(ogg_voice(), "v.ogg", "audio/ogg"));
+        let response = post(form).await.unwrap();
+        assert_eq!(response.status(), 201, "{e}");
+        let made: serde_json::Value = response.json().await.unwrap();
+        let code = made["tracking_code"].as_str().unwrap().to_string();
+        let detail = minyi::actions::cases::track(&t.app, &code).await.unwrap();
+        let kinds: Vec<&str> = detail.attachments.iter().map(|a| a.kind.as_str()).collect();
+        assert_eq!(kinds, ["photo", "voice"], "{e}");
+        let stored = std::fs::read(t.dir.path().join("attachments").join(&detail.attachments[0].id)).unwrap();
+        assert!(!stored.windows(10).any(|w| w == b"GPS-SECRET"), "{e}: re-encoded, no GPS left");
+        let before = totals(&t).await;
+
+        let refused = |form: Form| async {
+            let response = post(form).await.unwrap();
+            let status = response.status().as_u16();
+            let body: serde_json::Value = response.json().await.unwrap();
+            (status, body["error"]["fields"][0]["field"].as_str().unwrap_or_default().to_string())
+        };
+        let exe = Form::new()
+            .text("case", case.to_string())
+            .part("photos", file(b"MZ\x90\0".repeat(64), "a.jpg", "image/jpeg"));
+        assert_eq!(refused(exe).await, (422, "photos".to_string()), "{e}: an executable named .jpg");
+        let stray = Form::new().text("case", case.to_string()).text("evil", "x");
+        assert_eq!(refused(stray).await, (422, "evil".to_string()), "{e}: an unknown part");
+        let bare = Form::new().part("photos", file(jpeg_with_gps(), "a.jpg", "image/jpeg"));
+        assert_eq!(refused(bare).await, (422, "case".to_string()), "{e}: no case JSON");
+        let typo = Form::new().text("case", r#"{"body": 5}"#);
+        assert_eq!(refused(typo).await, (422, "body".to_string()), "{e}: a wrong type in the JSON part");
+        assert_eq!(totals(&t).await, before, "{e}: nothing stored for the refused ones");
+
+        // Staff entering a case (here with a bearer token) attach nothing, as on the pages.
+        let token = minyi::actions::api_tokens::demo_token(&t.app, "admin").await.unwrap();
+        let staff_case = serde_json::json!({"unit_id": unit_id, "category": "transport", "channel": "hotline",
+            "body": "热线转来：站牌歪了"});
+        let form = Form::new()
+            .text("case", staff_case.to_string())
+            .part("photos", file(jpeg_with_gps(), "a.jpg", "image/jpeg"));
+        let response =
+            server.client.post(server.url("/api/v1/cases")).bearer_auth(&token).multipart(form).send().await.unwrap();
+        assert_eq!(response.status(), 422, "{e}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["fields"][0]["field"], "photos", "{e}: {body}");
+        let form = Form::new().text("case", staff_case.to_string());
+        let response =
+            server.client.post(server.url("/api/v1/cases")).bearer_auth(&token).multipart(form).send().await.unwrap();
+        assert_eq!(response.status(), 201, "{e}: the same case without files is entered");
+    }
+}

@@ -4,19 +4,20 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::actions::cases::{self, CaseDetail, CaseRef, InboxQuery, Who, parse_move};
 use crate::app::App;
 use crate::domain::Msg;
+use crate::domain::attachment::{MAX_PHOTO_BYTES, MAX_VOICE_BYTES, Upload};
 use crate::domain::case::{Case, CaseEvent, CaseFields, Channel};
 use crate::domain::workflow::MoveKind;
 use crate::error::Error;
 use crate::web::api::ApiJson;
-use crate::web::api::body::{ApiQuery, cursor_of, key_of_cursor};
+use crate::web::api::body::{ApiQuery, cursor_of, key_of_cursor, parse_json};
 use crate::web::auth::{ApiError, Ctx};
 use crate::web::error;
 
@@ -183,14 +184,25 @@ pub struct NewCase {
 /// `POST /api/v1/cases`: 201 with `{"id", "tracking_code"}`; the same client token
 /// (or `Idempotency-Key`) again gives 200 with the same case. Without a signed-in
 /// caller it is the citizen's form as JSON: `consent: true` is required, and the
-/// form's limits per address and per mobile number apply.
-pub async fn create(
-    State(app): State<App>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    ApiJson(new): ApiJson<NewCase>,
-) -> Result<Response, ApiError> {
-    let header_key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default();
+/// form's limits per address and per mobile number apply. As `multipart/form-data`
+/// it carries the citizen's photos and voice message too: the JSON in a part named
+/// `case`, files in parts named `photos` and `voice`, checked as the form's are.
+pub async fn create(State(app): State<App>, ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let header_key =
+        request.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (new, uploads) = if multipart {
+        let form =
+            Multipart::from_request(request, &app).await.map_err(|_| Error::invalid("body", Msg::new("err-form")))?;
+        read_case_parts(form).await?
+    } else {
+        let ApiJson(new) = ApiJson::<NewCase>::from_request(request, &app).await?;
+        (new, Vec::new())
+    };
     let fields = CaseFields {
         channel: if new.channel.is_empty() { Channel::Api.as_str().to_string() } else { new.channel },
         representative_id: new.representative_id,
@@ -201,15 +213,60 @@ pub async fn create(
         mobile: new.mobile,
         anonymous: if new.anonymous { "yes" } else { "no" }.to_string(),
         address: new.address,
-        client_token: if new.client_token.is_empty() { header_key.to_string() } else { new.client_token },
+        client_token: if new.client_token.is_empty() { header_key } else { new.client_token },
         ..Default::default()
     };
     let submitted = match &ctx.actor {
+        // Staff enter what they were told (a reception day, a call): the pages take no files from them either.
+        Some(_) if !uploads.is_empty() => {
+            return Err(Error::invalid("photos", Msg::new("err-api-files-citizen")).into());
+        }
         Some(actor) => cases::submit_for(&app, actor, &fields).await?,
-        None => cases::submit_with_files(&app, &fields, Vec::new(), &ctx.address, new.consent).await?,
+        None => cases::submit_with_files(&app, &fields, uploads, &ctx.address, new.consent).await?,
     };
     let body = json!({"id": submitted.case_id, "tracking_code": submitted.tracking_code});
     Ok(if submitted.created { error::created(body) } else { Json(body).into_response() })
+}
+
+/// The parts of a multipart case: the JSON in `case`, the files in `photos` and
+/// `voice` (a file over its limit is read to its end, not kept, and refused by the
+/// same check as the form's); any other part is refused by name.
+async fn read_case_parts(mut form: Multipart) -> Result<(NewCase, Vec<Upload>), Error> {
+    let mut new = None;
+    let mut uploads = Vec::new();
+    while let Some(mut field) = form.next_field().await.map_err(|_| Error::TooLarge)? {
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "case" => {
+                let bytes = field.bytes().await.map_err(|_| Error::TooLarge)?;
+                if bytes.len() > crate::web::api::body::MAX_JSON_BYTES {
+                    return Err(Error::TooLarge);
+                }
+                new = Some(parse_json::<NewCase>(&bytes)?);
+            }
+            "photos" | "voice" => {
+                let limit = if name == "voice" { MAX_VOICE_BYTES } else { MAX_PHOTO_BYTES };
+                let mut upload = Upload { field: name, bytes: Vec::new(), too_large: false };
+                while let Some(chunk) = field.chunk().await.map_err(|_| Error::TooLarge)? {
+                    if upload.too_large || upload.bytes.len() + chunk.len() > limit {
+                        upload.too_large = true;
+                        upload.bytes = Vec::new();
+                    } else {
+                        upload.bytes.extend_from_slice(&chunk);
+                    }
+                }
+                uploads.push(upload);
+            }
+            other => {
+                return Err(Error::invalid(
+                    other,
+                    Msg::new("err-json-unknown-field").with("name", format!("\"{other}\"")),
+                ));
+            }
+        }
+    }
+    let new = new.ok_or_else(|| Error::invalid("case", Msg::new("err-required")))?;
+    Ok((new, uploads))
 }
 
 #[derive(serde::Deserialize, Default)]
