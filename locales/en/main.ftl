@@ -512,6 +512,7 @@ open311-group-other = Other
 open311-unit = Code of the station or studio that receives the request. Optional when the key belongs to a station or a representative, required otherwise.
 open311-unit-format = A station or studio code, e.g. LLZ-001
 open311-anonymous = Whether the request is anonymous
+open311-no-description = A “{ $service }” problem reported through Open311; the reporter wrote no description. Please check the place and details given.
 err-open311-key = The api_key is missing or not valid.
 err-open311-location = Please give a location: lat and long, address_string, or address_id.
 err-open311-window = The date range is not valid: the start must be before the end, at most 90 days apart.

@@ -512,6 +512,7 @@ open311-group-other = 其他
 open311-unit = 受理的联络站或委员工作室代码。令牌绑定联络站或代表时可不填，否则必填。
 open311-unit-format = 联络站或工作室代码，如 LLZ-001
 open311-anonymous = 是否匿名反映
+open311-no-description = 经 Open311 接口报告的“{ $service }”问题，报告方未附文字说明，请结合地点和附加信息核实。
 err-open311-key = 接口密钥（api_key）缺失或无效。
 err-open311-location = 请提供位置：经纬度（lat 与 long）、地址（address_string）或地址编号（address_id）之一。
 err-open311-window = 查询时间范围不正确：开始时间须早于结束时间，且跨度不超过 90 天。

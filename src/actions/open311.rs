@@ -10,6 +10,7 @@ use crate::domain::Msg;
 use crate::domain::case::{CATEGORIES, Case, CaseFields, Channel};
 use crate::domain::user::{Actor, Scope};
 use crate::error::{Error, Result};
+use crate::i18n::Lang;
 
 /// The spec's default window for `GET requests`, and its most results.
 pub const DEFAULT_WINDOW_DAYS: i64 = 90;
@@ -88,12 +89,20 @@ pub async fn submit(app: &App, actor: &Actor, request: &NewRequest) -> Result<Su
         }
     };
     let name = format!("{}{}", request.last_name.trim(), request.first_name.trim());
+    // The spec makes the description optional; a case needs words for whoever receives
+    // it, so it says what was reported and that nothing was written (in the office's language).
+    let body = if request.description.trim().is_empty() {
+        let service = app.i18n().text(Lang::Zh, &format!("category-{category}"));
+        app.i18n().msg(Lang::Zh, &Msg::new("open311-no-description").with("service", service))
+    } else {
+        request.description.clone()
+    };
     let fields = CaseFields {
         channel: Channel::Api.as_str().to_string(),
         representative_id,
         unit_id,
         category: category.to_string(),
-        body: request.description.clone(),
+        body,
         name,
         mobile: request.phone.clone(),
         anonymous: if request.anonymous.trim() == "yes" { "yes" } else { "no" }.to_string(),

@@ -429,3 +429,20 @@ async fn request_objects_carry_every_field_and_odd_requests_get_errors() {
     ];
     assert_error(&server, "/requests.{fmt}", Some(&far), StatusCode::BAD_REQUEST).await;
 }
+
+/// The spec makes `description` optional: a request without one is filed, and its
+/// case says which service was reported and that nothing was written.
+#[tokio::test]
+async fn a_request_without_a_description_is_filed_with_words_naming_its_service() {
+    let server = spawn().await;
+    let keeper = server.token_for("keeper").await;
+    let filed = [("api_key", keeper.as_str()), ("service_code", "transport"), ("address_string", "南门公交站")];
+    let answer = post(&server, "/requests.json", &filed).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let id = answer.json()[0]["service_request_id"].as_str().unwrap().to_string();
+    let json = get(&server, &format!("/requests/{id}.json?api_key={keeper}")).await.json();
+    let description = json[0]["description"].as_str().unwrap();
+    let service = json[0]["service_name"].as_str().unwrap();
+    assert!(!service.is_empty() && description.contains(service), "{description} names {service}");
+    assert!(description.contains("未附文字说明"), "{description}");
+}
