@@ -1,5 +1,6 @@
 // The form on a weak connection: a draft survives a reload, and a form sent
-// while offline waits and is sent by itself when the connection returns.
+// while offline waits and is sent by itself when the connection returns — also
+// when its page was closed meanwhile and is opened again.
 // args: [form path]
 import { run } from './lib.mjs';
 
@@ -36,4 +37,26 @@ run(async (t) => {
   // A fresh form has no stale draft.
   await page.goto(formPath);
   t.check((await page.inputValue('#f-body')) === '', 'the sent draft is gone');
+
+  // Offline again; the citizen presses 提交 and closes the page.
+  const second = '村里的垃圾桶满了三天没人清运。';
+  await page.fill('#f-body', second);
+  await page.selectOption('#f-category', 'environment');
+  await page.check('#f-consent');
+  await page.context().setOffline(true);
+  await page.click('form.form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('draft-status').textContent.includes('再次打开'));
+  const phone = page.context();
+  await page.close();
+  // Back online, the form opened again on the same phone sends what was waiting, by itself.
+  await phone.setOffline(false);
+  const again = await phone.newPage();
+  again.setDefaultTimeout(15_000);
+  await again.goto(formPath);
+  await again.waitForSelector('.tracking-code output');
+  const reopened = (await again.textContent('.tracking-code output')).trim();
+  t.check(/^[A-Z0-9-]{12}$/.test(reopened), `the waiting form is sent from the reopened page: ${reopened}`);
+  console.log(`reopened tracking code ${reopened}`);
+  await again.goto(formPath);
+  t.check((await again.inputValue('#f-body')) === '', 'nothing waits any more');
 });

@@ -81,16 +81,38 @@
     if (status) status.textContent = text;
   }
 
-  function save() {
+  // `pending`: the citizen pressed 提交 while offline; the draft then keeps the form's
+  // client token, so sending it later (even from a reopened page) makes one case.
+  function save(pending) {
     var draft = {};
     names.forEach(function (name) {
       if (form.elements[name]) draft[name] = form.elements[name].value;
     });
+    if (pending === true && form.elements.client_token) {
+      draft.pending = true;
+      draft.token = form.elements.client_token.value;
+    }
     try {
       localStorage.setItem(key, JSON.stringify(draft));
     } catch (e) {
       /* storage full or refused: the form still works */
     }
+  }
+
+  function sendWhenOnline() {
+    window.addEventListener('online', function () {
+      say(form.getAttribute('data-sending'));
+      localStorage.removeItem(key);
+      form.submit();
+    }, { once: true });
+  }
+
+  // Files cannot be kept in the draft: a form with photos or a voice message waits
+  // only while its page stays open.
+  function hasFiles() {
+    return Array.prototype.some.call(form.querySelectorAll('input[type=file]'), function (input) {
+      return input.files && input.files.length > 0;
+    });
   }
 
   var saved = null;
@@ -112,20 +134,30 @@
       }
     });
     if (restored) say(form.getAttribute('data-restored'));
-  }
-
-  form.addEventListener('input', save);
-  form.addEventListener('change', save);
-  form.addEventListener('submit', function (event) {
-    if (navigator.onLine === false) {
-      event.preventDefault();
-      save();
-      say(form.getAttribute('data-offline'));
-      window.addEventListener('online', function () {
+    if (saved.pending && saved.token && form.elements.client_token) {
+      // Sent offline from a page since closed: send it now, with its own token.
+      form.elements.client_token.value = saved.token;
+      if (form.elements.consent) form.elements.consent.checked = true;
+      if (navigator.onLine === false) {
+        say(form.getAttribute('data-offline'));
+        sendWhenOnline();
+      } else {
         say(form.getAttribute('data-sending'));
         localStorage.removeItem(key);
         form.submit();
-      }, { once: true });
+      }
+    }
+  }
+
+  form.addEventListener('input', function () { save(false); });
+  form.addEventListener('change', function () { save(false); });
+  form.addEventListener('submit', function (event) {
+    if (navigator.onLine === false) {
+      event.preventDefault();
+      var files = hasFiles();
+      save(!files);
+      say(form.getAttribute(files ? 'data-offline-files' : 'data-offline'));
+      sendWhenOnline();
       return;
     }
     localStorage.removeItem(key);

@@ -190,6 +190,25 @@ async fn a_draft_survives_a_reload_and_an_offline_form_is_sent_when_the_connecti
     let detail = minyi::actions::cases::track(&t.app, tracking).await.expect("the case sent when back online");
     assert!(detail.case.body.contains("河边护栏断了一段"), "{}", detail.case.body);
     assert_eq!(detail.case.category, "transport");
+    // Sent offline, page closed, page opened again online: sent by itself, once.
+    let reopened = printed
+        .split("reopened tracking code ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .expect("a tracking code from the reopened page");
+    let detail = minyi::actions::cases::track(&t.app, reopened).await.expect("the case sent from the reopened page");
+    assert!(detail.case.body.contains("垃圾桶满了三天"), "{}", detail.case.body);
+    assert_eq!(detail.case.category, "environment");
+    let mut tx = t.read().await;
+    let all = minyi::db::cases::inbox(
+        &mut tx,
+        &minyi::db::cases::InboxFilter { region_prefix: "/%".into(), ..Default::default() },
+        minyi::db::PageRequest::new(1, 500),
+    )
+    .await
+    .unwrap();
+    let sent = all.items.iter().filter(|c| c.body.contains("垃圾桶满了三天")).count();
+    assert_eq!(sent, 1, "one case for the one form");
 }
 
 #[tokio::test]
