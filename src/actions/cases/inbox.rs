@@ -148,10 +148,10 @@ impl CaseNarrowing {
         self.fields == NarrowingFields::default()
     }
 
-    /// `&from=…&to=…` and the rest that are set, for links that keep the narrowing.
-    pub fn query(&self) -> String {
+    /// The URL parameters that are set, by name (`from`, `to`, … `counted`).
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
         let f = &self.fields;
-        let pairs = [
+        [
             ("from", &f.from),
             ("to", &f.to),
             ("unit", &f.unit),
@@ -161,17 +161,23 @@ impl CaseNarrowing {
             ("department", &f.department),
             ("q", &f.q),
             ("counted", &f.counted),
-        ];
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect()
+    }
+
+    /// `&from=…&to=…` and the rest that are set, for links that keep the narrowing.
+    pub fn query(&self) -> String {
         let mut out = String::new();
-        for (name, value) in pairs {
-            if !value.is_empty() {
-                out.push('&');
-                out.push_str(name);
-                out.push('=');
-                out.push_str(
-                    &percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string(),
-                );
-            }
+        for (name, value) in self.pairs() {
+            out.push('&');
+            out.push_str(name);
+            out.push('=');
+            out.push_str(
+                &percent_encoding::utf8_percent_encode(&value, percent_encoding::NON_ALPHANUMERIC).to_string(),
+            );
         }
         out
     }

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::actions::cases::{self, CaseDetail, CaseRef, InboxQuery, Who, parse_move};
 use crate::app::App;
 use crate::domain::Msg;
-use crate::domain::attachment::{MAX_PHOTO_BYTES, MAX_VOICE_BYTES, Upload};
+use crate::domain::attachment::Upload;
 use crate::domain::case::{Case, CaseEvent, CaseFields, Channel};
 use crate::domain::workflow::MoveKind;
 use crate::error::Error;
@@ -20,6 +20,7 @@ use crate::web::api::ApiJson;
 use crate::web::api::body::{ApiQuery, cursor_of, key_of_cursor, parse_json};
 use crate::web::auth::{ApiError, Ctx};
 use crate::web::error;
+use crate::web::pages::submit::read_file_part;
 
 /// A time as ISO 8601 in China Standard Time.
 pub fn iso_time(millis: i64) -> Value {
@@ -245,17 +246,7 @@ async fn read_case_parts(mut form: Multipart) -> Result<(NewCase, Vec<Upload>), 
                 new = Some(parse_json::<NewCase>(&bytes)?);
             }
             "photos" | "voice" => {
-                let limit = if name == "voice" { MAX_VOICE_BYTES } else { MAX_PHOTO_BYTES };
-                let mut upload = Upload { field: name, bytes: Vec::new(), too_large: false };
-                while let Some(chunk) = field.chunk().await.map_err(|_| Error::TooLarge)? {
-                    if upload.too_large || upload.bytes.len() + chunk.len() > limit {
-                        upload.too_large = true;
-                        upload.bytes = Vec::new();
-                    } else {
-                        upload.bytes.extend_from_slice(&chunk);
-                    }
-                }
-                uploads.push(upload);
+                uploads.push(read_file_part(name, &mut field).await.ok_or(Error::TooLarge)?);
             }
             other => {
                 return Err(Error::invalid(

@@ -133,7 +133,7 @@ fn inbox_page<'a>(shell: Shell<'a>, query: &InboxQuery, inbox: &Inbox) -> InboxP
         filters,
         status: query.status.as_str(),
         region: query.region_id.clone(),
-        narrow_fields: narrow_fields(&query.narrow),
+        narrow_fields: query.narrow.pairs(),
         narrow_text: narrow_text(&shell, &query.narrow),
         total: inbox.cases.total,
         channels,
@@ -144,25 +144,6 @@ fn inbox_page<'a>(shell: Shell<'a>, query: &InboxQuery, inbox: &Inbox) -> InboxP
         next_href: (number < pages).then(|| href(query.status, number + 1)),
         shell,
     }
-}
-
-fn narrow_fields(n: &CaseNarrowing) -> Vec<(&'static str, String)> {
-    let f = &n.fields;
-    [
-        ("from", &f.from),
-        ("to", &f.to),
-        ("unit", &f.unit),
-        ("rep", &f.rep),
-        ("category", &f.category),
-        ("here", &f.here),
-        ("department", &f.department),
-        ("q", &f.q),
-        ("counted", &f.counted),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| (k, v.clone()))
-    .collect()
 }
 
 /// "Received 2026-01-01 to 2026-03-31 · answered · containing 路灯", as the list's heading says it.

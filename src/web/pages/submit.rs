@@ -180,6 +180,23 @@ pub async fn submit(State(app): State<App>, ctx: Ctx, request: Request) -> Resul
     }
 }
 
+/// One file of the citizen's form (`photos` or `voice`), read to its end: a file
+/// over its limit is marked `too_large` and not kept (the upload check refuses it by
+/// name). `None` when the body broke off.
+pub(crate) async fn read_file_part(name: String, field: &mut axum::extract::multipart::Field<'_>) -> Option<Upload> {
+    let limit = if name == "voice" { MAX_VOICE_BYTES } else { MAX_PHOTO_BYTES };
+    let mut upload = Upload { field: name, bytes: Vec::new(), too_large: false };
+    while let Some(chunk) = field.chunk().await.ok()? {
+        if upload.too_large || upload.bytes.len() + chunk.len() > limit {
+            upload.too_large = true;
+            upload.bytes = Vec::new();
+        } else {
+            upload.bytes.extend_from_slice(&chunk);
+        }
+    }
+    Some(upload)
+}
+
 fn bad_form() -> Error {
     Error::invalid("form", Msg::new("err-form"))
 }
@@ -206,27 +223,13 @@ async fn read_multipart(
         };
         let name = field.name().unwrap_or_default().to_string();
         if name == "photos" || name == "voice" {
-            let limit = if name == "voice" { MAX_VOICE_BYTES } else { MAX_PHOTO_BYTES };
-            let mut upload = Upload { field: name, bytes: Vec::new(), too_large: false };
-            loop {
-                match field.chunk().await {
-                    Ok(Some(chunk)) if upload.too_large => drop(chunk),
-                    Ok(Some(chunk)) if upload.bytes.len() + chunk.len() > limit => {
-                        upload.too_large = true;
-                        upload.bytes = Vec::new();
-                    }
-                    Ok(Some(chunk)) => upload.bytes.extend_from_slice(&chunk),
-                    Ok(None) => break,
-                    Err(_) => {
-                        broken = Some(FieldError::new("photos", Msg::new("err-form-too-large")));
-                        break;
-                    }
+            match read_file_part(name, &mut field).await {
+                Some(upload) => uploads.push(upload),
+                None => {
+                    broken = Some(FieldError::new("photos", Msg::new("err-form-too-large")));
+                    break;
                 }
             }
-            if broken.is_some() {
-                break;
-            }
-            uploads.push(upload);
         } else {
             match field.text().await {
                 Ok(text) => pairs.push((name, text)),
