@@ -82,6 +82,69 @@ CREATE TABLE agg_hot_words (
     PRIMARY KEY (region_path, grain, bucket, word)
 );
 
+-- A rebuild fills these copies while the server keeps counting into the tables above,
+-- replays the events that came meanwhile, and swaps the two by renaming them.
+CREATE TABLE agg_cases_next (
+    dim TEXT NOT NULL,
+    region_path TEXT NOT NULL,
+    grain TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    received BIGINT NOT NULL,
+    acknowledged BIGINT NOT NULL,
+    ack_on_time BIGINT NOT NULL,
+    answered_direct BIGINT NOT NULL,
+    forwarded BIGINT NOT NULL,
+    answered BIGINT NOT NULL,
+    answered_on_time BIGINT NOT NULL,
+    closed BIGINT NOT NULL,
+    solved BIGINT NOT NULL,
+    withdrawn BIGINT NOT NULL,
+    merged BIGINT NOT NULL,
+    reopened BIGINT NOT NULL,
+    citizen_satisfied BIGINT NOT NULL,
+    citizen_basic BIGINT NOT NULL,
+    citizen_unsatisfied BIGINT NOT NULL,
+    rep_satisfied BIGINT NOT NULL,
+    rep_basic BIGINT NOT NULL,
+    rep_unsatisfied BIGINT NOT NULL,
+    rated_both BIGINT NOT NULL,
+    disagree BIGINT NOT NULL,
+    returns BIGINT NOT NULL,
+    reworks BIGINT NOT NULL,
+    extensions BIGINT NOT NULL,
+    PRIMARY KEY (dim, region_path, grain, bucket, key)
+);
+CREATE INDEX agg_cases_next_key ON agg_cases_next (key, dim, grain, bucket);
+
+CREATE TABLE agg_departments_next (
+    region_path TEXT NOT NULL,
+    grain TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    department_id TEXT NOT NULL,
+    assigned BIGINT NOT NULL,
+    returned BIGINT NOT NULL,
+    reworked BIGINT NOT NULL,
+    ext_requested BIGINT NOT NULL,
+    ext_granted BIGINT NOT NULL,
+    submitted BIGINT NOT NULL,
+    submitted_on_time BIGINT NOT NULL,
+    completed BIGINT NOT NULL,
+    rated_satisfied BIGINT NOT NULL,
+    rated_basic BIGINT NOT NULL,
+    rated_unsatisfied BIGINT NOT NULL,
+    PRIMARY KEY (region_path, grain, bucket, department_id)
+);
+
+CREATE TABLE agg_hot_words_next (
+    region_path TEXT NOT NULL,
+    grain TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    word TEXT NOT NULL,
+    cases BIGINT NOT NULL,
+    PRIMARY KEY (region_path, grain, bucket, word)
+);
+
 DROP TABLE agg_region;
 DROP TABLE agg_person;
 DROP TABLE agg_department;

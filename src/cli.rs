@@ -269,7 +269,9 @@ pub async fn open(config: &Config) -> anyhow::Result<Db> {
         None => Db::open_sqlite(&config.data_dir).await?,
     };
     db.migrate().await?;
-    crate::actions::cockpit::fill_if_empty(&db).await.map_err(|e| anyhow::anyhow!("cannot fill the cockpit's counters: {e}"))?;
+    crate::actions::cockpit::fill_if_empty(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot fill the cockpit's counters: {e}"))?;
     db.optimize().await.context("cannot refresh the database's statistics")?;
     Ok(db)
 }

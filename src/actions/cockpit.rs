@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::db::aggregates::{self, Additions, CaseKey};
+use crate::db::aggregates::{self, Additions, CaseKey, Counters};
 use crate::db::{self, Db, Tx};
 use crate::domain::calendar::cst_date;
 use crate::domain::case::{Case, CaseEvent, CaseState, Grade};
@@ -75,6 +75,13 @@ fn key_of(
 /// changes in the cockpit's counters. A submission needs no reads: it is the
 /// first event.
 pub async fn record_event(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result<()> {
+    let additions = additions_for(tx, case, event).await?;
+    Ok(aggregates::apply(tx, &additions).await?)
+}
+
+/// What `event` of `case` adds to the counters: the difference between the case's
+/// counters after it and before it.
+async fn additions_for(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result<Additions> {
     let key = key_of(
         case.created_at,
         &case.region_path,
@@ -88,15 +95,16 @@ pub async fn record_event(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result
         additions.words(&key, &hot_words(&case_text(&case.title, &case.body)));
         tally(&[history_event(event)], &[])
     } else {
-        let events: Vec<HistoryEvent> = db::cases::events(tx, &case.id).await?.iter().map(history_event).collect();
+        let events: Vec<HistoryEvent> =
+            db::cases::events(tx, &case.id).await?.iter().filter(|e| e.seq <= event.seq).map(history_event).collect();
         let facts = aggregates::assignment_facts(tx, &case.id).await?;
-        // The event just appended is the case's last.
+        // `event` is the last of these.
         let after = tally(&events, &facts);
         let before = tally(&events[..events.len().saturating_sub(1)], &facts);
         after.minus(&before)
     };
     additions.case(&key, &delta);
-    Ok(aggregates::apply(tx, &additions).await?)
+    Ok(additions)
 }
 
 /// The text a case's hot words come from.
@@ -109,10 +117,12 @@ fn case_text(title: &str, body: &str) -> String {
 pub struct Rebuilt {
     pub cases: u64,
     pub events: u64,
+    /// Events that came while the rebuild ran, added at its end.
+    pub replayed: u64,
 }
 
 const REBUILD_BATCH: i64 = 2000;
-/// A rebuild reports its progress after about this many cases.
+/// A rebuild commits after about this many cases (whole region paths at a time).
 pub const REBUILD_CHUNK: i64 = 5000;
 
 /// How many cases a rebuild will count (for its progress bar).
@@ -122,16 +132,20 @@ pub async fn cases_to_rebuild(db: &Db) -> Result<u64> {
     Ok(paths.iter().map(|(_, n)| *n as u64).sum())
 }
 
-/// Rebuilds the cockpit's counters from the history (`case_events`): empties them and
-/// files every case again, region path by region path, in one write transaction, so
-/// nobody ever sees half the counters and no event of the same moment is missed or
-/// counted twice (a region's counters sum cases from many paths, so they cannot be
-/// refiled a path at a time). New cases wait for it; it is a repair, run when the
-/// counters are in doubt or new ones were added. `progress` is told the number of cases
-/// done about every `REBUILD_CHUNK` cases.
-pub async fn rebuild_aggregates(db: &Db, progress: impl FnMut(u64)) -> Result<Rebuilt> {
-    rebuild_aggregates_in_chunks(db, REBUILD_CHUNK, progress).await
+/// Rebuilds the cockpit's counters from the history (`case_events`) while the server
+/// keeps counting: it notes the last event, fills the spare copy of the counters
+/// (`aggregates::Counters::Next`) with every case's history up to that event, one short
+/// write transaction per chunk of region paths, then, in one last transaction that holds
+/// off new events, adds the events that came meanwhile and swaps the copies. Nobody sees
+/// half-built counters, and no event is missed or counted twice. `progress` is told the
+/// number of cases done after each chunk.
+pub async fn rebuild_aggregates(db: &Db, mut progress: impl FnMut(u64)) -> Result<Rebuilt> {
+    rebuild_aggregates_in_chunks(db, REBUILD_CHUNK, async |done| progress(done)).await
 }
+
+/// How long a rebuild on SQLite pauses after each chunk, so a writer waiting for the
+/// database (a citizen's case) gets it: SQLite's busy handler retries at most this far apart.
+const SQLITE_PAUSE: std::time::Duration = std::time::Duration::from_millis(120);
 
 /// Fills the counters from the history when cases exist but no counter does (after a
 /// migration that changed how they are kept); does nothing otherwise.
@@ -149,30 +163,67 @@ pub async fn fill_if_empty(db: &Db) -> Result<Option<Rebuilt>> {
     Ok(Some(rebuilt))
 }
 
-/// [`rebuild_aggregates`] reporting progress after about `chunk_cases` cases.
-pub async fn rebuild_aggregates_in_chunks(db: &Db, chunk_cases: i64, mut progress: impl FnMut(u64)) -> Result<Rebuilt> {
-    let mut tx = db.write().await?;
-    aggregates::lock_for_rebuild(&mut tx).await?;
-    let paths = aggregates::case_paths(&mut tx).await?;
-    aggregates::clear(&mut tx).await?;
+/// [`rebuild_aggregates`] committing after about `chunk_cases` cases; `progress` is
+/// awaited between chunks, while no transaction is open.
+pub async fn rebuild_aggregates_in_chunks(
+    db: &Db,
+    chunk_cases: i64,
+    mut progress: impl AsyncFnMut(u64),
+) -> Result<Rebuilt> {
+    let (paths, mark) = {
+        let mut tx = db.write().await?;
+        aggregates::clear_next(&mut tx).await?;
+        let paths = aggregates::case_paths(&mut tx).await?;
+        let (mark, _) = db::cases::chain_head(&mut tx).await?;
+        tx.commit().await?;
+        (paths, mark)
+    };
     let mut done = Rebuilt::default();
-    let mut reported = 0;
-    for (path, _) in &paths {
-        rebuild_path(&mut tx, path, &mut done).await?;
-        if done.cases - reported >= chunk_cases as u64 {
-            progress(done.cases);
-            reported = done.cases;
+    let mut chunk: Vec<&str> = Vec::new();
+    let mut in_chunk = 0;
+    for (i, (path, cases)) in paths.iter().enumerate() {
+        chunk.push(path);
+        in_chunk += cases;
+        if in_chunk >= chunk_cases || i + 1 == paths.len() {
+            let mut tx = db.write().await?;
+            for path in &chunk {
+                rebuild_path(&mut tx, path, mark, &mut done).await?;
+            }
+            tx.commit().await?;
+            progress(done.cases).await;
+            if db.engine() == db::Engine::Sqlite {
+                tokio::time::sleep(SQLITE_PAUSE).await;
+            }
+            chunk.clear();
+            in_chunk = 0;
         }
     }
+    let mut tx = db.write().await?;
+    aggregates::lock_for_swap(&mut tx).await?;
+    let mut after = mark;
+    loop {
+        let events = db::cases::events_after(&mut tx, after, REBUILD_BATCH).await?;
+        let Some(last) = events.last() else { break };
+        after = last.seq;
+        for event in &events {
+            let case = db::cases::get(&mut tx, &event.case_id).await?.ok_or(crate::error::Error::NotFound)?;
+            let additions = additions_for(&mut tx, &case, event).await?;
+            aggregates::apply_to(&mut tx, Counters::Next, &additions).await?;
+            done.events += 1;
+            done.replayed += 1;
+        }
+    }
+    aggregates::swap(&mut tx).await?;
     tx.commit().await?;
-    if reported < done.cases || done.cases == 0 {
-        progress(done.cases);
+    if paths.is_empty() {
+        progress(0).await;
     }
     Ok(done)
 }
 
-/// Files every case of region path `path` again (its counters are empty).
-async fn rebuild_path(tx: &mut Tx, path: &str, done: &mut Rebuilt) -> Result<()> {
+/// Files every case of region path `path` again into the spare copy of the counters,
+/// with its history up to event `mark`.
+async fn rebuild_path(tx: &mut Tx, path: &str, mark: i64, done: &mut Rebuilt) -> Result<()> {
     let mut after = String::new();
     loop {
         let batch = aggregates::cases_in_path_after(tx, path, &after, REBUILD_BATCH).await?;
@@ -180,8 +231,10 @@ async fn rebuild_path(tx: &mut Tx, path: &str, done: &mut Rebuilt) -> Result<()>
         let (first, last) = (first.id.clone(), last.id.clone());
         let mut events: HashMap<String, Vec<HistoryEvent>> = HashMap::new();
         for event in db::cases::events_in_path_between(tx, path, &first, &last).await? {
-            done.events += 1;
-            events.entry(event.case_id.clone()).or_default().push(history_event(&event));
+            if event.seq <= mark {
+                done.events += 1;
+                events.entry(event.case_id.clone()).or_default().push(history_event(&event));
+            }
         }
         let mut facts: HashMap<String, Vec<AssignmentFact>> = HashMap::new();
         for (case_id, fact) in aggregates::assignments_in_path_between(tx, path, &first, &last).await? {
@@ -205,7 +258,7 @@ async fn rebuild_path(tx: &mut Tx, path: &str, done: &mut Rebuilt) -> Result<()>
                 additions.words(&key, &hot_words(&case_text(&case.title, &case.body)));
             }
         }
-        aggregates::apply(tx, &additions).await?;
+        aggregates::apply_to(tx, Counters::Next, &additions).await?;
         done.cases += batch.len() as u64;
         after = last;
     }

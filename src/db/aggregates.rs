@@ -8,7 +8,8 @@
 //! above the case, so a view of any region reads a few hundred rows, however many cases
 //! lie below it; a station's and a representative's counters (`Dim::Unit`, `Dim::Rep`)
 //! and a department's are filed once, under the case's own path, and a subtree of them
-//! is a `LIKE '/a/b/%'` range read up to a bound.
+//! is a `LIKE '/a/b/%'` range read up to a bound. Every table has a `_next` copy that a
+//! rebuild fills and then swaps in.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -126,52 +127,76 @@ impl Additions {
     }
 }
 
-/// Adds `additions` to the stored counters: one multi-row upsert per table.
-pub async fn apply(tx: &mut Tx, additions: &Additions) -> DbResult<()> {
-    let cases: Vec<(&CaseRow, Vec<i64>)> = additions.cases.iter().map(|(k, c)| (k, c.values())).collect();
-    bulk_insert!(
-        tx,
-        "INSERT INTO agg_cases (dim, region_path, grain, bucket, key, received, acknowledged, ack_on_time, answered_direct, forwarded, answered, answered_on_time, closed, solved, withdrawn, merged, reopened, citizen_satisfied, citizen_basic, citizen_unsatisfied, rep_satisfied, rep_basic, rep_unsatisfied, rated_both, disagree, returns, reworks, extensions) ",
-        " ON CONFLICT (dim, region_path, grain, bucket, key) DO UPDATE SET received = agg_cases.received + excluded.received, acknowledged = agg_cases.acknowledged + excluded.acknowledged, ack_on_time = agg_cases.ack_on_time + excluded.ack_on_time, answered_direct = agg_cases.answered_direct + excluded.answered_direct, forwarded = agg_cases.forwarded + excluded.forwarded, answered = agg_cases.answered + excluded.answered, answered_on_time = agg_cases.answered_on_time + excluded.answered_on_time, closed = agg_cases.closed + excluded.closed, solved = agg_cases.solved + excluded.solved, withdrawn = agg_cases.withdrawn + excluded.withdrawn, merged = agg_cases.merged + excluded.merged, reopened = agg_cases.reopened + excluded.reopened, citizen_satisfied = agg_cases.citizen_satisfied + excluded.citizen_satisfied, citizen_basic = agg_cases.citizen_basic + excluded.citizen_basic, citizen_unsatisfied = agg_cases.citizen_unsatisfied + excluded.citizen_unsatisfied, rep_satisfied = agg_cases.rep_satisfied + excluded.rep_satisfied, rep_basic = agg_cases.rep_basic + excluded.rep_basic, rep_unsatisfied = agg_cases.rep_unsatisfied + excluded.rep_unsatisfied, rated_both = agg_cases.rated_both + excluded.rated_both, disagree = agg_cases.disagree + excluded.disagree, returns = agg_cases.returns + excluded.returns, reworks = agg_cases.reworks + excluded.reworks, extensions = agg_cases.extensions + excluded.extensions",
-        5 + 23,
-        cases,
-        |b, row| {
+/// The three multi-row upserts of [`apply_to`], into the tables its literals name.
+macro_rules! upsert {
+    ($tx:expr, $cases:expr, $departments:expr, $words:expr, $h0:literal, $t0:literal, $h1:literal, $t1:literal,
+     $h2:literal, $t2:literal) => {{
+        bulk_insert!($tx, $h0, $t0, 5 + 23, $cases, |b, row| {
             let ((dim, path, grain, bucket, key), values) = row;
             b.push_bind(dim.as_str()).push_bind(path.as_str()).push_bind(*grain).push_bind(bucket.as_str());
             b.push_bind(key.as_str());
             for v in values {
                 b.push_bind(*v);
             }
-        }
-    );
-    let departments: Vec<(&DeptRow, Vec<i64>)> = additions.departments.iter().map(|(k, c)| (k, c.values())).collect();
-    bulk_insert!(
-        tx,
-        "INSERT INTO agg_departments (region_path, grain, bucket, department_id, assigned, returned, reworked, ext_requested, ext_granted, submitted, submitted_on_time, completed, rated_satisfied, rated_basic, rated_unsatisfied) ",
-        " ON CONFLICT (region_path, grain, bucket, department_id) DO UPDATE SET assigned = agg_departments.assigned + excluded.assigned, returned = agg_departments.returned + excluded.returned, reworked = agg_departments.reworked + excluded.reworked, ext_requested = agg_departments.ext_requested + excluded.ext_requested, ext_granted = agg_departments.ext_granted + excluded.ext_granted, submitted = agg_departments.submitted + excluded.submitted, submitted_on_time = agg_departments.submitted_on_time + excluded.submitted_on_time, completed = agg_departments.completed + excluded.completed, rated_satisfied = agg_departments.rated_satisfied + excluded.rated_satisfied, rated_basic = agg_departments.rated_basic + excluded.rated_basic, rated_unsatisfied = agg_departments.rated_unsatisfied + excluded.rated_unsatisfied",
-        4 + 11,
-        departments,
-        |b, row| {
+        });
+        bulk_insert!($tx, $h1, $t1, 4 + 11, $departments, |b, row| {
             let ((path, grain, bucket, department_id), values) = row;
             b.push_bind(path.as_str()).push_bind(*grain).push_bind(bucket.as_str()).push_bind(department_id.as_str());
             for v in values {
                 b.push_bind(*v);
             }
-        }
-    );
-    let words: Vec<(&WordRow, &i64)> = additions.words.iter().collect();
-    bulk_insert!(
-        tx,
-        "INSERT INTO agg_hot_words (region_path, grain, bucket, word, cases) ",
-        " ON CONFLICT (region_path, grain, bucket, word) DO UPDATE SET cases = agg_hot_words.cases + excluded.cases",
-        5,
-        words,
-        |b, row| {
+        });
+        bulk_insert!($tx, $h2, $t2, 5, $words, |b, row| {
             let ((path, grain, bucket, word), n) = row;
             b.push_bind(path.as_str()).push_bind(*grain).push_bind(bucket.as_str()).push_bind(word.as_str());
             b.push_bind(**n);
-        }
-    );
+        });
+    }};
+}
+/// Which copy of the counters a write goes to: the ones the cockpit reads, or the
+/// ones a rebuild is filling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counters {
+    Live,
+    Next,
+}
+
+/// Adds `additions` to the counters the cockpit reads: one multi-row upsert per table.
+pub async fn apply(tx: &mut Tx, additions: &Additions) -> DbResult<()> {
+    apply_to(tx, Counters::Live, additions).await
+}
+
+/// Adds `additions` to one copy of the counters.
+pub async fn apply_to(tx: &mut Tx, counters: Counters, additions: &Additions) -> DbResult<()> {
+    let cases: Vec<(&CaseRow, Vec<i64>)> = additions.cases.iter().map(|(k, c)| (k, c.values())).collect();
+    let departments: Vec<(&DeptRow, Vec<i64>)> = additions.departments.iter().map(|(k, c)| (k, c.values())).collect();
+    let words: Vec<(&WordRow, &i64)> = additions.words.iter().collect();
+    match counters {
+        Counters::Live => upsert!(
+            tx,
+            cases,
+            departments,
+            words,
+            "INSERT INTO agg_cases (dim, region_path, grain, bucket, key, received, acknowledged, ack_on_time, answered_direct, forwarded, answered, answered_on_time, closed, solved, withdrawn, merged, reopened, citizen_satisfied, citizen_basic, citizen_unsatisfied, rep_satisfied, rep_basic, rep_unsatisfied, rated_both, disagree, returns, reworks, extensions) ",
+            " ON CONFLICT (dim, region_path, grain, bucket, key) DO UPDATE SET received = agg_cases.received + excluded.received, acknowledged = agg_cases.acknowledged + excluded.acknowledged, ack_on_time = agg_cases.ack_on_time + excluded.ack_on_time, answered_direct = agg_cases.answered_direct + excluded.answered_direct, forwarded = agg_cases.forwarded + excluded.forwarded, answered = agg_cases.answered + excluded.answered, answered_on_time = agg_cases.answered_on_time + excluded.answered_on_time, closed = agg_cases.closed + excluded.closed, solved = agg_cases.solved + excluded.solved, withdrawn = agg_cases.withdrawn + excluded.withdrawn, merged = agg_cases.merged + excluded.merged, reopened = agg_cases.reopened + excluded.reopened, citizen_satisfied = agg_cases.citizen_satisfied + excluded.citizen_satisfied, citizen_basic = agg_cases.citizen_basic + excluded.citizen_basic, citizen_unsatisfied = agg_cases.citizen_unsatisfied + excluded.citizen_unsatisfied, rep_satisfied = agg_cases.rep_satisfied + excluded.rep_satisfied, rep_basic = agg_cases.rep_basic + excluded.rep_basic, rep_unsatisfied = agg_cases.rep_unsatisfied + excluded.rep_unsatisfied, rated_both = agg_cases.rated_both + excluded.rated_both, disagree = agg_cases.disagree + excluded.disagree, returns = agg_cases.returns + excluded.returns, reworks = agg_cases.reworks + excluded.reworks, extensions = agg_cases.extensions + excluded.extensions",
+            "INSERT INTO agg_departments (region_path, grain, bucket, department_id, assigned, returned, reworked, ext_requested, ext_granted, submitted, submitted_on_time, completed, rated_satisfied, rated_basic, rated_unsatisfied) ",
+            " ON CONFLICT (region_path, grain, bucket, department_id) DO UPDATE SET assigned = agg_departments.assigned + excluded.assigned, returned = agg_departments.returned + excluded.returned, reworked = agg_departments.reworked + excluded.reworked, ext_requested = agg_departments.ext_requested + excluded.ext_requested, ext_granted = agg_departments.ext_granted + excluded.ext_granted, submitted = agg_departments.submitted + excluded.submitted, submitted_on_time = agg_departments.submitted_on_time + excluded.submitted_on_time, completed = agg_departments.completed + excluded.completed, rated_satisfied = agg_departments.rated_satisfied + excluded.rated_satisfied, rated_basic = agg_departments.rated_basic + excluded.rated_basic, rated_unsatisfied = agg_departments.rated_unsatisfied + excluded.rated_unsatisfied",
+            "INSERT INTO agg_hot_words (region_path, grain, bucket, word, cases) ",
+            " ON CONFLICT (region_path, grain, bucket, word) DO UPDATE SET cases = agg_hot_words.cases + excluded.cases"
+        ),
+        Counters::Next => upsert!(
+            tx,
+            cases,
+            departments,
+            words,
+            "INSERT INTO agg_cases_next (dim, region_path, grain, bucket, key, received, acknowledged, ack_on_time, answered_direct, forwarded, answered, answered_on_time, closed, solved, withdrawn, merged, reopened, citizen_satisfied, citizen_basic, citizen_unsatisfied, rep_satisfied, rep_basic, rep_unsatisfied, rated_both, disagree, returns, reworks, extensions) ",
+            " ON CONFLICT (dim, region_path, grain, bucket, key) DO UPDATE SET received = agg_cases_next.received + excluded.received, acknowledged = agg_cases_next.acknowledged + excluded.acknowledged, ack_on_time = agg_cases_next.ack_on_time + excluded.ack_on_time, answered_direct = agg_cases_next.answered_direct + excluded.answered_direct, forwarded = agg_cases_next.forwarded + excluded.forwarded, answered = agg_cases_next.answered + excluded.answered, answered_on_time = agg_cases_next.answered_on_time + excluded.answered_on_time, closed = agg_cases_next.closed + excluded.closed, solved = agg_cases_next.solved + excluded.solved, withdrawn = agg_cases_next.withdrawn + excluded.withdrawn, merged = agg_cases_next.merged + excluded.merged, reopened = agg_cases_next.reopened + excluded.reopened, citizen_satisfied = agg_cases_next.citizen_satisfied + excluded.citizen_satisfied, citizen_basic = agg_cases_next.citizen_basic + excluded.citizen_basic, citizen_unsatisfied = agg_cases_next.citizen_unsatisfied + excluded.citizen_unsatisfied, rep_satisfied = agg_cases_next.rep_satisfied + excluded.rep_satisfied, rep_basic = agg_cases_next.rep_basic + excluded.rep_basic, rep_unsatisfied = agg_cases_next.rep_unsatisfied + excluded.rep_unsatisfied, rated_both = agg_cases_next.rated_both + excluded.rated_both, disagree = agg_cases_next.disagree + excluded.disagree, returns = agg_cases_next.returns + excluded.returns, reworks = agg_cases_next.reworks + excluded.reworks, extensions = agg_cases_next.extensions + excluded.extensions",
+            "INSERT INTO agg_departments_next (region_path, grain, bucket, department_id, assigned, returned, reworked, ext_requested, ext_granted, submitted, submitted_on_time, completed, rated_satisfied, rated_basic, rated_unsatisfied) ",
+            " ON CONFLICT (region_path, grain, bucket, department_id) DO UPDATE SET assigned = agg_departments_next.assigned + excluded.assigned, returned = agg_departments_next.returned + excluded.returned, reworked = agg_departments_next.reworked + excluded.reworked, ext_requested = agg_departments_next.ext_requested + excluded.ext_requested, ext_granted = agg_departments_next.ext_granted + excluded.ext_granted, submitted = agg_departments_next.submitted + excluded.submitted, submitted_on_time = agg_departments_next.submitted_on_time + excluded.submitted_on_time, completed = agg_departments_next.completed + excluded.completed, rated_satisfied = agg_departments_next.rated_satisfied + excluded.rated_satisfied, rated_basic = agg_departments_next.rated_basic + excluded.rated_basic, rated_unsatisfied = agg_departments_next.rated_unsatisfied + excluded.rated_unsatisfied",
+            "INSERT INTO agg_hot_words_next (region_path, grain, bucket, word, cases) ",
+            " ON CONFLICT (region_path, grain, bucket, word) DO UPDATE SET cases = agg_hot_words_next.cases + excluded.cases"
+        ),
+    }
     Ok(())
 }
 
@@ -205,7 +230,34 @@ struct CaseSumRow {
 
 impl CaseSumRow {
     fn into_pair(self) -> (String, CaseCounts) {
-        (self.key, CaseCounts::from_values(&[self.received, self.acknowledged, self.ack_on_time, self.answered_direct, self.forwarded, self.answered, self.answered_on_time, self.closed, self.solved, self.withdrawn, self.merged, self.reopened, self.citizen_satisfied, self.citizen_basic, self.citizen_unsatisfied, self.rep_satisfied, self.rep_basic, self.rep_unsatisfied, self.rated_both, self.disagree, self.returns, self.reworks, self.extensions]))
+        (
+            self.key,
+            CaseCounts::from_values(&[
+                self.received,
+                self.acknowledged,
+                self.ack_on_time,
+                self.answered_direct,
+                self.forwarded,
+                self.answered,
+                self.answered_on_time,
+                self.closed,
+                self.solved,
+                self.withdrawn,
+                self.merged,
+                self.reopened,
+                self.citizen_satisfied,
+                self.citizen_basic,
+                self.citizen_unsatisfied,
+                self.rep_satisfied,
+                self.rep_basic,
+                self.rep_unsatisfied,
+                self.rated_both,
+                self.disagree,
+                self.returns,
+                self.reworks,
+                self.extensions,
+            ]),
+        )
     }
 }
 
@@ -227,7 +279,22 @@ struct DeptSumRow {
 
 impl DeptSumRow {
     fn into_pair(self) -> (String, DeptCounts) {
-        (self.key, DeptCounts::from_values(&[self.assigned, self.returned, self.reworked, self.ext_requested, self.ext_granted, self.submitted, self.submitted_on_time, self.completed, self.rated_satisfied, self.rated_basic, self.rated_unsatisfied]))
+        (
+            self.key,
+            DeptCounts::from_values(&[
+                self.assigned,
+                self.returned,
+                self.reworked,
+                self.ext_requested,
+                self.ext_granted,
+                self.submitted,
+                self.submitted_on_time,
+                self.completed,
+                self.rated_satisfied,
+                self.rated_basic,
+                self.rated_unsatisfied,
+            ]),
+        )
     }
 }
 
@@ -451,24 +518,44 @@ pub async fn case_paths(tx: &mut Tx) -> DbResult<Vec<(String, i64)>> {
     )
 }
 
-/// Holds off every other writer of the counters until this transaction ends
-/// (PostgreSQL; a SQLite write transaction already excludes every other writer), so a
-/// rebuild and the events of the same moment cannot miss or double a case.
-pub async fn lock_for_rebuild(tx: &mut Tx) -> DbResult<()> {
+/// Empties the copy a rebuild fills.
+pub async fn clear_next(tx: &mut Tx) -> DbResult<()> {
+    exec!(tx, "DELETE FROM agg_cases_next")?;
+    exec!(tx, "DELETE FROM agg_departments_next")?;
+    exec!(tx, "DELETE FROM agg_hot_words_next")?;
+    Ok(())
+}
+
+/// Holds off every new case event, and every reader and writer of the counters, until
+/// this transaction ends (PostgreSQL; a SQLite write transaction already excludes every
+/// other writer): the end of a rebuild replays the last events and swaps the copies.
+pub async fn lock_for_swap(tx: &mut Tx) -> DbResult<()> {
     match tx.engine() {
         super::Engine::Sqlite => Ok(()),
         super::Engine::Postgres => {
-            exec!(tx, "LOCK TABLE agg_cases, agg_departments, agg_hot_words IN SHARE ROW EXCLUSIVE MODE")?;
+            exec!(tx, "LOCK TABLE case_events IN SHARE ROW EXCLUSIVE MODE")?;
+            exec!(
+                tx,
+                "LOCK TABLE agg_cases, agg_departments, agg_hot_words, agg_cases_next, agg_departments_next,
+                     agg_hot_words_next IN ACCESS EXCLUSIVE MODE"
+            )?;
             Ok(())
         }
     }
 }
 
-/// Empties every counter, before a rebuild files every case again.
-pub async fn clear(tx: &mut Tx) -> DbResult<()> {
-    exec!(tx, "DELETE FROM agg_cases")?;
-    exec!(tx, "DELETE FROM agg_departments")?;
-    exec!(tx, "DELETE FROM agg_hot_words")?;
+/// Makes the copy a rebuild filled the counters the cockpit reads, and the old ones the
+/// copy the next rebuild fills, by renaming the tables (in this transaction).
+pub async fn swap(tx: &mut Tx) -> DbResult<()> {
+    exec!(tx, "ALTER TABLE agg_cases RENAME TO agg_cases_old")?;
+    exec!(tx, "ALTER TABLE agg_cases_next RENAME TO agg_cases")?;
+    exec!(tx, "ALTER TABLE agg_cases_old RENAME TO agg_cases_next")?;
+    exec!(tx, "ALTER TABLE agg_departments RENAME TO agg_departments_old")?;
+    exec!(tx, "ALTER TABLE agg_departments_next RENAME TO agg_departments")?;
+    exec!(tx, "ALTER TABLE agg_departments_old RENAME TO agg_departments_next")?;
+    exec!(tx, "ALTER TABLE agg_hot_words RENAME TO agg_hot_words_old")?;
+    exec!(tx, "ALTER TABLE agg_hot_words_next RENAME TO agg_hot_words")?;
+    exec!(tx, "ALTER TABLE agg_hot_words_old RENAME TO agg_hot_words_next")?;
     Ok(())
 }
 
