@@ -9,9 +9,11 @@
 #            (examples/commit-loop: one-row INSERT + COMMIT, same pragmas);
 #   intake   POST /api/v1/cases (durable: answered after its commit);
 #   reads    GET /api/v1/cases/{id} and GET /cases/{id} (signed in), GET /track/{code};
-#   cockpit  GET /cockpit (province root) and one town, when the server has it;
+#   cockpit  GET /cockpit (province root) and the town with the most cases, one request
+#            after another (a person at a screen), p50 and p95;
 #   memory   the server's peak RSS (VmHWM) during each run, reset between runs.
 # Prints one line per measurement; nothing is written outside a temporary folder.
+# BENCH_DATA=DIR measures a data folder already filled by `minyi --data DIR synth` (kept).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,13 +22,17 @@ DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
 PORT=${PORT:-18080}
 WORK=$(mktemp -d /tmp/minyi-bench.XXXXXX)
+BENCH_DATA=${BENCH_DATA:-}
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 SERVER=
 
 command -v wrk >/dev/null || { echo "bench: install wrk (apt-get install -y wrk)" >&2; exit 1; }
 # PROFILE=debug measures the dev build instead (only to try the script: figures are not comparable).
 PROFILE=${PROFILE:-release}
-if [ "$PROFILE" = release ]; then
+# NO_BUILD=1 measures the binaries already built.
+if [ -n "${NO_BUILD:-}" ]; then
+  :
+elif [ "$PROFILE" = release ]; then
   cargo build --release --bin minyi --example commit-loop >&2
 else
   cargo build --bin minyi --example commit-loop >&2
@@ -40,11 +46,20 @@ else
   ENGINE=sqlite
   unset DATABASE_URL || true
 fi
-export MINYI_DATA=$WORK/data
+export MINYI_DATA=${BENCH_DATA:-$WORK/data}
 
-echo "profile=$PROFILE engine=$ENGINE cases=$CASES duration=${DURATION}s connections=$CONNECTIONS cpus=$(nproc)"
-$BIN synth --cases "$CASES" | sed 's/^/synth: /'
-$BIN demo >/dev/null
+echo "profile=$PROFILE engine=$ENGINE cases=$CASES duration=${DURATION}s connections=$CONNECTIONS cpus=$(nproc) data=$MINYI_DATA"
+if [ -z "$BENCH_DATA" ] || [ ! -e "$MINYI_DATA/minyi.db" ]; then
+  $BIN synth --cases "$CASES" | sed 's/^/synth: /'
+fi
+# The demo county on top, for its sign-ins and its API key (loading it twice is refused: keep the key).
+if [ -s "$MINYI_DATA/bench-api-key" ]; then
+  KEY=$(cat "$MINYI_DATA/bench-api-key")
+else
+  KEY=$($BIN demo | awk '/^demo api-key/ {print $3}')
+  printf '%s' "$KEY" >"$MINYI_DATA/bench-api-key"
+fi
+[ -n "$KEY" ] || { echo "bench: the demo printed no API key" >&2; exit 1; }
 
 $BIN serve --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 SERVER=$!
@@ -94,19 +109,42 @@ request = function()
 end
 LUA
 
+# serial NAME URL: one request after another (a person at a screen), at most 40 or
+# DURATION*3 seconds; prints p50 and p95 of the whole request, and the peak RSS.
+serial() {
+  local name=$1 url=$2 times=() end=$(( $(date +%s) + DURATION * 3 ))
+  reset_hwm
+  for _ in $(seq 1 40); do
+    times+=("$(curl -s -o /dev/null -w '%{time_total}' --max-time 120 -H "Cookie: $COOKIE" "$url")")
+    [ "$(date +%s)" -ge "$end" ] && break
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk -v name="$name" -v rss="$(hwm_mb)" '
+    { t[NR] = $1 * 1000 }
+    END { p50 = t[int((NR + 1) / 2)]; i95 = int(NR * 0.95 + 0.999); if (i95 < 1) i95 = 1;
+          printf "%s requests=%d p50=%.1fms p95=%.1fms rss_peak_mb=%s\n", name, NR, p50, t[i95], rss }'
+}
+
 run ceiling_live "$BASE/healthz/live"
-run intake_post -s "$WORK/post.lua" "$BASE/api/v1/cases"
+run intake_post -s "$WORK/post.lua" -H "Authorization: Bearer $KEY" "$BASE/api/v1/cases"
 run read_api -H "Cookie: $COOKIE" "$BASE/api/v1/cases/$CASE_ID"
 run read_page -H "Cookie: $COOKIE" "$BASE/cases/$CASE_ID"
 run read_track "$BASE/track/$CODE"
-if curl -sf -o /dev/null -H "Cookie: $COOKIE" "$BASE/cockpit"; then
-  run cockpit_root -H "Cookie: $COOKIE" "$BASE/cockpit"
-  TOWN=$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/regions?level=town" 2>/dev/null \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])' 2>/dev/null || true)
-  [ -n "$TOWN" ] && run cockpit_town -H "Cookie: $COOKIE" "$BASE/cockpit?region=$TOWN"
+serial cockpit_root "$BASE/cockpit"
+# The town with the most cases (SQLite: read with the sqlite3 shell; PostgreSQL: psql).
+BUSIEST="SELECT r.id FROM regions r JOIN cases c ON c.region_path = r.path WHERE r.level = 'town'
+  GROUP BY r.id ORDER BY COUNT(*) DESC LIMIT 1"
+if [ "$ENGINE" = sqlite ]; then
+  TOWN=$(sqlite3 "$MINYI_DATA/minyi.db" "$BUSIEST" 2>/dev/null || true)
 else
-  echo "cockpit: not in this build"
+  TOWN=$(psql -At "$DATABASE_URL" -c "$BUSIEST" 2>/dev/null || true)
 fi
+if [ -n "$TOWN" ]; then
+  serial cockpit_town "$BASE/cockpit?region=$TOWN"
+else
+  echo "cockpit_town: no town found (install sqlite3 or psql)"
+fi
+# This month only: a period of ragged days, no whole month.
+serial cockpit_root_month "$BASE/cockpit?from=$(date +%Y-%m-01)"
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
 
 # The bare commit loop, on the same engine (a fresh SQLite folder, or the same server).
