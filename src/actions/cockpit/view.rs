@@ -69,7 +69,7 @@ pub struct Overview {
 
 /// The most counter rows a ranking of stations, representatives or departments reads;
 /// a wider region ranks its child regions and leaves the people to the regions below.
-pub const PEOPLE_BOUND: i64 = 20_000;
+pub const PEOPLE_BOUND: i64 = 5_000;
 
 /// How many stations the management list shows.
 pub const STATION_ROWS: i64 = 200;

@@ -1,0 +1,370 @@
+//! The cockpit's reads: sums of the counters over a region and a period's buckets, the
+//! station-management list, and every row for the rebuilt-equals-maintained check.
+
+use super::{DbResult, Dim, Tx};
+use crate::domain::rates::Buckets;
+use crate::domain::tally::{CaseCounts, DeptCounts};
+
+#[derive(sqlx::FromRow)]
+struct CaseSumRow {
+    key: String,
+    received: i64,
+    acknowledged: i64,
+    ack_on_time: i64,
+    answered_direct: i64,
+    forwarded: i64,
+    answered: i64,
+    answered_on_time: i64,
+    closed: i64,
+    solved: i64,
+    withdrawn: i64,
+    merged: i64,
+    reopened: i64,
+    citizen_satisfied: i64,
+    citizen_basic: i64,
+    citizen_unsatisfied: i64,
+    rep_satisfied: i64,
+    rep_basic: i64,
+    rep_unsatisfied: i64,
+    rated_both: i64,
+    disagree: i64,
+    returns: i64,
+    reworks: i64,
+    extensions: i64,
+}
+
+impl CaseSumRow {
+    fn into_pair(self) -> (String, CaseCounts) {
+        (
+            self.key,
+            CaseCounts::from_values(&[
+                self.received,
+                self.acknowledged,
+                self.ack_on_time,
+                self.answered_direct,
+                self.forwarded,
+                self.answered,
+                self.answered_on_time,
+                self.closed,
+                self.solved,
+                self.withdrawn,
+                self.merged,
+                self.reopened,
+                self.citizen_satisfied,
+                self.citizen_basic,
+                self.citizen_unsatisfied,
+                self.rep_satisfied,
+                self.rep_basic,
+                self.rep_unsatisfied,
+                self.rated_both,
+                self.disagree,
+                self.returns,
+                self.reworks,
+                self.extensions,
+            ]),
+        )
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DeptSumRow {
+    key: String,
+    assigned: i64,
+    returned: i64,
+    reworked: i64,
+    ext_requested: i64,
+    ext_granted: i64,
+    submitted: i64,
+    submitted_on_time: i64,
+    completed: i64,
+    rated_satisfied: i64,
+    rated_basic: i64,
+    rated_unsatisfied: i64,
+}
+
+impl DeptSumRow {
+    fn into_pair(self) -> (String, DeptCounts) {
+        (
+            self.key,
+            DeptCounts::from_values(&[
+                self.assigned,
+                self.returned,
+                self.reworked,
+                self.ext_requested,
+                self.ext_granted,
+                self.submitted,
+                self.submitted_on_time,
+                self.completed,
+                self.rated_satisfied,
+                self.rated_basic,
+                self.rated_unsatisfied,
+            ]),
+        )
+    }
+}
+
+/// A period's buckets as the six bounds the range queries bind: an empty
+/// range is bound as ('1', '0'), which nothing lies in.
+fn bounds(b: &Buckets) -> [&str; 6] {
+    fn pair(r: &Option<(String, String)>) -> (&str, &str) {
+        match r {
+            Some((from, to)) => (from.as_str(), to.as_str()),
+            None => ("1", "0"),
+        }
+    }
+    let (m, h, t) = (pair(&b.months), pair(&b.head), pair(&b.tail));
+    [m.0, m.1, h.0, h.1, t.0, t.1]
+}
+
+fn pairs(rows: Vec<CaseSumRow>) -> Vec<(String, CaseCounts)> {
+    rows.into_iter().map(CaseSumRow::into_pair).filter(|(_, c)| !c.is_zero()).collect()
+}
+
+/// The case counters of the cases under `region_path` (a region path, or `/` for all)
+/// received in the period, broken down by `dim` (`Child`, `Channel` or `Category`).
+pub async fn region_sums(tx: &mut Tx, dim: Dim, region_path: &str, b: &Buckets) -> DbResult<Vec<(String, CaseCounts)>> {
+    let [m1, m2, h1, h2, t1, t2] = bounds(b);
+    let rows = rows!(
+        tx,
+        CaseSumRow,
+        "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases WHERE dim = $1 AND region_path = $2 AND ((grain = 'm' AND bucket >= $3 AND bucket <= $4) OR (grain = 'd' AND bucket >= $5 AND bucket <= $6) OR (grain = 'd' AND bucket >= $7 AND bucket <= $8)) GROUP BY key",
+        dim.as_str(),
+        region_path,
+        m1,
+        m2,
+        h1,
+        h2,
+        t1,
+        t2
+    )?;
+    Ok(pairs(rows))
+}
+
+/// The case counters under `region_path` per cohort day from `from` to `to`.
+pub async fn daily_sums(tx: &mut Tx, region_path: &str, from: &str, to: &str) -> DbResult<Vec<(String, CaseCounts)>> {
+    let rows = rows!(
+        tx,
+        CaseSumRow,
+        "SELECT bucket AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases
+         WHERE dim = 'child' AND region_path = $1 AND grain = 'd' AND bucket >= $2 AND bucket <= $3 GROUP BY bucket",
+        region_path,
+        from,
+        to
+    )?;
+    Ok(pairs(rows))
+}
+
+/// The case counters per station (`Dim::Unit`) or representative (`Dim::Rep`) of the
+/// cases under `prefix` received in the period; none when the subtree holds more than
+/// `bound` of their counter rows in the period (a region too wide to rank its people one
+/// by one), which a count over the key index alone finds out first.
+pub async fn people_sums(
+    tx: &mut Tx,
+    dim: Dim,
+    prefix: &str,
+    b: &Buckets,
+    bound: i64,
+) -> DbResult<Option<Vec<(String, CaseCounts)>>> {
+    let like = format!("{prefix}%");
+    let [m1, m2, h1, h2, t1, t2] = bounds(b);
+    let rows = scalar!(
+        tx,
+        i64,
+        "SELECT COUNT(*) FROM (SELECT 1 FROM agg_cases WHERE dim = $1 AND region_path LIKE $2 AND ((grain = 'm' AND bucket >= $3 AND bucket <= $4) OR (grain = 'd' AND bucket >= $5 AND bucket <= $6) OR (grain = 'd' AND bucket >= $7 AND bucket <= $8)) LIMIT $9) AS bounded",
+        dim.as_str(),
+        &like,
+        m1,
+        m2,
+        h1,
+        h2,
+        t1,
+        t2,
+        bound + 1
+    )?;
+    if rows > bound {
+        return Ok(None);
+    }
+    let rows = rows!(
+        tx,
+        CaseSumRow,
+        "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases WHERE dim = $1 AND region_path LIKE $2 AND ((grain = 'm' AND bucket >= $3 AND bucket <= $4) OR (grain = 'd' AND bucket >= $5 AND bucket <= $6) OR (grain = 'd' AND bucket >= $7 AND bucket <= $8)) GROUP BY key",
+        dim.as_str(),
+        &like,
+        m1,
+        m2,
+        h1,
+        h2,
+        t1,
+        t2
+    )?;
+    Ok(Some(pairs(rows)))
+}
+
+/// The case counters of one station or representative (`key`) over the period, of the
+/// cases under `prefix`.
+pub async fn one_sums(tx: &mut Tx, dim: Dim, key: &str, prefix: &str, b: &Buckets) -> DbResult<CaseCounts> {
+    let like = format!("{prefix}%");
+    let [m1, m2, h1, h2, t1, t2] = bounds(b);
+    let rows = rows!(
+        tx,
+        CaseSumRow,
+        "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases WHERE dim = $1 AND key = $9 AND region_path LIKE $2 AND ((grain = 'm' AND bucket >= $3 AND bucket <= $4) OR (grain = 'd' AND bucket >= $5 AND bucket <= $6) OR (grain = 'd' AND bucket >= $7 AND bucket <= $8)) GROUP BY key",
+        dim.as_str(),
+        &like,
+        m1,
+        m2,
+        h1,
+        h2,
+        t1,
+        t2,
+        key
+    )?;
+    Ok(rows.into_iter().map(CaseSumRow::into_pair).map(|(_, c)| c).next().unwrap_or_default())
+}
+
+/// The words most cases under `region_path` received in the period gave, with how many
+/// cases gave each, most first, at most `limit`.
+pub async fn hot_words(tx: &mut Tx, region_path: &str, b: &Buckets, limit: i64) -> DbResult<Vec<(String, i64)>> {
+    let [m1, m2, h1, h2, t1, t2] = bounds(b);
+    rows!(
+        tx,
+        (String, i64),
+        "SELECT word, CAST(SUM(cases) AS BIGINT) AS n FROM agg_hot_words
+         WHERE region_path = $1 AND ((grain = 'm' AND bucket >= $2 AND bucket <= $3) OR (grain = 'd' AND bucket >= $4 AND bucket <= $5) OR (grain = 'd' AND bucket >= $6 AND bucket <= $7))
+         GROUP BY word HAVING SUM(cases) > 0 ORDER BY n DESC, word LIMIT $8",
+        region_path,
+        m1,
+        m2,
+        h1,
+        h2,
+        t1,
+        t2,
+        limit
+    )
+}
+
+/// The department counters of the cases under `prefix` received in the period, per
+/// department; none when there are more than `bound` counter rows (as [`people_sums`]).
+pub async fn department_sums(
+    tx: &mut Tx,
+    prefix: &str,
+    b: &Buckets,
+    bound: i64,
+) -> DbResult<Option<Vec<(String, DeptCounts)>>> {
+    let like = format!("{prefix}%");
+    let [m1, m2, h1, h2, t1, t2] = bounds(b);
+    let rows = scalar!(
+        tx,
+        i64,
+        "SELECT COUNT(*) FROM (SELECT 1 FROM agg_departments WHERE region_path LIKE $1 AND ((grain = 'm' AND bucket >= $2 AND bucket <= $3) OR (grain = 'd' AND bucket >= $4 AND bucket <= $5) OR (grain = 'd' AND bucket >= $6 AND bucket <= $7)) LIMIT $8) AS bounded",
+        &like,
+        m1,
+        m2,
+        h1,
+        h2,
+        t1,
+        t2,
+        bound + 1
+    )?;
+    if rows > bound {
+        return Ok(None);
+    }
+    let rows = rows!(
+        tx,
+        DeptSumRow,
+        "SELECT department_id AS key, CAST(COALESCE(SUM(assigned), 0) AS BIGINT) AS assigned, CAST(COALESCE(SUM(returned), 0) AS BIGINT) AS returned, CAST(COALESCE(SUM(reworked), 0) AS BIGINT) AS reworked, CAST(COALESCE(SUM(ext_requested), 0) AS BIGINT) AS ext_requested, CAST(COALESCE(SUM(ext_granted), 0) AS BIGINT) AS ext_granted, CAST(COALESCE(SUM(submitted), 0) AS BIGINT) AS submitted, CAST(COALESCE(SUM(submitted_on_time), 0) AS BIGINT) AS submitted_on_time, CAST(COALESCE(SUM(completed), 0) AS BIGINT) AS completed, CAST(COALESCE(SUM(rated_satisfied), 0) AS BIGINT) AS rated_satisfied, CAST(COALESCE(SUM(rated_basic), 0) AS BIGINT) AS rated_basic, CAST(COALESCE(SUM(rated_unsatisfied), 0) AS BIGINT) AS rated_unsatisfied FROM agg_departments WHERE region_path LIKE $1 AND ((grain = 'm' AND bucket >= $2 AND bucket <= $3) OR (grain = 'd' AND bucket >= $4 AND bucket <= $5) OR (grain = 'd' AND bucket >= $6 AND bucket <= $7))
+         GROUP BY department_id",
+        &like,
+        m1,
+        m2,
+        h1,
+        h2,
+        t1,
+        t2
+    )?;
+    Ok(Some(rows.into_iter().map(DeptSumRow::into_pair).filter(|(_, c)| !c.is_zero()).collect()))
+}
+
+/// Every stored row, in key order, with zero rows left out (for the check that the
+/// maintained counters equal the rebuilt ones).
+pub async fn dump(tx: &mut Tx) -> DbResult<Vec<String>> {
+    let cases = rows!(
+        tx,
+        CaseSumRow,
+        "SELECT dim || '|' || region_path || '|' || grain || '|' || bucket || '|' || key AS key, received, acknowledged, ack_on_time, answered_direct, forwarded, answered, answered_on_time, closed, solved, withdrawn, merged, reopened, citizen_satisfied, citizen_basic, citizen_unsatisfied, rep_satisfied, rep_basic, rep_unsatisfied, rated_both, disagree, returns, reworks, extensions
+         FROM agg_cases ORDER BY dim, region_path, grain, bucket, key"
+    )?;
+    let departments = rows!(
+        tx,
+        DeptSumRow,
+        "SELECT region_path || '|' || grain || '|' || bucket || '|' || department_id AS key, assigned, returned, reworked, ext_requested, ext_granted, submitted, submitted_on_time, completed, rated_satisfied, rated_basic, rated_unsatisfied
+         FROM agg_departments ORDER BY region_path, grain, bucket, department_id"
+    )?;
+    let words = rows!(
+        tx,
+        (String, i64),
+        "SELECT region_path || '|' || grain || '|' || bucket || '|' || word AS key, cases FROM agg_hot_words
+         WHERE cases <> 0 ORDER BY region_path, grain, bucket, word"
+    )?;
+    let mut out: Vec<String> = pairs(cases).into_iter().map(|(k, c)| format!("cases {k} {c:?}")).collect();
+    out.extend(
+        departments
+            .into_iter()
+            .map(DeptSumRow::into_pair)
+            .filter(|(_, c)| !c.is_zero())
+            .map(|(k, c)| format!("department {k} {c:?}")),
+    );
+    out.extend(words.into_iter().map(|(k, n)| format!("word {k} {n}")));
+    Ok(out)
+}
+
+/// One station (or studio) under a region, as the cockpit's station management shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StationActivity {
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+    /// How many of the six profile fields (address, opening hours, reception days,
+    /// contact name and phone, service fields) are filled in.
+    pub profile_filled: i64,
+    /// Scans of its code in the period.
+    pub scans: i64,
+    /// Cases received since `since` (the last 30 days).
+    pub recent_cases: i64,
+}
+
+/// The stations under `prefix`: inactive ones last, the least recently active first,
+/// at most `limit`.
+pub async fn stations(
+    tx: &mut Tx,
+    prefix: &str,
+    from: &str,
+    to: &str,
+    since: &str,
+    limit: i64,
+) -> DbResult<Vec<StationActivity>> {
+    let like = format!("{prefix}%");
+    rows!(
+        tx,
+        StationActivity,
+        "SELECT u.id, u.name, u.active,
+             CAST((CASE WHEN u.address <> '' THEN 1 ELSE 0 END) + (CASE WHEN u.opening_hours <> '' THEN 1 ELSE 0 END)
+                 + (CASE WHEN u.reception_days <> '' THEN 1 ELSE 0 END) + (CASE WHEN u.contact_name <> '' THEN 1 ELSE 0 END)
+                 + (CASE WHEN u.contact_phone <> '' THEN 1 ELSE 0 END) + (CASE WHEN u.service_fields <> '' THEN 1 ELSE 0 END)
+                 AS BIGINT) AS profile_filled,
+             CAST(COALESCE((SELECT SUM(s.scans) FROM codes c JOIN code_scans s ON s.code = c.code
+                 WHERE c.kind = 'unit' AND c.target_id = u.id AND s.day >= $2 AND s.day <= $3), 0) AS BIGINT) AS scans,
+             CAST(COALESCE((SELECT SUM(a.received) FROM agg_cases a
+                 WHERE a.dim = 'unit' AND a.key = u.id AND a.grain = 'd' AND a.bucket >= $4), 0) AS BIGINT)
+                 AS recent_cases
+         FROM units u JOIN regions r ON r.id = u.region_id
+         WHERE r.path LIKE $1
+         ORDER BY u.active DESC, recent_cases, u.name, u.id
+         LIMIT $5",
+        &like,
+        from,
+        to,
+        since,
+        limit
+    )
+}
