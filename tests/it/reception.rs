@@ -143,9 +143,16 @@ async fn a_keeper_records_the_stations_own_reception_days_only() {
         let wrong = meetings::mark_held(&t.app, &keeper, &mine, "十来个", "").await;
         assert_eq!(crate::support::invalid_fields(e, wrong), ["citizens"]);
 
-        // From the list: one form per planned row, no question asked.
+        // The form offers the kind and what a held day records.
         let server = crate::http::spawn(t.app.clone()).await;
         server.login("keeper", DEMO_PASSWORD).await;
+        let (_, form, _) = server.page("/admin/meetings/new").await;
+        assert!(form.contains("<option value=\"reception\"") && form.contains(">接待日</option>"), "{e}: {form}");
+        assert!(form.contains("name=\"citizens\" type=\"number\"") && form.contains("接待代表"), "{e}: {form}");
+        let (_, list, _) = server.page("/admin/meetings").await;
+        assert!(list.contains("<td>接待日</td>"), "{e}: the kind is named in the list: {list}");
+
+        // From the list: one form per planned row, no question asked.
         let (_, list, csrf) = server.page("/admin/meetings").await;
         let action = format!("/admin/meetings/{mine}/held");
         assert!(list.contains(&format!("action=\"{action}\"")) && list.contains("接待日"), "{e}: {list}");

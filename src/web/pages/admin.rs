@@ -73,6 +73,7 @@ fn options(resource: Resource, field: &str) -> Option<&'static [(&'static str, &
             ("supervision", "opt-meeting-kind-supervision"),
             ("deliberation", "opt-meeting-kind-deliberation"),
             ("consultation", "opt-meeting-kind-consultation"),
+            ("reception", "opt-meeting-kind-reception"),
         ],
         // Cancelling is its own button, asked first; the form only plans or marks held.
         (Resource::Meeting, "state") => &[("planned", "opt-meeting-state-planned"), ("held", "opt-meeting-state-held")],
@@ -273,6 +274,7 @@ fn form_page<'a>(
                 (None, "profile" | "agenda") => "textarea",
                 (None, "password") => "password",
                 (None, "mobile" | "contact_phone") => "tel",
+                (None, "citizens") => "number",
                 _ => "text",
             };
             let options = choices
