@@ -7,6 +7,7 @@ ALTER TABLE meetings ADD COLUMN representatives TEXT NOT NULL DEFAULT '';
 ALTER TABLE meetings ADD COLUMN cancelled_at BIGINT;
 UPDATE meetings SET cancelled_at = updated_at WHERE state = 'cancelled';
 
--- The cockpit counts a subtree's reception days of a period: by kind and time, with
--- everything the count reads, so the meetings table itself is not visited.
-CREATE INDEX meetings_kind_time ON meetings (kind, starts_at, unit_id, state, cancelled_at);
+-- The cockpit counts a subtree's reception days of a period: for each unit of the
+-- subtree, its reception days by time, with everything the count reads, so the
+-- meetings table itself is not visited.
+CREATE INDEX meetings_unit_reception ON meetings (unit_id, kind, starts_at, state, cancelled_at);

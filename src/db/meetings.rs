@@ -111,7 +111,10 @@ pub async fn set_cancelled(tx: &mut Tx, id: &str, cancelled: bool, now: Millis) 
 /// in `[from, until)` (milliseconds UTC; `domain::reception::window`), by the rule of
 /// `domain::reception`: a day cancelled before its China date is not planned; one
 /// cancelled on or after it is planned and not held. Units with none are left out.
-/// Read from the index `meetings_kind_time` without visiting the table.
+/// The units of the subtree (path index) drive seeks into the index
+/// `meetings_unit_reception`, which holds all the count reads: a town reads only its
+/// stations' days (under a millisecond with a synthetic province), the whole province
+/// a year of ~100,000 days in ~80 ms (SQLite; see the README).
 pub async fn reception_counts(
     tx: &mut Tx,
     prefix: &str,
@@ -124,8 +127,9 @@ pub async fn reception_counts(
         (String, i64, i64),
         "SELECT m.unit_id, CAST(COUNT(*) AS BIGINT) AS planned,
              CAST(SUM(CASE WHEN m.state = 'held' THEN 1 ELSE 0 END) AS BIGINT) AS held
-         FROM meetings m JOIN units u ON u.id = m.unit_id JOIN regions r ON r.id = u.region_id
-         WHERE m.kind = 'reception' AND m.starts_at >= $2 AND m.starts_at < $3 AND r.path LIKE $1
+         FROM meetings m
+         WHERE m.unit_id IN (SELECT u.id FROM units u JOIN regions r ON r.id = u.region_id WHERE r.path LIKE $1)
+           AND m.kind = 'reception' AND m.starts_at >= $2 AND m.starts_at < $3
            AND (m.state <> 'cancelled' OR m.cancelled_at >= m.starts_at - (m.starts_at + 28800000) % 86400000)
          GROUP BY m.unit_id",
         &like,
