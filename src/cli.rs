@@ -193,6 +193,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let rebuilt = crate::actions::cockpit::rebuild_aggregates(&db, |done| bar.set_position(done))
                 .await
                 .map_err(|e| anyhow::anyhow!("rebuild failed: {e}"))?;
+            db.optimize().await.context("cannot refresh the database's statistics")?;
             bar.finish_and_clear();
             println!(
                 "cockpit rebuilt from {} events of {} cases in {:.1} s",
@@ -269,6 +270,10 @@ pub async fn open(config: &Config) -> anyhow::Result<Db> {
         None => Db::open_sqlite(&config.data_dir).await?,
     };
     db.migrate().await?;
+    crate::actions::cockpit::fill_if_empty(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot fill the cockpit's counters: {e}"))?;
+    db.optimize().await.context("cannot refresh the database's statistics")?;
     Ok(db)
 }
 

@@ -577,6 +577,7 @@ cockpit-week = Week
 cockpit-topics = Hot categories
 cockpit-overdue = Overdue (oldest first)
 cockpit-due-soon = Due soon
+cockpit-too-wide = This region is too wide to rank one by one here. Choose a region below (in "Regions below" above) to see its ranking.
 cockpit-none = None.
 cockpit-own-level = This level itself
 cockpit-words = Hot words

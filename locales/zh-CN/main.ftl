@@ -577,6 +577,7 @@ cockpit-week = 周
 cockpit-topics = 热点类别
 cockpit-overdue = 超期未办（最早的在前）
 cockpit-due-soon = 近期到期
+cockpit-too-wide = 本区域范围较大，不在此逐一排名。请在上方“下级区域”中选择一个区域，查看该区域内的排名。
 cockpit-none = 暂无。
 cockpit-own-level = 本级（直接收到）
 cockpit-words = 热词

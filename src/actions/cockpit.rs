@@ -11,11 +11,11 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::db::aggregates::{self, CaseKey};
+use crate::db::aggregates::{self, Additions, CaseKey};
 use crate::db::{self, Db, Tx};
 use crate::domain::calendar::cst_date;
 use crate::domain::case::{Case, CaseEvent, CaseState, Grade};
-use crate::domain::tally::{AssignmentFact, CaseCounts, DeptCounts, HistoryEvent, Tally, tally};
+use crate::domain::tally::{AssignmentFact, HistoryEvent, tally};
 use crate::domain::words::hot_words;
 use crate::error::Result;
 
@@ -62,24 +62,13 @@ fn key_of(
     rep: Option<&str>,
 ) -> CaseKey {
     CaseKey {
-        day: cst_date(created_at).to_string(),
+        day: cst_date(created_at),
         region_path: region_path.to_string(),
         channel: channel.to_string(),
         category: category.to_string(),
         unit_id: unit.unwrap_or_default().to_string(),
         representative_id: rep.unwrap_or_default().to_string(),
     }
-}
-
-async fn add(tx: &mut Tx, key: &CaseKey, delta: &Tally) -> Result<()> {
-    if !delta.case.is_zero() {
-        aggregates::add_region(tx, key, &delta.case).await?;
-        aggregates::add_person(tx, key, &delta.case).await?;
-    }
-    for (department_id, counts) in &delta.departments {
-        aggregates::add_department(tx, key, department_id, counts).await?;
-    }
-    Ok(())
 }
 
 /// Adds what `event` (just appended to `case`'s history, in this transaction)
@@ -94,10 +83,9 @@ pub async fn record_event(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result
         case.unit_id.as_deref(),
         case.representative_id.as_deref(),
     );
+    let mut additions = Additions::default();
     let delta = if event.kind == "submit" {
-        for word in hot_words(&case_text(&case.title, &case.body)) {
-            aggregates::add_word(tx, &key.day, &key.region_path, &word, 1).await?;
-        }
+        additions.words(&key, &hot_words(&case_text(&case.title, &case.body)));
         tally(&[history_event(event)], &[])
     } else {
         let events: Vec<HistoryEvent> = db::cases::events(tx, &case.id).await?.iter().map(history_event).collect();
@@ -107,7 +95,8 @@ pub async fn record_event(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result
         let before = tally(&events[..events.len().saturating_sub(1)], &facts);
         after.minus(&before)
     };
-    add(tx, &key, &delta).await
+    additions.case(&key, &delta);
+    Ok(aggregates::apply(tx, &additions).await?)
 }
 
 /// The text a case's hot words come from.
@@ -123,7 +112,7 @@ pub struct Rebuilt {
 }
 
 const REBUILD_BATCH: i64 = 2000;
-/// A rebuild commits after about this many cases (whole region paths at a time).
+/// A rebuild reports its progress after about this many cases.
 pub const REBUILD_CHUNK: i64 = 5000;
 
 /// How many cases a rebuild will count (for its progress bar).
@@ -133,46 +122,51 @@ pub async fn cases_to_rebuild(db: &Db) -> Result<u64> {
     Ok(paths.iter().map(|(_, n)| *n as u64).sum())
 }
 
-/// Rebuilds the cockpit's counters from the history (`case_events`), one chunk of
-/// region paths at a time: each chunk is one short write transaction that empties the
-/// counters of its paths and files every case of them again, so the server keeps
-/// taking cases between chunks and every committed chunk is exact (PostgreSQL locks the
-/// counter tables for the chunk, as SQLite's write lock does). `progress` is told the
-/// number of cases done after each chunk.
+/// Rebuilds the cockpit's counters from the history (`case_events`): empties them and
+/// files every case again, region path by region path, in one write transaction, so
+/// nobody ever sees half the counters and no event of the same moment is missed or
+/// counted twice (a region's counters sum cases from many paths, so they cannot be
+/// refiled a path at a time). New cases wait for it; it is a repair, run when the
+/// counters are in doubt or new ones were added. `progress` is told the number of cases
+/// done about every `REBUILD_CHUNK` cases.
 pub async fn rebuild_aggregates(db: &Db, progress: impl FnMut(u64)) -> Result<Rebuilt> {
     rebuild_aggregates_in_chunks(db, REBUILD_CHUNK, progress).await
 }
 
-/// [`rebuild_aggregates`] committing after about `chunk_cases` cases.
-pub async fn rebuild_aggregates_in_chunks(db: &Db, chunk_cases: i64, mut progress: impl FnMut(u64)) -> Result<Rebuilt> {
-    let paths = {
+/// Fills the counters from the history when cases exist but no counter does (after a
+/// migration that changed how they are kept); does nothing otherwise.
+pub async fn fill_if_empty(db: &Db) -> Result<Option<Rebuilt>> {
+    let need = {
         let mut tx = db.read().await?;
-        aggregates::case_paths(&mut tx).await?
+        aggregates::need_filling(&mut tx).await?
     };
-    {
-        let mut tx = db.write().await?;
-        aggregates::lock_for_rebuild(&mut tx).await?;
-        aggregates::clear_stale(&mut tx).await?;
-        tx.commit().await?;
+    if !need {
+        return Ok(None);
     }
+    tracing::info!("the cockpit's counters are empty: counting every case again from its history");
+    let rebuilt = rebuild_aggregates(db, |done| tracing::info!(done, "cases counted")).await?;
+    tracing::info!(cases = rebuilt.cases, events = rebuilt.events, "the cockpit's counters are filled");
+    Ok(Some(rebuilt))
+}
+
+/// [`rebuild_aggregates`] reporting progress after about `chunk_cases` cases.
+pub async fn rebuild_aggregates_in_chunks(db: &Db, chunk_cases: i64, mut progress: impl FnMut(u64)) -> Result<Rebuilt> {
+    let mut tx = db.write().await?;
+    aggregates::lock_for_rebuild(&mut tx).await?;
+    let paths = aggregates::case_paths(&mut tx).await?;
+    aggregates::clear(&mut tx).await?;
     let mut done = Rebuilt::default();
-    let mut chunk: Vec<&str> = Vec::new();
-    let mut in_chunk = 0;
-    for (i, (path, cases)) in paths.iter().enumerate() {
-        chunk.push(path);
-        in_chunk += cases;
-        if in_chunk >= chunk_cases || i + 1 == paths.len() {
-            let mut tx = db.write().await?;
-            aggregates::lock_for_rebuild(&mut tx).await?;
-            for path in &chunk {
-                aggregates::clear_path(&mut tx, path).await?;
-                rebuild_path(&mut tx, path, &mut done).await?;
-            }
-            tx.commit().await?;
+    let mut reported = 0;
+    for (path, _) in &paths {
+        rebuild_path(&mut tx, path, &mut done).await?;
+        if done.cases - reported >= chunk_cases as u64 {
             progress(done.cases);
-            chunk.clear();
-            in_chunk = 0;
+            reported = done.cases;
         }
+    }
+    tx.commit().await?;
+    if reported < done.cases || done.cases == 0 {
+        progress(done.cases);
     }
     Ok(done)
 }
@@ -193,75 +187,28 @@ async fn rebuild_path(tx: &mut Tx, path: &str, done: &mut Rebuilt) -> Result<()>
         for (case_id, fact) in aggregates::assignments_in_path_between(tx, path, &first, &last).await? {
             facts.entry(case_id).or_default().push(fact);
         }
-        file_batch(tx, &batch, &events, &facts).await?;
+        let mut additions = Additions::default();
+        for case in &batch {
+            let history = events.get(&case.id).map(Vec::as_slice).unwrap_or_default();
+            let snapshot = tally(history, facts.get(&case.id).map(Vec::as_slice).unwrap_or_default());
+            let key = key_of(
+                case.created_at,
+                &case.region_path,
+                &case.channel,
+                &case.category,
+                case.unit_id.as_deref(),
+                case.representative_id.as_deref(),
+            );
+            additions.case(&key, &snapshot);
+            // As `record_event` does: a case's words are filed with its submission.
+            if history.iter().any(|e| e.kind == "submit") {
+                additions.words(&key, &hot_words(&case_text(&case.title, &case.body)));
+            }
+        }
+        aggregates::apply(tx, &additions).await?;
         done.cases += batch.len() as u64;
         after = last;
     }
-}
-
-/// Files the final snapshots of a batch of cases, summed per key first: many cases
-/// share a day and a region.
-async fn file_batch(
-    tx: &mut Tx,
-    batch: &[aggregates::CaseFacts],
-    events: &HashMap<String, Vec<HistoryEvent>>,
-    facts: &HashMap<String, Vec<AssignmentFact>>,
-) -> Result<()> {
-    let mut cases: HashMap<(String, String, String, String), CaseCounts> = HashMap::new();
-    let mut people: HashMap<(String, String, String, String), CaseCounts> = HashMap::new();
-    let mut departments: HashMap<(String, String, String), DeptCounts> = HashMap::new();
-    let mut words: HashMap<(String, String, String), i64> = HashMap::new();
-    for case in batch {
-        let history = events.get(&case.id).map(Vec::as_slice).unwrap_or_default();
-        let snapshot = tally(history, facts.get(&case.id).map(Vec::as_slice).unwrap_or_default());
-        let key = key_of(
-            case.created_at,
-            &case.region_path,
-            &case.channel,
-            &case.category,
-            case.unit_id.as_deref(),
-            case.representative_id.as_deref(),
-        );
-        let region = (key.day.clone(), key.region_path.clone(), key.channel.clone(), key.category.clone());
-        let entry = cases.entry(region).or_default();
-        *entry = entry.plus(&snapshot.case);
-        let person = (key.day.clone(), key.region_path.clone(), key.unit_id.clone(), key.representative_id.clone());
-        let entry = people.entry(person).or_default();
-        *entry = entry.plus(&snapshot.case);
-        for (department_id, counts) in snapshot.departments {
-            let entry = departments.entry((key.day.clone(), key.region_path.clone(), department_id)).or_default();
-            *entry = entry.plus(&counts);
-        }
-        // As `record_event` does: a case's words are filed with its submission.
-        if history.iter().any(|e| e.kind == "submit") {
-            for word in hot_words(&case_text(&case.title, &case.body)) {
-                *words.entry((key.day.clone(), key.region_path.clone(), word)).or_default() += 1;
-            }
-        }
-    }
-    let blank = |day: String, region_path: String| CaseKey {
-        day,
-        region_path,
-        channel: String::new(),
-        category: String::new(),
-        unit_id: String::new(),
-        representative_id: String::new(),
-    };
-    for ((day, region_path, channel, category), counts) in cases {
-        let key = CaseKey { channel, category, ..blank(day, region_path) };
-        aggregates::add_region(tx, &key, &counts).await?;
-    }
-    for ((day, region_path, unit_id, representative_id), counts) in people {
-        let key = CaseKey { unit_id, representative_id, ..blank(day, region_path) };
-        aggregates::add_person(tx, &key, &counts).await?;
-    }
-    for ((day, region_path, department_id), counts) in departments {
-        aggregates::add_department(tx, &blank(day, region_path), &department_id, &counts).await?;
-    }
-    for ((day, region_path, word), n) in words {
-        aggregates::add_word(tx, &day, &region_path, &word, n).await?;
-    }
-    Ok(())
 }
 
 /// Every stored aggregate row, in key order (for the check that maintained and

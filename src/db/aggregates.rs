@@ -1,15 +1,25 @@
-//! The cockpit's aggregates: counters per cohort day and region (and channel and
-//! category, station and representative, or department), added to in the
-//! transaction that appends a case event, summed over a region subtree and a range
-//! of days when the cockpit asks.
+//! The cockpit's counters: added to in the transaction that appends a case event,
+//! summed over a region and a period when the cockpit asks.
+//!
+//! Every counter is filed under its cohort day and that day's month
+//! (`domain::rates::GRAINS`), so a period reads its whole months and only the days of
+//! its ragged ends (`Period::buckets`). The region breakdowns (`Dim::Child`,
+//! `Dim::Channel`, `Dim::Category`) and the hot words are filed under every region path
+//! above the case, so a view of any region reads a few hundred rows, however many cases
+//! lie below it; a station's and a representative's counters (`Dim::Unit`, `Dim::Rep`)
+//! and a department's are filed once, under the case's own path, and a subtree of them
+//! is a `LIKE '/a/b/%'` range read up to a bound.
+
+use std::collections::{BTreeMap, HashMap};
 
 use super::{DbResult, Tx};
-use crate::domain::tally::{AssignmentFact, CaseCounts, DeptCounts};
+use crate::domain::rates::{Buckets, buckets_of};
+use crate::domain::tally::{AssignmentFact, CaseCounts, DeptCounts, Tally};
 
-/// The keys a case's counters are filed under.
+/// What a case's counters are filed by: its cohort day, where it was filed, and to whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseKey {
-    pub day: String,
+    pub day: chrono::NaiveDate,
     pub region_path: String,
     pub channel: String,
     pub category: String,
@@ -17,101 +27,151 @@ pub struct CaseKey {
     pub representative_id: String,
 }
 
-/// Adds `delta` to the row of `agg_region` for the key's day, region, channel and category.
-pub async fn add_region(tx: &mut Tx, key: &CaseKey, delta: &CaseCounts) -> DbResult<()> {
-    let v = delta.values();
-    exec!(
-        tx,
-        "INSERT INTO agg_region (day, region_path, channel, category, received, acknowledged, ack_on_time, answered_direct, forwarded, answered, answered_on_time, closed, solved, withdrawn, merged, reopened, citizen_satisfied, citizen_basic, citizen_unsatisfied, rep_satisfied, rep_basic, rep_unsatisfied, rated_both, disagree, returns, reworks, extensions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) ON CONFLICT (day, region_path, channel, category) DO UPDATE SET received = agg_region.received + excluded.received, acknowledged = agg_region.acknowledged + excluded.acknowledged, ack_on_time = agg_region.ack_on_time + excluded.ack_on_time, answered_direct = agg_region.answered_direct + excluded.answered_direct, forwarded = agg_region.forwarded + excluded.forwarded, answered = agg_region.answered + excluded.answered, answered_on_time = agg_region.answered_on_time + excluded.answered_on_time, closed = agg_region.closed + excluded.closed, solved = agg_region.solved + excluded.solved, withdrawn = agg_region.withdrawn + excluded.withdrawn, merged = agg_region.merged + excluded.merged, reopened = agg_region.reopened + excluded.reopened, citizen_satisfied = agg_region.citizen_satisfied + excluded.citizen_satisfied, citizen_basic = agg_region.citizen_basic + excluded.citizen_basic, citizen_unsatisfied = agg_region.citizen_unsatisfied + excluded.citizen_unsatisfied, rep_satisfied = agg_region.rep_satisfied + excluded.rep_satisfied, rep_basic = agg_region.rep_basic + excluded.rep_basic, rep_unsatisfied = agg_region.rep_unsatisfied + excluded.rep_unsatisfied, rated_both = agg_region.rated_both + excluded.rated_both, disagree = agg_region.disagree + excluded.disagree, returns = agg_region.returns + excluded.returns, reworks = agg_region.reworks + excluded.reworks, extensions = agg_region.extensions + excluded.extensions",
-        &key.day,
-        &key.region_path,
-        &key.channel,
-        &key.category,
-        v[0],
-        v[1],
-        v[2],
-        v[3],
-        v[4],
-        v[5],
-        v[6],
-        v[7],
-        v[8],
-        v[9],
-        v[10],
-        v[11],
-        v[12],
-        v[13],
-        v[14],
-        v[15],
-        v[16],
-        v[17],
-        v[18],
-        v[19],
-        v[20],
-        v[21],
-        v[22]
-    )?;
-    Ok(())
+/// A breakdown of the case counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Dim {
+    /// Per child region of the region looked at ('' for cases filed at the region itself).
+    Child,
+    Channel,
+    Category,
+    /// Per station (unit) a case was addressed to.
+    Unit,
+    /// Per representative a case was addressed to.
+    Rep,
 }
 
-/// Adds `delta` to the row of `agg_person` for the key's day, region, unit and representative.
-pub async fn add_person(tx: &mut Tx, key: &CaseKey, delta: &CaseCounts) -> DbResult<()> {
-    let v = delta.values();
-    exec!(
-        tx,
-        "INSERT INTO agg_person (day, region_path, unit_id, representative_id, received, acknowledged, ack_on_time, answered_direct, forwarded, answered, answered_on_time, closed, solved, withdrawn, merged, reopened, citizen_satisfied, citizen_basic, citizen_unsatisfied, rep_satisfied, rep_basic, rep_unsatisfied, rated_both, disagree, returns, reworks, extensions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) ON CONFLICT (day, region_path, unit_id, representative_id) DO UPDATE SET received = agg_person.received + excluded.received, acknowledged = agg_person.acknowledged + excluded.acknowledged, ack_on_time = agg_person.ack_on_time + excluded.ack_on_time, answered_direct = agg_person.answered_direct + excluded.answered_direct, forwarded = agg_person.forwarded + excluded.forwarded, answered = agg_person.answered + excluded.answered, answered_on_time = agg_person.answered_on_time + excluded.answered_on_time, closed = agg_person.closed + excluded.closed, solved = agg_person.solved + excluded.solved, withdrawn = agg_person.withdrawn + excluded.withdrawn, merged = agg_person.merged + excluded.merged, reopened = agg_person.reopened + excluded.reopened, citizen_satisfied = agg_person.citizen_satisfied + excluded.citizen_satisfied, citizen_basic = agg_person.citizen_basic + excluded.citizen_basic, citizen_unsatisfied = agg_person.citizen_unsatisfied + excluded.citizen_unsatisfied, rep_satisfied = agg_person.rep_satisfied + excluded.rep_satisfied, rep_basic = agg_person.rep_basic + excluded.rep_basic, rep_unsatisfied = agg_person.rep_unsatisfied + excluded.rep_unsatisfied, rated_both = agg_person.rated_both + excluded.rated_both, disagree = agg_person.disagree + excluded.disagree, returns = agg_person.returns + excluded.returns, reworks = agg_person.reworks + excluded.reworks, extensions = agg_person.extensions + excluded.extensions",
-        &key.day,
-        &key.region_path,
-        &key.unit_id,
-        &key.representative_id,
-        v[0],
-        v[1],
-        v[2],
-        v[3],
-        v[4],
-        v[5],
-        v[6],
-        v[7],
-        v[8],
-        v[9],
-        v[10],
-        v[11],
-        v[12],
-        v[13],
-        v[14],
-        v[15],
-        v[16],
-        v[17],
-        v[18],
-        v[19],
-        v[20],
-        v[21],
-        v[22]
-    )?;
-    Ok(())
+impl Dim {
+    fn as_str(self) -> &'static str {
+        match self {
+            Dim::Child => "child",
+            Dim::Channel => "channel",
+            Dim::Category => "category",
+            Dim::Unit => "unit",
+            Dim::Rep => "rep",
+        }
+    }
 }
 
-/// Adds `delta` to one department's row for the case's day and region.
-pub async fn add_department(tx: &mut Tx, key: &CaseKey, department_id: &str, delta: &DeptCounts) -> DbResult<()> {
-    let v = delta.values();
-    exec!(
+/// The region paths a case filed at `path` counts under: the root `/`, every region
+/// above, and `path` itself, each with the child of it the case lies under ('' at
+/// `path`).
+pub fn ancestors(path: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    for (i, _) in path.match_indices('/') {
+        let (above, rest) = path.split_at(i + 1);
+        let child = rest.split('/').next().unwrap_or_default();
+        out.push((above, child));
+    }
+    out
+}
+
+type CaseRow = (Dim, String, &'static str, String, String);
+type DeptRow = (String, &'static str, String, String);
+type WordRow = (String, &'static str, String, String);
+
+/// What one or more events add to the counters, summed per row before anything is
+/// written (in key order, so two writers never take rows in opposite orders).
+#[derive(Debug, Default)]
+pub struct Additions {
+    cases: BTreeMap<CaseRow, CaseCounts>,
+    departments: BTreeMap<DeptRow, DeptCounts>,
+    words: BTreeMap<WordRow, i64>,
+}
+
+impl Additions {
+    /// Files `delta` (a change to one case's counters) under every row its key reaches.
+    pub fn case(&mut self, key: &CaseKey, delta: &Tally) {
+        let buckets = buckets_of(key.day);
+        if !delta.case.is_zero() {
+            let mut add = |row: CaseRow| {
+                let entry = self.cases.entry(row).or_default();
+                *entry = entry.plus(&delta.case);
+            };
+            for (grain, bucket) in &buckets {
+                for (path, child) in ancestors(&key.region_path) {
+                    add((Dim::Child, path.to_string(), grain, bucket.clone(), child.to_string()));
+                    add((Dim::Channel, path.to_string(), grain, bucket.clone(), key.channel.clone()));
+                    add((Dim::Category, path.to_string(), grain, bucket.clone(), key.category.clone()));
+                }
+                if !key.unit_id.is_empty() {
+                    add((Dim::Unit, key.region_path.clone(), grain, bucket.clone(), key.unit_id.clone()));
+                }
+                if !key.representative_id.is_empty() {
+                    add((Dim::Rep, key.region_path.clone(), grain, bucket.clone(), key.representative_id.clone()));
+                }
+            }
+        }
+        for (department_id, counts) in &delta.departments {
+            for (grain, bucket) in &buckets {
+                let row = (key.region_path.clone(), *grain, bucket.clone(), department_id.clone());
+                let entry = self.departments.entry(row).or_default();
+                *entry = entry.plus(counts);
+            }
+        }
+    }
+
+    /// Counts one case under each of `words`.
+    pub fn words(&mut self, key: &CaseKey, words: &[String]) {
+        for (grain, bucket) in buckets_of(key.day) {
+            for (path, _) in ancestors(&key.region_path) {
+                for word in words {
+                    *self.words.entry((path.to_string(), grain, bucket.clone(), word.clone())).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cases.is_empty() && self.departments.is_empty() && self.words.is_empty()
+    }
+}
+
+/// Adds `additions` to the stored counters: one multi-row upsert per table.
+pub async fn apply(tx: &mut Tx, additions: &Additions) -> DbResult<()> {
+    let cases: Vec<(&CaseRow, Vec<i64>)> = additions.cases.iter().map(|(k, c)| (k, c.values())).collect();
+    bulk_insert!(
         tx,
-        "INSERT INTO agg_department (day, region_path, department_id, assigned, returned, reworked, ext_requested, ext_granted, submitted, submitted_on_time, completed, rated_satisfied, rated_basic, rated_unsatisfied) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (day, region_path, department_id) DO UPDATE SET assigned = agg_department.assigned + excluded.assigned, returned = agg_department.returned + excluded.returned, reworked = agg_department.reworked + excluded.reworked, ext_requested = agg_department.ext_requested + excluded.ext_requested, ext_granted = agg_department.ext_granted + excluded.ext_granted, submitted = agg_department.submitted + excluded.submitted, submitted_on_time = agg_department.submitted_on_time + excluded.submitted_on_time, completed = agg_department.completed + excluded.completed, rated_satisfied = agg_department.rated_satisfied + excluded.rated_satisfied, rated_basic = agg_department.rated_basic + excluded.rated_basic, rated_unsatisfied = agg_department.rated_unsatisfied + excluded.rated_unsatisfied",
-        &key.day,
-        &key.region_path,
-        department_id,
-        v[0],
-        v[1],
-        v[2],
-        v[3],
-        v[4],
-        v[5],
-        v[6],
-        v[7],
-        v[8],
-        v[9],
-        v[10]
-    )?;
+        "INSERT INTO agg_cases (dim, region_path, grain, bucket, key, received, acknowledged, ack_on_time, answered_direct, forwarded, answered, answered_on_time, closed, solved, withdrawn, merged, reopened, citizen_satisfied, citizen_basic, citizen_unsatisfied, rep_satisfied, rep_basic, rep_unsatisfied, rated_both, disagree, returns, reworks, extensions) ",
+        " ON CONFLICT (dim, region_path, grain, bucket, key) DO UPDATE SET received = agg_cases.received + excluded.received, acknowledged = agg_cases.acknowledged + excluded.acknowledged, ack_on_time = agg_cases.ack_on_time + excluded.ack_on_time, answered_direct = agg_cases.answered_direct + excluded.answered_direct, forwarded = agg_cases.forwarded + excluded.forwarded, answered = agg_cases.answered + excluded.answered, answered_on_time = agg_cases.answered_on_time + excluded.answered_on_time, closed = agg_cases.closed + excluded.closed, solved = agg_cases.solved + excluded.solved, withdrawn = agg_cases.withdrawn + excluded.withdrawn, merged = agg_cases.merged + excluded.merged, reopened = agg_cases.reopened + excluded.reopened, citizen_satisfied = agg_cases.citizen_satisfied + excluded.citizen_satisfied, citizen_basic = agg_cases.citizen_basic + excluded.citizen_basic, citizen_unsatisfied = agg_cases.citizen_unsatisfied + excluded.citizen_unsatisfied, rep_satisfied = agg_cases.rep_satisfied + excluded.rep_satisfied, rep_basic = agg_cases.rep_basic + excluded.rep_basic, rep_unsatisfied = agg_cases.rep_unsatisfied + excluded.rep_unsatisfied, rated_both = agg_cases.rated_both + excluded.rated_both, disagree = agg_cases.disagree + excluded.disagree, returns = agg_cases.returns + excluded.returns, reworks = agg_cases.reworks + excluded.reworks, extensions = agg_cases.extensions + excluded.extensions",
+        5 + 23,
+        cases,
+        |b, row| {
+            let ((dim, path, grain, bucket, key), values) = row;
+            b.push_bind(dim.as_str()).push_bind(path.as_str()).push_bind(*grain).push_bind(bucket.as_str());
+            b.push_bind(key.as_str());
+            for v in values {
+                b.push_bind(*v);
+            }
+        }
+    );
+    let departments: Vec<(&DeptRow, Vec<i64>)> = additions.departments.iter().map(|(k, c)| (k, c.values())).collect();
+    bulk_insert!(
+        tx,
+        "INSERT INTO agg_departments (region_path, grain, bucket, department_id, assigned, returned, reworked, ext_requested, ext_granted, submitted, submitted_on_time, completed, rated_satisfied, rated_basic, rated_unsatisfied) ",
+        " ON CONFLICT (region_path, grain, bucket, department_id) DO UPDATE SET assigned = agg_departments.assigned + excluded.assigned, returned = agg_departments.returned + excluded.returned, reworked = agg_departments.reworked + excluded.reworked, ext_requested = agg_departments.ext_requested + excluded.ext_requested, ext_granted = agg_departments.ext_granted + excluded.ext_granted, submitted = agg_departments.submitted + excluded.submitted, submitted_on_time = agg_departments.submitted_on_time + excluded.submitted_on_time, completed = agg_departments.completed + excluded.completed, rated_satisfied = agg_departments.rated_satisfied + excluded.rated_satisfied, rated_basic = agg_departments.rated_basic + excluded.rated_basic, rated_unsatisfied = agg_departments.rated_unsatisfied + excluded.rated_unsatisfied",
+        4 + 11,
+        departments,
+        |b, row| {
+            let ((path, grain, bucket, department_id), values) = row;
+            b.push_bind(path.as_str()).push_bind(*grain).push_bind(bucket.as_str()).push_bind(department_id.as_str());
+            for v in values {
+                b.push_bind(*v);
+            }
+        }
+    );
+    let words: Vec<(&WordRow, &i64)> = additions.words.iter().collect();
+    bulk_insert!(
+        tx,
+        "INSERT INTO agg_hot_words (region_path, grain, bucket, word, cases) ",
+        " ON CONFLICT (region_path, grain, bucket, word) DO UPDATE SET cases = agg_hot_words.cases + excluded.cases",
+        5,
+        words,
+        |b, row| {
+            let ((path, grain, bucket, word), n) = row;
+            b.push_bind(path.as_str()).push_bind(*grain).push_bind(bucket.as_str()).push_bind(word.as_str());
+            b.push_bind(**n);
+        }
+    );
     Ok(())
 }
 
@@ -213,215 +273,215 @@ impl DeptSumRow {
     }
 }
 
-/// How a sum over a subtree and a range of days is broken down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum By {
-    /// One row, key ''.
-    Nothing,
-    RegionPath,
-    Channel,
-    Category,
-    Day,
-    Unit,
-    Representative,
+/// A period's buckets as the six bounds the range queries bind: an empty
+/// range is bound as ('1', '0'), which nothing lies in.
+fn bounds(b: &Buckets) -> [&str; 6] {
+    fn pair(r: &Option<(String, String)>) -> (&str, &str) {
+        match r {
+            Some((from, to)) => (from.as_str(), to.as_str()),
+            None => ("1", "0"),
+        }
+    }
+    let (m, h, t) = (pair(&b.months), pair(&b.head), pair(&b.tail));
+    [m.0, m.1, h.0, h.1, t.0, t.1]
 }
 
-/// Sums of the case counters of every region under `prefix` (a region path) for
-/// cases received from `from` to `to` (inclusive), broken down `by`.
-pub async fn case_sums(tx: &mut Tx, prefix: &str, from: &str, to: &str, by: By) -> DbResult<Vec<(String, CaseCounts)>> {
-    let like = format!("{prefix}%");
-    let rows = match by {
-        By::Nothing => rows!(
-            tx,
-            CaseSumRow,
-            "SELECT '' AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_region WHERE region_path LIKE $1 AND day >= $2 AND day <= $3",
-            &like,
-            from,
-            to
-        )?,
-        By::RegionPath => rows!(
-            tx,
-            CaseSumRow,
-            "SELECT region_path AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_region WHERE region_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY region_path",
-            &like,
-            from,
-            to
-        )?,
-        By::Channel => rows!(
-            tx,
-            CaseSumRow,
-            "SELECT channel AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_region WHERE region_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY channel",
-            &like,
-            from,
-            to
-        )?,
-        By::Category => rows!(
-            tx,
-            CaseSumRow,
-            "SELECT category AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_region WHERE region_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY category",
-            &like,
-            from,
-            to
-        )?,
-        By::Day => rows!(
-            tx,
-            CaseSumRow,
-            "SELECT day AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_region WHERE region_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY day",
-            &like,
-            from,
-            to
-        )?,
-        By::Unit => rows!(
-            tx,
-            CaseSumRow,
-            "SELECT unit_id AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_person WHERE region_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY unit_id",
-            &like,
-            from,
-            to
-        )?,
-        By::Representative => rows!(
-            tx,
-            CaseSumRow,
-            "SELECT representative_id AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_person WHERE region_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY representative_id",
-            &like,
-            from,
-            to
-        )?,
-    };
-    Ok(rows.into_iter().map(CaseSumRow::into_pair).filter(|(_, c)| !c.is_zero()).collect())
+fn pairs(rows: Vec<CaseSumRow>) -> Vec<(String, CaseCounts)> {
+    rows.into_iter().map(CaseSumRow::into_pair).filter(|(_, c)| !c.is_zero()).collect()
 }
 
-/// Sums of the case counters of the cases addressed to one station (unit) and
-/// received from `from` to `to`, per representative named with it ('' for none).
-pub async fn unit_sums(tx: &mut Tx, unit_id: &str, from: &str, to: &str) -> DbResult<Vec<(String, CaseCounts)>> {
+/// The case counters of the cases under `region_path` (a region path, or `/` for all)
+/// received in the period, broken down by `dim` (`Child`, `Channel` or `Category`).
+pub async fn region_sums(tx: &mut Tx, dim: Dim, region_path: &str, b: &Buckets) -> DbResult<Vec<(String, CaseCounts)>> {
+    let [m1, m2, h1, h2, t1, t2] = bounds(b);
     let rows = rows!(
         tx,
         CaseSumRow,
-        "SELECT representative_id AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_person WHERE unit_id = $1 AND day >= $2 AND day <= $3 GROUP BY representative_id",
-        unit_id,
+        "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases WHERE dim = $1 AND region_path = $2 AND ((grain = 'm' AND bucket >= $3 AND bucket <= $4) OR (grain = 'd' AND bucket >= $5 AND bucket <= $6) OR (grain = 'd' AND bucket >= $7 AND bucket <= $8)) GROUP BY key",
+        dim.as_str(),
+        region_path,
+        m1,
+        m2,
+        h1,
+        h2,
+        t1,
+        t2
+    )?;
+    Ok(pairs(rows))
+}
+
+/// The case counters under `region_path` per cohort day from `from` to `to`.
+pub async fn daily_sums(tx: &mut Tx, region_path: &str, from: &str, to: &str) -> DbResult<Vec<(String, CaseCounts)>> {
+    let rows = rows!(
+        tx,
+        CaseSumRow,
+        "SELECT bucket AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases
+         WHERE dim = 'child' AND region_path = $1 AND grain = 'd' AND bucket >= $2 AND bucket <= $3 GROUP BY bucket",
+        region_path,
         from,
         to
     )?;
-    Ok(rows.into_iter().map(CaseSumRow::into_pair).filter(|(_, c)| !c.is_zero()).collect())
+    Ok(pairs(rows))
 }
 
-/// Sums of the case counters of the cases under `prefix` addressed to one
-/// representative and received from `from` to `to` (one row, or none).
-pub async fn representative_sums(
+/// The case counters per station (`Dim::Unit`) or representative (`Dim::Rep`) of the
+/// cases under `prefix` received in the period, read from at most `bound` rows: none
+/// when the subtree holds more (a region too wide to rank its people one by one).
+pub async fn people_sums(
     tx: &mut Tx,
+    dim: Dim,
     prefix: &str,
-    representative_id: &str,
-    from: &str,
-    to: &str,
-) -> DbResult<CaseCounts> {
+    b: &Buckets,
+    bound: i64,
+) -> DbResult<Option<Vec<(String, CaseCounts)>>> {
     let like = format!("{prefix}%");
+    let [m1, m2, h1, h2, t1, t2] = bounds(b);
     let rows = rows!(
         tx,
         CaseSumRow,
-        "SELECT representative_id AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_person WHERE representative_id = $1 AND region_path LIKE $2 AND day >= $3 AND day <= $4 GROUP BY representative_id",
-        representative_id,
+        "SELECT key, received, acknowledged, ack_on_time, answered_direct, forwarded, answered, answered_on_time, closed, solved, withdrawn, merged, reopened, citizen_satisfied, citizen_basic, citizen_unsatisfied, rep_satisfied, rep_basic, rep_unsatisfied, rated_both, disagree, returns, reworks, extensions FROM agg_cases WHERE dim = $1 AND region_path LIKE $2 AND ((grain = 'm' AND bucket >= $3 AND bucket <= $4) OR (grain = 'd' AND bucket >= $5 AND bucket <= $6) OR (grain = 'd' AND bucket >= $7 AND bucket <= $8)) LIMIT $9",
+        dim.as_str(),
         &like,
-        from,
-        to
+        m1,
+        m2,
+        h1,
+        h2,
+        t1,
+        t2,
+        bound + 1
+    )?;
+    if rows.len() as i64 > bound {
+        return Ok(None);
+    }
+    let mut sums: HashMap<String, CaseCounts> = HashMap::new();
+    for (key, counts) in rows.into_iter().map(CaseSumRow::into_pair) {
+        let entry = sums.entry(key).or_default();
+        *entry = entry.plus(&counts);
+    }
+    Ok(Some(sums.into_iter().filter(|(_, c)| !c.is_zero()).collect()))
+}
+
+/// The case counters of one station or representative (`key`) over the period, of the
+/// cases under `prefix`.
+pub async fn one_sums(tx: &mut Tx, dim: Dim, key: &str, prefix: &str, b: &Buckets) -> DbResult<CaseCounts> {
+    let like = format!("{prefix}%");
+    let [m1, m2, h1, h2, t1, t2] = bounds(b);
+    let rows = rows!(
+        tx,
+        CaseSumRow,
+        "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases WHERE dim = $1 AND key = $9 AND region_path LIKE $2 AND ((grain = 'm' AND bucket >= $3 AND bucket <= $4) OR (grain = 'd' AND bucket >= $5 AND bucket <= $6) OR (grain = 'd' AND bucket >= $7 AND bucket <= $8)) GROUP BY key",
+        dim.as_str(),
+        &like,
+        m1,
+        m2,
+        h1,
+        h2,
+        t1,
+        t2,
+        key
     )?;
     Ok(rows.into_iter().map(CaseSumRow::into_pair).map(|(_, c)| c).next().unwrap_or_default())
 }
 
-/// Adds `cases` to the count of cases that gave `word` on the key's day and region.
-pub async fn add_word(tx: &mut Tx, day: &str, region_path: &str, word: &str, cases: i64) -> DbResult<()> {
-    exec!(
-        tx,
-        "INSERT INTO agg_words (day, region_path, word, cases) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (day, region_path, word) DO UPDATE SET cases = agg_words.cases + excluded.cases",
-        day,
-        region_path,
-        word,
-        cases
-    )?;
-    Ok(())
-}
-
-/// The words most cases under `prefix` received from `from` to `to` gave, with how
-/// many cases gave each, most first, at most `limit`.
-pub async fn hot_words(tx: &mut Tx, prefix: &str, from: &str, to: &str, limit: i64) -> DbResult<Vec<(String, i64)>> {
-    let like = format!("{prefix}%");
+/// The words most cases under `region_path` received in the period gave, with how many
+/// cases gave each, most first, at most `limit`.
+pub async fn hot_words(tx: &mut Tx, region_path: &str, b: &Buckets, limit: i64) -> DbResult<Vec<(String, i64)>> {
+    let [m1, m2, h1, h2, t1, t2] = bounds(b);
     rows!(
         tx,
         (String, i64),
-        "SELECT word, CAST(SUM(cases) AS BIGINT) AS n FROM agg_words
-         WHERE region_path LIKE $1 AND day >= $2 AND day <= $3
-         GROUP BY word HAVING SUM(cases) > 0 ORDER BY n DESC, word LIMIT $4",
-        &like,
-        from,
-        to,
+        "SELECT word, CAST(SUM(cases) AS BIGINT) AS n FROM agg_hot_words
+         WHERE region_path = $1 AND ((grain = 'm' AND bucket >= $2 AND bucket <= $3) OR (grain = 'd' AND bucket >= $4 AND bucket <= $5) OR (grain = 'd' AND bucket >= $6 AND bucket <= $7))
+         GROUP BY word HAVING SUM(cases) > 0 ORDER BY n DESC, word LIMIT $8",
+        region_path,
+        m1,
+        m2,
+        h1,
+        h2,
+        t1,
+        t2,
         limit
     )
 }
 
-/// Sums of the department counters of cases under `prefix`, per department.
-pub async fn department_sums(tx: &mut Tx, prefix: &str, from: &str, to: &str) -> DbResult<Vec<(String, DeptCounts)>> {
+/// The department counters of the cases under `prefix` received in the period, per
+/// department, read from at most `bound` rows (none when there are more).
+pub async fn department_sums(
+    tx: &mut Tx,
+    prefix: &str,
+    b: &Buckets,
+    bound: i64,
+) -> DbResult<Option<Vec<(String, DeptCounts)>>> {
     let like = format!("{prefix}%");
+    let [m1, m2, h1, h2, t1, t2] = bounds(b);
     let rows = rows!(
         tx,
         DeptSumRow,
-        "SELECT department_id AS key, CAST(COALESCE(SUM(assigned), 0) AS BIGINT) AS assigned, CAST(COALESCE(SUM(returned), 0) AS BIGINT) AS returned, CAST(COALESCE(SUM(reworked), 0) AS BIGINT) AS reworked, CAST(COALESCE(SUM(ext_requested), 0) AS BIGINT) AS ext_requested, CAST(COALESCE(SUM(ext_granted), 0) AS BIGINT) AS ext_granted, CAST(COALESCE(SUM(submitted), 0) AS BIGINT) AS submitted, CAST(COALESCE(SUM(submitted_on_time), 0) AS BIGINT) AS submitted_on_time, CAST(COALESCE(SUM(completed), 0) AS BIGINT) AS completed, CAST(COALESCE(SUM(rated_satisfied), 0) AS BIGINT) AS rated_satisfied, CAST(COALESCE(SUM(rated_basic), 0) AS BIGINT) AS rated_basic, CAST(COALESCE(SUM(rated_unsatisfied), 0) AS BIGINT) AS rated_unsatisfied FROM agg_department WHERE region_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY department_id",
+        "SELECT department_id AS key, assigned, returned, reworked, ext_requested, ext_granted, submitted, submitted_on_time, completed, rated_satisfied, rated_basic, rated_unsatisfied FROM agg_departments
+         WHERE region_path LIKE $1 AND ((grain = 'm' AND bucket >= $2 AND bucket <= $3) OR (grain = 'd' AND bucket >= $4 AND bucket <= $5) OR (grain = 'd' AND bucket >= $6 AND bucket <= $7)) LIMIT $8",
         &like,
-        from,
-        to
+        m1,
+        m2,
+        h1,
+        h2,
+        t1,
+        t2,
+        bound + 1
     )?;
-    Ok(rows.into_iter().map(DeptSumRow::into_pair).filter(|(_, c)| !c.is_zero()).collect())
+    if rows.len() as i64 > bound {
+        return Ok(None);
+    }
+    let mut sums: HashMap<String, DeptCounts> = HashMap::new();
+    for (key, counts) in rows.into_iter().map(DeptSumRow::into_pair) {
+        let entry = sums.entry(key).or_default();
+        *entry = entry.plus(&counts);
+    }
+    Ok(Some(sums.into_iter().filter(|(_, c)| !c.is_zero()).collect()))
 }
 
 /// Every stored row, in key order, with zero rows left out (for the check that the
-/// maintained aggregates equal the rebuilt ones).
+/// maintained counters equal the rebuilt ones).
 pub async fn dump(tx: &mut Tx) -> DbResult<Vec<String>> {
-    let region = rows!(
+    let cases = rows!(
         tx,
         CaseSumRow,
-        "SELECT day || '|' || region_path || '|' || channel || '|' || category AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_region
-         GROUP BY day, region_path, channel, category ORDER BY 1"
+        "SELECT dim || '|' || region_path || '|' || grain || '|' || bucket || '|' || key AS key, received, acknowledged, ack_on_time, answered_direct, forwarded, answered, answered_on_time, closed, solved, withdrawn, merged, reopened, citizen_satisfied, citizen_basic, citizen_unsatisfied, rep_satisfied, rep_basic, rep_unsatisfied, rated_both, disagree, returns, reworks, extensions
+         FROM agg_cases ORDER BY dim, region_path, grain, bucket, key"
     )?;
-    let person = rows!(
-        tx,
-        CaseSumRow,
-        "SELECT day || '|' || region_path || '|' || unit_id || '|' || representative_id AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_person
-         GROUP BY day, region_path, unit_id, representative_id ORDER BY 1"
-    )?;
-    let dept = rows!(
+    let departments = rows!(
         tx,
         DeptSumRow,
-        "SELECT day || '|' || region_path || '|' || department_id AS key, CAST(COALESCE(SUM(assigned), 0) AS BIGINT) AS assigned, CAST(COALESCE(SUM(returned), 0) AS BIGINT) AS returned, CAST(COALESCE(SUM(reworked), 0) AS BIGINT) AS reworked, CAST(COALESCE(SUM(ext_requested), 0) AS BIGINT) AS ext_requested, CAST(COALESCE(SUM(ext_granted), 0) AS BIGINT) AS ext_granted, CAST(COALESCE(SUM(submitted), 0) AS BIGINT) AS submitted, CAST(COALESCE(SUM(submitted_on_time), 0) AS BIGINT) AS submitted_on_time, CAST(COALESCE(SUM(completed), 0) AS BIGINT) AS completed, CAST(COALESCE(SUM(rated_satisfied), 0) AS BIGINT) AS rated_satisfied, CAST(COALESCE(SUM(rated_basic), 0) AS BIGINT) AS rated_basic, CAST(COALESCE(SUM(rated_unsatisfied), 0) AS BIGINT) AS rated_unsatisfied FROM agg_department
-         GROUP BY day, region_path, department_id ORDER BY 1"
+        "SELECT region_path || '|' || grain || '|' || bucket || '|' || department_id AS key, assigned, returned, reworked, ext_requested, ext_granted, submitted, submitted_on_time, completed, rated_satisfied, rated_basic, rated_unsatisfied
+         FROM agg_departments ORDER BY region_path, grain, bucket, department_id"
     )?;
-    let mut out = Vec::new();
-    out.extend(
-        region
-            .into_iter()
-            .map(CaseSumRow::into_pair)
-            .filter(|(_, c)| !c.is_zero())
-            .map(|(k, c)| format!("region {k} {c:?}")),
-    );
-    out.extend(
-        person
-            .into_iter()
-            .map(CaseSumRow::into_pair)
-            .filter(|(_, c)| !c.is_zero())
-            .map(|(k, c)| format!("person {k} {c:?}")),
-    );
     let words = rows!(
         tx,
         (String, i64),
-        "SELECT day || '|' || region_path || '|' || word AS key, CAST(SUM(cases) AS BIGINT) AS n FROM agg_words
-         GROUP BY day, region_path, word HAVING SUM(cases) <> 0 ORDER BY 1"
+        "SELECT region_path || '|' || grain || '|' || bucket || '|' || word AS key, cases FROM agg_hot_words
+         WHERE cases <> 0 ORDER BY region_path, grain, bucket, word"
     )?;
-    out.extend(words.into_iter().map(|(k, n)| format!("word {k} {n}")));
+    let mut out: Vec<String> = pairs(cases).into_iter().map(|(k, c)| format!("cases {k} {c:?}")).collect();
     out.extend(
-        dept.into_iter()
+        departments
+            .into_iter()
             .map(DeptSumRow::into_pair)
             .filter(|(_, c)| !c.is_zero())
             .map(|(k, c)| format!("department {k} {c:?}")),
     );
+    out.extend(words.into_iter().map(|(k, n)| format!("word {k} {n}")));
     Ok(out)
+}
+
+/// Whether cases exist but no counter does (a database just migrated to a new layout
+/// of the counters).
+pub async fn need_filling(tx: &mut Tx) -> DbResult<bool> {
+    let n = scalar!(
+        tx,
+        i64,
+        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM cases) AND NOT EXISTS (SELECT 1 FROM agg_cases) THEN 1 ELSE 0 END
+             AS BIGINT)"
+    )?;
+    Ok(n == 1)
 }
 
 /// The region paths cases are filed at, with how many cases each, in path order.
@@ -435,32 +495,22 @@ pub async fn case_paths(tx: &mut Tx) -> DbResult<Vec<(String, i64)>> {
 
 /// Holds off every other writer of the counters until this transaction ends
 /// (PostgreSQL; a SQLite write transaction already excludes every other writer), so a
-/// rebuild chunk and the events of the same moment cannot miss or double a case.
+/// rebuild and the events of the same moment cannot miss or double a case.
 pub async fn lock_for_rebuild(tx: &mut Tx) -> DbResult<()> {
     match tx.engine() {
         super::Engine::Sqlite => Ok(()),
         super::Engine::Postgres => {
-            exec!(tx, "LOCK TABLE agg_region, agg_person, agg_department, agg_words IN SHARE ROW EXCLUSIVE MODE")?;
+            exec!(tx, "LOCK TABLE agg_cases, agg_departments, agg_hot_words IN SHARE ROW EXCLUSIVE MODE")?;
             Ok(())
         }
     }
 }
 
-/// Removes the counters of region paths no case is filed at any more.
-pub async fn clear_stale(tx: &mut Tx) -> DbResult<()> {
-    exec!(tx, "DELETE FROM agg_region WHERE region_path NOT IN (SELECT region_path FROM cases)")?;
-    exec!(tx, "DELETE FROM agg_person WHERE region_path NOT IN (SELECT region_path FROM cases)")?;
-    exec!(tx, "DELETE FROM agg_department WHERE region_path NOT IN (SELECT region_path FROM cases)")?;
-    exec!(tx, "DELETE FROM agg_words WHERE region_path NOT IN (SELECT region_path FROM cases)")?;
-    Ok(())
-}
-
-/// Empties the counters of one region path (not its subtree), before it is refiled.
-pub async fn clear_path(tx: &mut Tx, path: &str) -> DbResult<()> {
-    exec!(tx, "DELETE FROM agg_region WHERE region_path = $1", path)?;
-    exec!(tx, "DELETE FROM agg_person WHERE region_path = $1", path)?;
-    exec!(tx, "DELETE FROM agg_department WHERE region_path = $1", path)?;
-    exec!(tx, "DELETE FROM agg_words WHERE region_path = $1", path)?;
+/// Empties every counter, before a rebuild files every case again.
+pub async fn clear(tx: &mut Tx) -> DbResult<()> {
+    exec!(tx, "DELETE FROM agg_cases")?;
+    exec!(tx, "DELETE FROM agg_departments")?;
+    exec!(tx, "DELETE FROM agg_hot_words")?;
     Ok(())
 }
 
@@ -566,7 +616,8 @@ pub async fn stations(
                  AS BIGINT) AS profile_filled,
              CAST(COALESCE((SELECT SUM(s.scans) FROM codes c JOIN code_scans s ON s.code = c.code
                  WHERE c.kind = 'unit' AND c.target_id = u.id AND s.day >= $2 AND s.day <= $3), 0) AS BIGINT) AS scans,
-             CAST(COALESCE((SELECT SUM(a.received) FROM agg_person a WHERE a.unit_id = u.id AND a.day >= $4), 0) AS BIGINT)
+             CAST(COALESCE((SELECT SUM(a.received) FROM agg_cases a
+                 WHERE a.dim = 'unit' AND a.key = u.id AND a.grain = 'd' AND a.bucket >= $4), 0) AS BIGINT)
                  AS recent_cases
          FROM units u JOIN regions r ON r.id = u.region_id
          WHERE r.path LIKE $1

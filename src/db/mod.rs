@@ -55,6 +55,39 @@ macro_rules! exec {
     };
 }
 
+/// SQLite binds at most 32,766 values a statement; PostgreSQL 65,535.
+pub(crate) const MAX_BINDS: usize = 30_000;
+
+/// Runs one multi-row INSERT per chunk of `$items` on either engine; `$push` binds one
+/// row's values, in the column order of `$head`, and `$tail` (an `ON CONFLICT` clause)
+/// follows the rows. The one place where SQL is built with a query builder rather than
+/// one literal: the number of rows a statement carries varies, the columns and their
+/// order do not.
+macro_rules! bulk_insert {
+    ($tx:expr, $head:literal, $columns:expr, $items:expr, |$b:ident, $x:ident| $push:block) => {
+        bulk_insert!($tx, $head, "", $columns, $items, |$b, $x| $push)
+    };
+    ($tx:expr, $head:literal, $tail:literal, $columns:expr, $items:expr, |$b:ident, $x:ident| $push:block) => {{
+        let per = ($crate::db::MAX_BINDS / $columns).max(1);
+        for chunk in $items.chunks(per) {
+            match &mut *$tx {
+                $crate::db::Tx::Sqlite(t) => {
+                    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new($head);
+                    q.push_values(chunk, |mut $b, $x| $push);
+                    q.push($tail);
+                    q.build().execute(&mut **t).await?;
+                }
+                $crate::db::Tx::Postgres(t) => {
+                    let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new($head);
+                    q.push_values(chunk, |mut $b, $x| $push);
+                    q.push($tail);
+                    q.build().execute(&mut **t).await?;
+                }
+            }
+        }
+    }};
+}
+
 pub mod admin_log;
 pub mod aggregates;
 pub mod api_tokens;
@@ -167,6 +200,24 @@ impl Db {
             Db::Sqlite { .. } => Engine::Sqlite,
             Db::Postgres(_) => Engine::Postgres,
         }
+    }
+
+    /// Refreshes the query planner's statistics, so it picks the index a query needs
+    /// (an office's region or a station's counters) rather than one that merely avoids a
+    /// sort: on SQLite, `PRAGMA optimize` analyses (a sample of) the tables that changed
+    /// much or were never analysed; on PostgreSQL, `ANALYZE`. Cheap when little changed.
+    pub async fn optimize(&self) -> DbResult<()> {
+        let mut tx = self.write().await?;
+        match self.engine() {
+            Engine::Sqlite => {
+                exec!(&mut tx, "PRAGMA analysis_limit = 1000")?;
+                exec!(&mut tx, "PRAGMA optimize = 0x10002")?;
+            }
+            Engine::Postgres => {
+                exec!(&mut tx, "ANALYZE")?;
+            }
+        }
+        tx.commit().await
     }
 
     /// Brings the schema up to date. Migrations only add or transform.

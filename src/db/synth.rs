@@ -1,7 +1,5 @@
 //! Bulk writing of a synthetic province and its cases (`minyi synth`): multi-row
-//! INSERTs, many rows a statement and many statements a transaction. The one place
-//! where SQL is built with a query builder rather than one literal: the number of rows
-//! a statement carries varies, the columns and their order do not.
+//! INSERTs (`bulk_insert!`), many rows a statement and many statements a transaction.
 
 use super::cases::date_text;
 use super::{DbResult, Tx};
@@ -9,31 +7,6 @@ use crate::domain::case::{CaseState, Grade};
 use crate::synth::province::Province;
 use crate::synth::reception::SynthReception;
 use crate::synth::story::SynthCase;
-
-/// SQLite binds at most 32,766 values a statement; PostgreSQL 65,535.
-const MAX_BINDS: usize = 30_000;
-
-/// Runs one multi-row INSERT per chunk of `$items` on either engine; `$push` binds one
-/// row's values, in the column order of `$head`.
-macro_rules! bulk_insert {
-    ($tx:expr, $head:literal, $columns:expr, $items:expr, |$b:ident, $x:ident| $push:block) => {{
-        let per = (MAX_BINDS / $columns).max(1);
-        for chunk in $items.chunks(per) {
-            match &mut *$tx {
-                Tx::Sqlite(t) => {
-                    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new($head);
-                    q.push_values(chunk, |mut $b, $x| $push);
-                    q.build().execute(&mut **t).await?;
-                }
-                Tx::Postgres(t) => {
-                    let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new($head);
-                    q.push_values(chunk, |mut $b, $x| $push);
-                    q.build().execute(&mut **t).await?;
-                }
-            }
-        }
-    }};
-}
 
 /// Whether a region with this code exists (a synthetic province is written once).
 pub async fn region_code_exists(tx: &mut Tx, code: &str) -> DbResult<bool> {

@@ -135,6 +135,52 @@ impl Period {
     }
 }
 
+/// How the cockpit's counters file a day: under the day itself (`d`, `YYYY-MM-DD`) and
+/// under its month (`m`, `YYYY-MM`), so a long period is summed from whole months and
+/// only its ragged ends from days.
+pub const GRAINS: [&str; 2] = ["d", "m"];
+
+/// The buckets a day is filed under, one per grain of [`GRAINS`].
+pub fn buckets_of(day: NaiveDate) -> [(&'static str, String); 2] {
+    [("d", day.to_string()), ("m", month_of(day))]
+}
+
+/// A period as buckets to sum: the whole months inside it, and the days of its ragged
+/// ends. Each range is inclusive; an empty range is `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Buckets {
+    /// First and last whole month (`YYYY-MM`).
+    pub months: Option<(String, String)>,
+    /// The days before the first whole month (`YYYY-MM-DD`).
+    pub head: Option<(String, String)>,
+    /// The days after the last whole month.
+    pub tail: Option<(String, String)>,
+}
+
+impl Period {
+    /// The period as whole months and ragged-end days: a day is in exactly one of them.
+    pub fn buckets(&self) -> Buckets {
+        let first_of = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+        let next_month = |d: NaiveDate| first_of(first_of(d) + chrono::Duration::days(32));
+        // The first whole month starts on `from` if `from` is a first, else next month.
+        let start = if self.from.day() == 1 { self.from } else { next_month(self.from) };
+        // The last whole month ends on `to` if tomorrow is a first.
+        let after_to = self.to + chrono::Duration::days(1);
+        let end = if after_to.day() == 1 { after_to } else { first_of(self.to) };
+        let range = |a: NaiveDate, b: NaiveDate| (a <= b).then(|| (a.to_string(), b.to_string()));
+        if start >= end {
+            // No whole month: every day is a ragged end.
+            return Buckets { months: None, head: range(self.from, self.to), tail: None };
+        }
+        let last_month = end - chrono::Duration::days(1);
+        Buckets {
+            months: Some((month_of(start), month_of(last_month))),
+            head: range(self.from, start - chrono::Duration::days(1)),
+            tail: range(end, self.to),
+        }
+    }
+}
+
 /// The Monday of a day's ISO week, which names the week in trends.
 pub fn week_of(day: NaiveDate) -> NaiveDate {
     day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()))
@@ -158,6 +204,63 @@ mod tests {
 
     fn d(day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, day).unwrap()
+    }
+
+    fn buckets(from: &str, to: &str) -> Buckets {
+        let today = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+        Period::parse(from, to, today).unwrap().buckets()
+    }
+
+    fn some(a: &str, b: &str) -> Option<(String, String)> {
+        Some((a.to_string(), b.to_string()))
+    }
+
+    #[test]
+    fn a_period_is_whole_months_and_ragged_days() {
+        // Ragged at both ends.
+        let b = buckets("2026-01-15", "2026-04-10");
+        assert_eq!(b.months, some("2026-02", "2026-03"));
+        assert_eq!(b.head, some("2026-01-15", "2026-01-31"));
+        assert_eq!(b.tail, some("2026-04-01", "2026-04-10"));
+        // Exactly whole months, across a leap February and a year's end.
+        let b = buckets("2023-12-01", "2024-02-29");
+        assert_eq!((b.months, b.head, b.tail), (some("2023-12", "2024-02"), None, None));
+        // The default period: the year so far.
+        let b = buckets("2026-01-01", "2026-11-29");
+        assert_eq!((b.months, b.head, b.tail), (some("2026-01", "2026-10"), None, some("2026-11-01", "2026-11-29")));
+        // Inside one month, or across two without a whole one: days only.
+        let b = buckets("2026-03-02", "2026-03-30");
+        assert_eq!((b.months, b.head, b.tail), (None, some("2026-03-02", "2026-03-30"), None));
+        let b = buckets("2026-03-20", "2026-04-10");
+        assert_eq!((b.months, b.head, b.tail), (None, some("2026-03-20", "2026-04-10"), None));
+        // One day; one whole month.
+        let b = buckets("2026-03-31", "2026-03-31");
+        assert_eq!((b.months, b.head, b.tail), (None, some("2026-03-31", "2026-03-31"), None));
+        let b = buckets("2026-02-01", "2026-02-28");
+        assert_eq!((b.months, b.head, b.tail), (some("2026-02", "2026-02"), None, None));
+    }
+
+    #[test]
+    fn every_day_of_a_period_is_in_exactly_one_bucket() {
+        let start = NaiveDate::from_ymd_opt(2027, 12, 20).unwrap();
+        for len in [0, 1, 10, 11, 12, 40, 70, 400] {
+            for shift in [0, 5, 12, 43] {
+                let from = start + chrono::Duration::days(shift);
+                let to = from + chrono::Duration::days(len);
+                let b = Period::parse(&from.to_string(), &to.to_string(), to).unwrap().buckets();
+                let inside = |r: &Option<(String, String)>, key: &str| {
+                    r.as_ref().is_some_and(|(a, z)| a.as_str() <= key && key <= z.as_str())
+                };
+                let mut day = from - chrono::Duration::days(40);
+                while day <= to + chrono::Duration::days(40) {
+                    let (d, m) = (day.to_string(), month_of(day));
+                    let hits = [inside(&b.months, &m), inside(&b.head, &d), inside(&b.tail, &d)];
+                    let n = hits.iter().filter(|h| **h).count();
+                    assert_eq!(n, usize::from(from <= day && day <= to), "{from}..{to}: {day} in {hits:?}");
+                    day += chrono::Duration::days(1);
+                }
+            }
+        }
     }
 
     fn ev(kind: &str, day: u32) -> HistoryEvent {

@@ -167,11 +167,21 @@ async fn rebuilt_aggregates_equal_the_maintained_ones() {
         assert!(joined.contains("ext_granted: 1"), "{}", t.engine);
         assert!(joined.contains("merged: 1"), "{}", t.engine);
 
-        // In small chunks (one short write transaction each), with counters of a region
-        // no case is filed at cleared away: the same counters, progress rising to the total.
+        // Reporting progress in small chunks, with counters of a region no case is filed
+        // at cleared away: the same counters, progress rising to the total.
         {
             let mut tx = t.db().write().await.expect("a write");
-            minyi::db::aggregates::add_word(&mut tx, "2026-01-01", "/nowhere/", "幽灵", 3).await.expect("a stray row");
+            let mut stray = minyi::db::aggregates::Additions::default();
+            let key = minyi::db::aggregates::CaseKey {
+                day: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                region_path: "/nowhere/".into(),
+                channel: String::new(),
+                category: String::new(),
+                unit_id: String::new(),
+                representative_id: String::new(),
+            };
+            stray.words(&key, &["幽灵".to_string()]);
+            minyi::db::aggregates::apply(&mut tx, &stray).await.expect("a stray row");
             tx.commit().await.expect("commit");
         }
         assert_ne!(cockpit::dump_aggregates(t.db()).await.expect("dump"), maintained);
@@ -180,7 +190,7 @@ async fn rebuilt_aggregates_equal_the_maintained_ones() {
         let rebuilt =
             cockpit::rebuild_aggregates_in_chunks(t.db(), 40, |done| steps.push(done)).await.expect("rebuild");
         assert_eq!(rebuilt.cases, total, "{}", t.engine);
-        assert!(steps.len() >= 3, "{}: committed in chunks: {steps:?}", t.engine);
+        assert!(steps.len() >= 3, "{}: progress in chunks: {steps:?}", t.engine);
         assert!(steps.windows(2).all(|w| w[0] < w[1]) && steps.last() == Some(&total), "{}: {steps:?}", t.engine);
         assert_eq!(cockpit::dump_aggregates(t.db()).await.expect("dump"), maintained, "{}: in chunks", t.engine);
     }
@@ -362,4 +372,65 @@ async fn office_journey(t: &TestDb) {
     assert_eq!(status, 403);
     let (status, _, _) = other.page(&format!("/cases?region={}", region_of(&office))).await;
     assert_eq!(status, 403, "the case list keeps to the scope too");
+}
+
+/// A period's figures are summed from whole months and the days of its ragged ends:
+/// whatever the period, they equal a count of the cases themselves, for the region
+/// and each child region, channel and category.
+#[tokio::test]
+async fn any_period_sums_to_the_cases_received_in_it() {
+    for t in engines().await {
+        load_demo(&t).await;
+        minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
+        let office = crate::support::actor(&t, "office").await;
+        let prefix = match office.scope() {
+            Scope::Subtree { path, .. } => path.as_str().to_string(),
+            other => panic!("not an office: {other:?}"),
+        };
+        let cases = {
+            let mut tx = t.read().await;
+            let filter = db::cases::InboxFilter { region_prefix: format!("{prefix}%"), ..Default::default() };
+            db::cases::inbox(&mut tx, &filter, db::PageRequest { number: 1, size: 5000 }).await.expect("inbox").items
+        };
+        let day = |c: &minyi::domain::case::Case| minyi::domain::calendar::cst_date(c.created_at);
+        let first = cases.iter().map(day).min().expect("demo cases");
+        let last = cases.iter().map(day).max().expect("demo cases");
+        assert!((last - first).num_days() > 40, "{}: the demo spans months: {first}..{last}", t.engine);
+        let mid = first + Duration::days((last - first).num_days() / 2);
+        let periods = [
+            (first, last),
+            (first + Duration::days(3), last - Duration::days(4)),
+            (mid, mid),
+            (mid - Duration::days(20), mid + Duration::days(20)),
+            (first, first + Duration::days(35)),
+            (first + Duration::days(10), last),
+        ];
+        for (from, to) in periods {
+            let o = cockpit::overview(&t.app, &office, "", &from.to_string(), &to.to_string()).await.expect("overview");
+            let inside: Vec<_> = cases.iter().filter(|c| from <= day(c) && day(c) <= to).collect();
+            let e = format!("{}: {from}..{to}", t.engine);
+            assert_eq!(o.total.received, inside.len() as i64, "{e}");
+            let own = inside.iter().filter(|c| c.region_path == prefix).count() as i64;
+            assert_eq!(o.own_level.received, own, "{e}: filed at the county itself");
+            for child in &o.children {
+                let below = inside.iter().filter(|c| c.region_path.contains(&format!("/{}/", child.key))).count();
+                assert_eq!(child.counts.received, below as i64, "{e}: under {}", child.name);
+            }
+            for line in &o.by_channel {
+                let n = inside.iter().filter(|c| c.channel.as_str() == line.key).count();
+                assert_eq!(line.counts.received, n as i64, "{e}: channel {}", line.key);
+            }
+            for line in &o.by_category {
+                let n = inside.iter().filter(|c| c.category == line.key).count();
+                assert_eq!(line.counts.received, n as i64, "{e}: category {}", line.key);
+            }
+            let listed: i64 = o.by_channel.iter().map(|l| l.counts.received).sum();
+            assert_eq!(listed, inside.len() as i64, "{e}: every channel listed");
+            let per_month: i64 = o.months.iter().map(|l| l.counts.received).sum();
+            assert_eq!(per_month, inside.len() as i64, "{e}: the trend adds up");
+            let stations: i64 = o.stations.iter().map(|l| l.counts.received).sum();
+            let addressed = inside.iter().filter(|c| c.unit_id.is_some()).count() as i64;
+            assert!(o.stations.len() == cockpit::LIST_ROWS || stations == addressed, "{e}: stations {stations}");
+        }
+    }
 }

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 use crate::app::App;
-use crate::db::aggregates::{self, By};
-use crate::db::{self, PageRequest};
+use crate::db;
+use crate::db::aggregates::{self, Dim};
 use crate::domain::case::Case;
 use crate::domain::rates::{Period, month_of, week_of};
 use crate::domain::reception::{self, ReceptionCount};
@@ -49,6 +49,10 @@ pub struct Overview {
     pub stations: Vec<Line<CaseCounts>>,
     pub representatives: Vec<Line<CaseCounts>>,
     pub departments: Vec<Line<DeptCounts>>,
+    /// Which of `stations`, `representatives` and `departments` are left empty because
+    /// the region holds too many to rank one by one (more than `PEOPLE_BOUND` counter
+    /// rows in the period): the page asks to choose a region below.
+    pub too_wide: Vec<&'static str>,
     pub weeks: Vec<Line<CaseCounts>>,
     pub months: Vec<Line<CaseCounts>>,
     /// Open cases past their next due date, oldest first (live, from the cases).
@@ -67,6 +71,10 @@ pub struct Overview {
     pub reception: HashMap<String, ReceptionCount>,
     pub reception_total: ReceptionCount,
 }
+
+/// The most counter rows a ranking of stations, representatives or departments reads;
+/// a wider region ranks its child regions and leaves the people to the regions below.
+pub const PEOPLE_BOUND: i64 = 20_000;
 
 /// How many stations the management list shows.
 pub const STATION_ROWS: i64 = 200;
@@ -113,19 +121,16 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
         None => Vec::new(),
     };
     let (from_day, to_day) = (period.from().to_string(), period.to().to_string());
+    let buckets = period.buckets();
     let sums = |rows: Vec<(String, CaseCounts)>| -> Vec<Line<CaseCounts>> {
         rows.into_iter().map(|(key, counts)| Line { name: key.clone(), key, counts }).collect()
     };
-    let total = aggregates::case_sums(&mut tx, &prefix, &from_day, &to_day, By::Nothing)
-        .await?
-        .into_iter()
-        .map(|(_, c)| c)
-        .next()
-        .unwrap_or_default();
-    let by_channel = sums(aggregates::case_sums(&mut tx, &prefix, &from_day, &to_day, By::Channel).await?);
-    let mut by_category = sums(aggregates::case_sums(&mut tx, &prefix, &from_day, &to_day, By::Category).await?);
+    let mut by_channel = sums(aggregates::region_sums(&mut tx, Dim::Channel, &prefix, &buckets).await?);
+    by_channel.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut by_category = sums(aggregates::region_sums(&mut tx, Dim::Category, &prefix, &buckets).await?);
     by_category.sort_by(|a, b| b.counts.received.cmp(&a.counts.received).then(a.key.cmp(&b.key)));
-    // Drill-down: each leaf path's sums go to the child of `region` it lies under.
+    // Drill-down: the counters of each child region's subtree, and of cases filed at
+    // the region itself (key '').
     let children_of = match &region {
         Some(r) => db::regions::children(&mut tx, &r.id).await?,
         None => db::regions::all_in(&mut tx, &crate::domain::permission::ListFilter::All)
@@ -134,15 +139,15 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
             .filter(|r| r.parent_id.is_none())
             .collect(),
     };
-    let mut per_child: BTreeMap<String, CaseCounts> = BTreeMap::new();
+    let mut total = CaseCounts::default();
     let mut own_level = CaseCounts::default();
-    for (path, counts) in aggregates::case_sums(&mut tx, &prefix, &from_day, &to_day, By::RegionPath).await? {
-        let rest = path.strip_prefix(&prefix).unwrap_or_default();
-        if let Some(child) = rest.split('/').find(|s| !s.is_empty()) {
-            let entry = per_child.entry(child.to_string()).or_default();
-            *entry = entry.plus(&counts);
-        } else {
+    let mut per_child: BTreeMap<String, CaseCounts> = BTreeMap::new();
+    for (child, counts) in aggregates::region_sums(&mut tx, Dim::Child, &prefix, &buckets).await? {
+        total = total.plus(&counts);
+        if child.is_empty() {
             own_level = own_level.plus(&counts);
+        } else {
+            per_child.insert(child, counts);
         }
     }
     let mut children: Vec<Line<CaseCounts>> = children_of
@@ -154,11 +159,11 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
         })
         .collect();
     rank(&mut children);
+    let mut too_wide = Vec::new();
     let mut stations = Vec::new();
-    for (id, counts) in aggregates::case_sums(&mut tx, &prefix, &from_day, &to_day, By::Unit).await? {
-        if !id.is_empty() {
-            stations.push(Line { key: id, name: String::new(), counts });
-        }
+    match aggregates::people_sums(&mut tx, Dim::Unit, &prefix, &buckets, PEOPLE_BOUND).await? {
+        Some(rows) => stations.extend(rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts })),
+        None => too_wide.push("stations"),
     }
     rank(&mut stations);
     stations.truncate(LIST_ROWS);
@@ -166,21 +171,24 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
         line.name = db::units::get(&mut tx, &line.key).await?.map(|u| u.input.name).unwrap_or_default();
     }
     let mut representatives = Vec::new();
-    for (id, counts) in aggregates::case_sums(&mut tx, &prefix, &from_day, &to_day, By::Representative).await? {
-        if !id.is_empty() {
-            representatives.push(Line { key: id, name: String::new(), counts });
+    match aggregates::people_sums(&mut tx, Dim::Rep, &prefix, &buckets, PEOPLE_BOUND).await? {
+        Some(rows) => {
+            representatives.extend(rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts }))
         }
+        None => too_wide.push("representatives"),
     }
     rank(&mut representatives);
     representatives.truncate(LIST_ROWS);
     for line in &mut representatives {
         line.name = db::representatives::get(&mut tx, &line.key).await?.map(|r| r.input.name).unwrap_or_default();
     }
-    let mut departments: Vec<Line<DeptCounts>> = aggregates::department_sums(&mut tx, &prefix, &from_day, &to_day)
-        .await?
-        .into_iter()
-        .map(|(key, counts)| Line { key, name: String::new(), counts })
-        .collect();
+    let mut departments: Vec<Line<DeptCounts>> = Vec::new();
+    match aggregates::department_sums(&mut tx, &prefix, &buckets, PEOPLE_BOUND).await? {
+        Some(rows) => {
+            departments.extend(rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts }))
+        }
+        None => too_wide.push("departments"),
+    }
     departments.sort_by(|a, b| {
         let rate = |d: &DeptCounts| crate::domain::rates::department_on_time_rate(d).per_mille().unwrap_or(-1);
         rate(&b.counts).cmp(&rate(&a.counts)).then(b.counts.assigned.cmp(&a.counts.assigned)).then(a.key.cmp(&b.key))
@@ -191,7 +199,7 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     }
     let mut weeks: BTreeMap<String, CaseCounts> = BTreeMap::new();
     let mut months: BTreeMap<String, CaseCounts> = BTreeMap::new();
-    for (day, counts) in aggregates::case_sums(&mut tx, &prefix, &from_day, &to_day, By::Day).await? {
+    for (day, counts) in aggregates::daily_sums(&mut tx, &prefix, &from_day, &to_day).await? {
         let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else { continue };
         let week = weeks.entry(week_of(day).to_string()).or_default();
         *week = week.plus(&counts);
@@ -203,21 +211,17 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     };
     // The live lists: open cases by their next due date, from the cases themselves.
     let yesterday = today.pred_opt().unwrap_or(today);
-    let open = |due_by: NaiveDate| db::cases::InboxFilter {
-        region_prefix: format!("{prefix}%"),
-        status: "open".into(),
-        due_by: db::cases::date_text(due_by),
-        ..Default::default()
-    };
-    let overdue_page = db::cases::inbox(&mut tx, &open(yesterday), PageRequest::new(1, LIST_ROWS as i64)).await?;
+    let like = format!("{prefix}%");
+    let (overdue, overdue_total) =
+        db::cases::open_due_between(&mut tx, &like, "0000-01-01", &yesterday.to_string(), LIST_ROWS as i64).await?;
     let due_soon_until =
         app.calendar().add_working_days(today, DUE_SOON_WORKING_DAYS).map_err(|e| Error::Internal(e.into()))?;
-    let soon_page = db::cases::inbox(&mut tx, &open(due_soon_until), PageRequest::new(1, 200)).await?;
-    let due_soon =
-        soon_page.items.into_iter().filter(|c| c.next_due().is_some_and(|due| due >= today)).take(LIST_ROWS).collect();
+    let (due_soon, _) =
+        db::cases::open_due_between(&mut tx, &like, &today.to_string(), &due_soon_until.to_string(), LIST_ROWS as i64)
+            .await?;
     let since = (today - chrono::Duration::days(IDLE_DAYS)).to_string();
     let station_activity = aggregates::stations(&mut tx, &prefix, &from_day, &to_day, &since, STATION_ROWS).await?;
-    let hot_words = aggregates::hot_words(&mut tx, &prefix, &from_day, &to_day, LIST_ROWS as i64).await?;
+    let hot_words = aggregates::hot_words(&mut tx, &prefix, &buckets, LIST_ROWS as i64).await?;
     let reception = match reception::window(&period, today) {
         Some((from, until)) => db::meetings::reception_counts(&mut tx, &prefix, from, until).await?,
         None => HashMap::new(),
@@ -236,10 +240,11 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
         stations,
         representatives,
         departments,
+        too_wide,
         weeks: lines(weeks),
         months: lines(months),
-        overdue_total: overdue_page.total,
-        overdue: overdue_page.items,
+        overdue_total,
+        overdue,
         due_soon,
         due_soon_until,
         station_activity,
@@ -287,15 +292,12 @@ pub async fn station(app: &App, actor: &Actor, unit_id: &str, from: &str, to: &s
         return Err(Error::Forbidden);
     }
     let breadcrumb = breadcrumb(&mut tx, root.as_ref(), &unit.region_path).await?;
-    let (from_day, to_day) = (period.from().to_string(), period.to().to_string());
-    let total = aggregates::unit_sums(&mut tx, &unit.id, &from_day, &to_day)
-        .await?
-        .into_iter()
-        .fold(CaseCounts::default(), |sum, (_, counts)| sum.plus(&counts));
+    let buckets = period.buckets();
+    let total = aggregates::one_sums(&mut tx, Dim::Unit, &unit.id, "/", &buckets).await?;
     let prefix = root.as_ref().map(|r| r.as_str().to_string()).unwrap_or_else(|| "/".to_string());
     let mut representatives = Vec::new();
     for (id, name) in db::representatives::names_at_unit(&mut tx, &unit.id).await? {
-        let counts = aggregates::representative_sums(&mut tx, &prefix, &id, &from_day, &to_day).await?;
+        let counts = aggregates::one_sums(&mut tx, Dim::Rep, &id, &prefix, &buckets).await?;
         representatives.push(Line { key: id, name, counts });
     }
     rank(&mut representatives);

@@ -193,3 +193,50 @@ pub async fn inbox_after(
     items.truncate(page.size as usize);
     Ok((Page { items, total }, more))
 }
+
+/// The open cases under `region_prefix` (a `LIKE` pattern) whose next due date lies from
+/// `from` to `to` (`YYYY-MM-DD`, inclusive), the earliest due first, at most `limit`, and
+/// how many there are in all: the cockpit's overdue and due-soon lists, answered from the
+/// index `cases_open_due` (open cases by next due date; the expression is the index's)
+/// however many cases are closed. `|| ''` keeps the planner off the region-path index,
+/// which at a province's root would walk every case.
+pub async fn open_due_between(
+    tx: &mut Tx,
+    region_prefix: &str,
+    from: &str,
+    to: &str,
+    limit: i64,
+) -> DbResult<(Vec<Case>, i64)> {
+    let total = scalar!(
+        tx,
+        i64,
+        "SELECT COUNT(*) FROM cases c
+         WHERE (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+             THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) >= $2
+           AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+             THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) <= $3
+           AND c.region_path || '' LIKE $1",
+        region_prefix,
+        from,
+        to
+    )?;
+    let rows = rows!(
+        tx,
+        CaseRow,
+        "SELECT * FROM cases c
+         WHERE (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+             THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) >= $2
+           AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+             THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) <= $3
+           AND c.region_path || '' LIKE $1
+         ORDER BY (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+             THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END),
+             c.created_at, c.id
+         LIMIT $4",
+        region_prefix,
+        from,
+        to,
+        limit
+    )?;
+    Ok((rows.into_iter().map(CaseRow::into_case).collect::<DbResult<_>>()?, total))
+}

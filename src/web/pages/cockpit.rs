@@ -108,6 +108,8 @@ struct CockpitPage<'a> {
     stations: Vec<CountRow>,
     representatives: Vec<CountRow>,
     departments: Vec<DeptRow>,
+    /// The rankings left out because the region is too wide (`cockpit::PEOPLE_BOUND`).
+    too_wide: Vec<&'static str>,
     weeks: Vec<CountRow>,
     months: Vec<CountRow>,
     overdue: Vec<CaseLine>,
@@ -377,6 +379,7 @@ fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
         stations,
         representatives,
         departments,
+        too_wide: o.too_wide.clone(),
         weeks,
         months,
         overdue: o.overdue.iter().map(case_line).collect(),
