@@ -205,34 +205,7 @@ struct CaseSumRow {
 
 impl CaseSumRow {
     fn into_pair(self) -> (String, CaseCounts) {
-        (
-            self.key,
-            CaseCounts::from_values(&[
-                self.received,
-                self.acknowledged,
-                self.ack_on_time,
-                self.answered_direct,
-                self.forwarded,
-                self.answered,
-                self.answered_on_time,
-                self.closed,
-                self.solved,
-                self.withdrawn,
-                self.merged,
-                self.reopened,
-                self.citizen_satisfied,
-                self.citizen_basic,
-                self.citizen_unsatisfied,
-                self.rep_satisfied,
-                self.rep_basic,
-                self.rep_unsatisfied,
-                self.rated_both,
-                self.disagree,
-                self.returns,
-                self.reworks,
-                self.extensions,
-            ]),
-        )
+        (self.key, CaseCounts::from_values(&[self.received, self.acknowledged, self.ack_on_time, self.answered_direct, self.forwarded, self.answered, self.answered_on_time, self.closed, self.solved, self.withdrawn, self.merged, self.reopened, self.citizen_satisfied, self.citizen_basic, self.citizen_unsatisfied, self.rep_satisfied, self.rep_basic, self.rep_unsatisfied, self.rated_both, self.disagree, self.returns, self.reworks, self.extensions]))
     }
 }
 
@@ -254,22 +227,7 @@ struct DeptSumRow {
 
 impl DeptSumRow {
     fn into_pair(self) -> (String, DeptCounts) {
-        (
-            self.key,
-            DeptCounts::from_values(&[
-                self.assigned,
-                self.returned,
-                self.reworked,
-                self.ext_requested,
-                self.ext_granted,
-                self.submitted,
-                self.submitted_on_time,
-                self.completed,
-                self.rated_satisfied,
-                self.rated_basic,
-                self.rated_unsatisfied,
-            ]),
-        )
+        (self.key, DeptCounts::from_values(&[self.assigned, self.returned, self.reworked, self.ext_requested, self.ext_granted, self.submitted, self.submitted_on_time, self.completed, self.rated_satisfied, self.rated_basic, self.rated_unsatisfied]))
     }
 }
 

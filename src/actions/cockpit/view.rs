@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 use crate::app::App;
-use crate::db;
 use crate::db::aggregates::{self, Dim};
+use crate::db;
 use crate::domain::case::Case;
 use crate::domain::rates::{Period, month_of, week_of};
 use crate::domain::reception::{self, ReceptionCount};
@@ -184,9 +184,7 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     }
     let mut departments: Vec<Line<DeptCounts>> = Vec::new();
     match aggregates::department_sums(&mut tx, &prefix, &buckets, PEOPLE_BOUND).await? {
-        Some(rows) => {
-            departments.extend(rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts }))
-        }
+        Some(rows) => departments.extend(rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts })),
         None => too_wide.push("departments"),
     }
     departments.sort_by(|a, b| {
