@@ -159,11 +159,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let options = crate::synth::SynthOptions { cases, seed, days, progress: true };
             let report = crate::synth::run(&app, &options).await?;
             println!(
-                "synth: {} regions, {} units, {} representatives, {} departments; {} cases, {} assignments, {} events in {:.1} s ({:.0} cases/s); cockpit counters rebuilt in {:.1} s",
+                "synth: {} regions, {} units, {} representatives, {} departments, {} reception days; {} cases, {} assignments, {} events in {:.1} s ({:.0} cases/s); cockpit counters rebuilt in {:.1} s",
                 report.regions,
                 report.units,
                 report.representatives,
                 report.departments,
+                report.reception_days,
                 report.cases,
                 report.assignments,
                 report.events,

@@ -226,6 +226,8 @@ pub struct StationLanding {
     pub deputies: Vec<(String, String)>,
     /// Planned meetings from now on, soonest first.
     pub meetings: Vec<MeetingBrief>,
+    /// The next planned reception day (接待日), if one is planned.
+    pub next_reception: Option<MeetingBrief>,
     pub record: PublicRecord,
 }
 
@@ -323,6 +325,7 @@ async fn station_landing(tx: &mut db::Tx, id: &str, now: crate::clock::Millis) -
     let deputies = db::representatives::names_at_unit(tx, id).await?;
     let facts = db::cases::record_facts(tx, "", id).await?;
     let meetings = db::meetings::upcoming_at_unit(tx, id, now, super::meetings::UPCOMING_LIMIT).await?;
+    let next_reception = db::meetings::next_reception(tx, id, now).await?.map(MeetingBrief::of);
     let i = unit.input;
     Ok(StationLanding {
         studio: i.kind == crate::domain::unit::UnitKind::Studio,
@@ -335,6 +338,7 @@ async fn station_landing(tx: &mut db::Tx, id: &str, now: crate::clock::Millis) -
         contact_phone: i.contact_phone,
         deputies,
         meetings: meetings.into_iter().map(MeetingBrief::of).collect(),
+        next_reception,
         record: PublicRecord::tally(&facts),
     })
 }

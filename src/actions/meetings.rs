@@ -127,14 +127,41 @@ pub async fn set_active(app: &App, actor: &Actor, id: &str, active: bool) -> Res
     let meeting = db::meetings::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
     let units = [meeting.unit_id.clone()];
     require(actor, Action::Deactivate, Resource::Meeting, &target(&meeting, &units))?;
-    let state = if active { MeetingState::Planned } else { MeetingState::Cancelled };
     if meeting.input.state.is_cancelled() != active {
         return Ok(());
     }
-    let input = MeetingInput { state, ..meeting.input.clone() };
-    db::meetings::update(&mut tx, id, &input, &meeting.unit_id, now).await?;
+    db::meetings::set_cancelled(&mut tx, id, !active, now).await?;
     let action = if active { "restore" } else { "cancel" };
     log(&mut tx, actor, action, Resource::Meeting, id, &meeting.input.title, meeting.region_path.as_str(), "", now)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks a planned meeting held, with how many citizens came and who received them
+/// (both may be left empty): the list's one-line form, and the API's. Held stays held;
+/// a cancelled meeting must be restored first.
+pub async fn mark_held(app: &App, actor: &Actor, id: &str, citizens: &str, representatives: &str) -> Result<()> {
+    let now = app.now();
+    let mut tx = app.db().write().await?;
+    let meeting = db::meetings::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    let units = [meeting.unit_id.clone()];
+    require(actor, Action::Update, Resource::Meeting, &target(&meeting, &units))?;
+    if meeting.input.state.is_cancelled() {
+        return Err(Error::Conflict(Msg::new("err-meeting-held-cancelled")));
+    }
+    let mut fields = meeting.input.fields();
+    fields.state = MeetingState::Held.as_str().to_string();
+    if !citizens.trim().is_empty() {
+        fields.citizens = citizens.to_string();
+    }
+    if !representatives.trim().is_empty() {
+        fields.representatives = representatives.to_string();
+    }
+    let input = MeetingInput::parse(&fields).map_err(Error::Invalid)?;
+    db::meetings::update(&mut tx, id, &input, &meeting.unit_id, now).await?;
+    let detail = crate::domain::meeting::format_start(input.starts_at);
+    log(&mut tx, actor, "held", Resource::Meeting, id, &input.title, meeting.region_path.as_str(), &detail, now)
         .await?;
     tx.commit().await?;
     Ok(())

@@ -5,6 +5,7 @@ use super::cases::date_text;
 use super::{DbResult, Tx};
 use crate::domain::case::{CaseState, Grade};
 use crate::synth::province::Province;
+use crate::synth::reception::SynthReception;
 use crate::synth::story::SynthCase;
 
 /// Whether a region with this code exists (a synthetic province is written once).
@@ -103,6 +104,34 @@ pub async fn insert_province(tx: &mut Tx, p: &Province, now: i64) -> DbResult<()
     bulk_insert!(tx, "INSERT INTO unit_representatives (unit_id, representative_id) ", 2, p.representatives, |b, r| {
         b.push_bind(&p.units[r.unit].id).push_bind(&r.id);
     });
+    Ok(())
+}
+
+/// Writes reception days (meetings of kind `reception`) of the province's stations.
+pub async fn insert_reception_days(tx: &mut Tx, p: &Province, days: &[SynthReception], now: i64) -> DbResult<()> {
+    bulk_insert!(
+        tx,
+        "INSERT INTO meetings (id, unit_id, kind, title, starts_at, place, agenda, state, citizens, representatives,
+             cancelled_at, created_at, updated_at) ",
+        13,
+        days,
+        |b, d| {
+            let unit = &p.units[d.unit];
+            b.push_bind(&d.id)
+                .push_bind(&unit.id)
+                .push_bind("reception")
+                .push_bind("代表接待日")
+                .push_bind(d.starts_at)
+                .push_bind(format!("{}接待室", unit.name))
+                .push_bind("")
+                .push_bind(d.state.as_str())
+                .push_bind(d.citizens)
+                .push_bind(&d.representatives)
+                .push_bind(d.cancelled_at)
+                .push_bind(now)
+                .push_bind(d.cancelled_at.unwrap_or(now));
+        }
+    );
     Ok(())
 }
 

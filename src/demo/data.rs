@@ -91,13 +91,13 @@ pub fn demo_county() -> DemoCounty {
     let units: Vec<UnitFields> =
         stations.into_iter().map(|s| s.fields).chain(studios.into_iter().map(|s| s.fields)).collect();
     let users = users(&units, &departments, &representatives);
-    let meetings = meetings(&units);
+    let meetings = meetings(&units, &representatives);
     DemoCounty { regions, units, departments, representatives, users, meetings }
 }
 
 /// Two planned meetings (the first station's 督政会 and the town studio's 民生议事堂)
-/// and one already held.
-fn meetings(units: &[UnitFields]) -> Vec<DemoMeeting> {
+/// and one already held; and reception days at two stations.
+fn meetings(units: &[UnitFields], representatives: &[RepresentativeFields]) -> Vec<DemoMeeting> {
     let station = &units[0];
     let studio =
         units.iter().find(|u| u.studio_kind == "town" && u.region_code == town_code(DEMO_TOWN)).expect("town studio");
@@ -113,7 +113,7 @@ fn meetings(units: &[UnitFields]) -> Vec<DemoMeeting> {
             ..MeetingFields::default()
         },
     };
-    vec![
+    let mut out = vec![
         meeting(
             7,
             "09:30",
@@ -131,7 +131,34 @@ fn meetings(units: &[UnitFields]) -> Vec<DemoMeeting> {
             "听取渔民意见；政协委员与镇街、部门协商整治方案。",
         ),
         meeting(-20, "09:00", station, "deliberation", "农贸市场周边停车议事会", "商议市场周边临时停车位设置。"),
-    ]
+    ];
+    // Reception days (接待日) at the first two stations: held ones with who came and who
+    // received them, one past day never marked held, and the next one planned.
+    let second = units.iter().filter(|u| u.kind == "station").nth(1).expect("a second station");
+    for (unit, days, state, citizens) in [
+        (station, -28, "held", "9"),
+        (station, -14, "held", "6"),
+        (station, -7, "planned", ""),
+        (station, 7, "planned", ""),
+        (second, -21, "held", "4"),
+        (second, 14, "planned", ""),
+    ] {
+        let serving: Vec<&str> = representatives
+            .iter()
+            .filter(|r| r.unit_codes.split(',').any(|c| c == unit.code))
+            .take(2)
+            .map(|r| r.name.as_str())
+            .collect();
+        let mut day = meeting(days, "09:00", unit, "reception", "代表接待日", "代表面对面听取群众意见建议。");
+        day.fields.place = format!("{}接待室", unit.name);
+        day.fields.state = state.into();
+        if state == "held" {
+            day.fields.citizens = citizens.into();
+            day.fields.representatives = serving.join("、");
+        }
+        out.push(day);
+    }
+    out
 }
 
 fn regions() -> Vec<DemoRegion> {

@@ -67,7 +67,11 @@ pub async fn load_demo(app: &App) -> Result<Vec<DemoLogin>> {
         let day = today + chrono::Duration::days(meeting.days);
         let fields = crate::domain::meeting::MeetingFields {
             starts_at: format!("{} {}", day.format("%Y-%m-%d"), meeting.time),
-            state: if meeting.days < 0 { "held" } else { "planned" }.into(),
+            state: match meeting.fields.state.as_str() {
+                "" if meeting.days < 0 => "held".to_string(),
+                "" => "planned".to_string(),
+                state => state.to_string(),
+            },
             ..meeting.fields.clone()
         };
         actions::meetings::save_in(&mut tx, &loader, None, &fields, now).await?;

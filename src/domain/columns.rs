@@ -82,6 +82,8 @@ const MEETINGS: &[Column] = &[
     col("place", "地点", true),
     col("agenda", "议题", false),
     col("state", "状态", false),
+    col("citizens", "来访群众人数", false),
+    col("representatives", "接待代表", false),
 ];
 
 /// The columns of a kind of record; the admin log has none (it is not imported).

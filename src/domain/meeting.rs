@@ -15,16 +15,21 @@ pub enum MeetingKind {
     Deliberation,
     /// 民生议事堂 / 协商会: a CPPCC studio's consultation.
     Consultation,
+    /// 接待日: the station's representatives receive citizens in person (`domain::reception`
+    /// counts those held against those planned).
+    Reception,
 }
 
 impl MeetingKind {
-    pub const ALL: [MeetingKind; 3] = [MeetingKind::Supervision, MeetingKind::Deliberation, MeetingKind::Consultation];
+    pub const ALL: [MeetingKind; 4] =
+        [MeetingKind::Supervision, MeetingKind::Deliberation, MeetingKind::Consultation, MeetingKind::Reception];
 
     pub fn as_str(self) -> &'static str {
         match self {
             MeetingKind::Supervision => "supervision",
             MeetingKind::Deliberation => "deliberation",
             MeetingKind::Consultation => "consultation",
+            MeetingKind::Reception => "reception",
         }
     }
 
@@ -33,6 +38,7 @@ impl MeetingKind {
             "supervision" | "督政" | "督政会" => Ok(MeetingKind::Supervision),
             "deliberation" | "议事" | "议事会" => Ok(MeetingKind::Deliberation),
             "consultation" | "协商" | "协商会" | "民生议事堂" => Ok(MeetingKind::Consultation),
+            "reception" | "接待" | "接待日" => Ok(MeetingKind::Reception),
             _ => Err(FieldError::new(field, Msg::new("err-meeting-kind"))),
         }
     }
@@ -105,6 +111,10 @@ pub struct MeetingInput {
     pub place: String,
     pub agenda: String,
     pub state: MeetingState,
+    /// How many citizens came (0: not recorded); what a held reception day records.
+    pub citizens: i64,
+    /// The representatives who received them or took part, by name, as written.
+    pub representatives: String,
 }
 
 /// The raw strings of a meeting, as a form or the API gives them.
@@ -118,6 +128,8 @@ pub struct MeetingFields {
     pub place: String,
     pub agenda: String,
     pub state: String,
+    pub citizens: String,
+    pub representatives: String,
 }
 
 impl MeetingInput {
@@ -131,9 +143,12 @@ impl MeetingInput {
         let kind = MeetingKind::parse("kind", &raw.kind).map_err(|e| errors.push(e)).ok();
         let starts_at = parse_start("starts_at", &raw.starts_at).map_err(|e| errors.push(e)).ok();
         let state = MeetingState::parse("state", &raw.state).map_err(|e| errors.push(e)).ok();
-        match (kind, starts_at, state) {
-            (Some(kind), Some(starts_at), Some(state)) if errors.is_empty() => {
-                Ok(MeetingInput { unit_code, kind, title, starts_at, place, agenda, state })
+        let citizens = parse_citizens("citizens", &raw.citizens).map_err(|e| errors.push(e)).ok();
+        let representatives =
+            optional_text("representatives", &raw.representatives, 200).map_err(|e| errors.push(e)).unwrap_or_default();
+        match (kind, starts_at, state, citizens) {
+            (Some(kind), Some(starts_at), Some(state), Some(citizens)) if errors.is_empty() => {
+                Ok(MeetingInput { unit_code, kind, title, starts_at, place, agenda, state, citizens, representatives })
             }
             _ => Err(errors),
         }
@@ -148,7 +163,21 @@ impl MeetingInput {
             place: self.place.clone(),
             agenda: self.agenda.clone(),
             state: self.state.as_str().to_string(),
+            citizens: if self.citizens == 0 { String::new() } else { self.citizens.to_string() },
+            representatives: self.representatives.clone(),
         }
+    }
+}
+
+/// How many citizens came: empty for none recorded, else a whole number up to 100,000.
+pub fn parse_citizens(field: &str, raw: &str) -> Result<i64, FieldError> {
+    match raw.trim() {
+        "" => Ok(0),
+        text => text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (0..=100_000).contains(n))
+            .ok_or_else(|| FieldError::new(field, Msg::new("err-meeting-citizens"))),
     }
 }
 
@@ -160,6 +189,8 @@ pub struct Meeting {
     pub unit_id: String,
     pub unit_name: String,
     pub region_path: super::region::RegionPath,
+    /// When it was cancelled (milliseconds UTC); none while it is not.
+    pub cancelled_at: Option<i64>,
 }
 
 #[cfg(test)]
@@ -201,5 +232,26 @@ mod tests {
         check(MeetingFields { kind: "party".into(), state: "maybe".into(), ..fields() }, &["kind", "state"]);
         check(MeetingFields { place: String::new(), unit_code: String::new(), ..fields() }, &["unit_code", "place"]);
         check(MeetingFields { agenda: "议".repeat(2001), ..fields() }, &["agenda"]);
+        check(MeetingFields { citizens: "十二".into(), ..fields() }, &["citizens"]);
+        check(
+            MeetingFields { citizens: "-1".into(), representatives: "代".repeat(201), ..fields() },
+            &["citizens", "representatives"],
+        );
+    }
+
+    #[test]
+    fn a_held_reception_day_records_who_came_and_who_received_them() {
+        let raw = MeetingFields {
+            kind: "接待日".into(),
+            state: "held".into(),
+            citizens: " 12 ".into(),
+            representatives: "王建国、李秀英".into(),
+            ..fields()
+        };
+        let day = MeetingInput::parse(&raw).unwrap();
+        assert_eq!((day.kind, day.state, day.citizens), (MeetingKind::Reception, MeetingState::Held, 12));
+        assert_eq!(day.fields().citizens, "12");
+        assert_eq!(day.fields().kind, "reception");
+        assert_eq!(MeetingInput::parse(&fields()).unwrap().fields().citizens, "", "none recorded reads back empty");
     }
 }

@@ -14,6 +14,7 @@ pub mod meeting;
 pub mod msg;
 pub mod permission;
 pub mod rates;
+pub mod reception;
 pub mod record;
 pub mod region;
 pub mod representative;

@@ -7,6 +7,7 @@
 //! its last event: a run stopped half way leaves a history that still verifies.
 
 pub mod province;
+pub mod reception;
 pub mod rng;
 pub mod story;
 
@@ -44,6 +45,8 @@ pub struct SynthReport {
     pub units: usize,
     pub representatives: usize,
     pub departments: usize,
+    /// Reception days of all stations, planned, held and cancelled.
+    pub reception_days: usize,
     pub cases: u64,
     pub assignments: u64,
     pub events: u64,
@@ -81,6 +84,14 @@ pub async fn run(app: &App, options: &SynthOptions) -> anyhow::Result<SynthRepor
     db::synth::insert_province(&mut tx, &province, first_day - 30 * DAY).await?;
     let head = db::cases::chain_head(&mut tx).await?;
     tx.commit().await?;
+    // Reception days, in transactions of `BATCH * 4` rows.
+    let days = reception::reception_days(&province, options.seed, first_day, now);
+    for chunk in days.chunks(BATCH * 4) {
+        let mut tx = app.db().write().await?;
+        db::synth::insert_reception_days(&mut tx, &province, chunk, first_day - 30 * DAY).await?;
+        tx.commit().await?;
+    }
+    report.reception_days = days.len();
 
     let bar = if options.progress { ProgressBar::new(options.cases) } else { ProgressBar::hidden() };
     bar.set_style(

@@ -122,7 +122,7 @@ async fn a_keeper_prints_every_code_of_their_station_on_one_sheet() {
     assert!(!deputies.is_empty(), "the demo station has deputies");
     let page = minyi::db::PageRequest::new(1, 50);
     let meetings = minyi::actions::meetings::list(&t.app, &keeper, "", page).await.unwrap().items;
-    assert_eq!(meetings.len(), 2, "the demo station holds two meetings");
+    assert_eq!(meetings.len(), 6, "the demo station holds two meetings and four reception days");
     let cards = 1 + deputies.len() + meetings.len();
     let server = spawn(t.app.clone()).await;
     assert_ne!(server.get("/codes/sheet").await.status(), 200, "not for the public");

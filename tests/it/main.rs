@@ -30,6 +30,7 @@ mod open311;
 mod openapi;
 mod permissions;
 mod photos;
+mod reception;
 mod schema;
 mod storage;
 mod storage_small_tables;

@@ -22,6 +22,8 @@ fn fields(unit_code: &str, title: &str) -> MeetingFields {
         place: "村文化礼堂".into(),
         agenda: "商议村道拓宽方案。".into(),
         state: String::new(),
+        citizens: String::new(),
+        representatives: String::new(),
     }
 }
 
@@ -56,13 +58,14 @@ async fn a_keeper_runs_the_stations_own_meetings_and_cancelling_is_kept_and_logg
         let no_unit = meetings::save(&t.app, &keeper, None, &fields("NO-SUCH", "会")).await;
         assert_eq!(invalid_fields(e, no_unit), ["unit_code"]);
 
-        // The keeper lists exactly the station's meetings: the demo's two and this one.
+        // The keeper lists exactly the station's meetings: the demo's two meetings and
+        // four reception days, and this one.
         let mine = meetings::list(&t.app, &keeper, "", minyi::db::PageRequest::new(1, 50)).await.unwrap();
-        assert_eq!(mine.total, 3, "{e}");
+        assert_eq!(mine.total, 7, "{e}");
         assert!(mine.items.iter().all(|m| m.unit_id == unit_id), "{e}");
         let office = actor(&t, "office").await;
         let all = meetings::list(&t.app, &office, "", minyi::db::PageRequest::new(1, 50)).await.unwrap();
-        assert_eq!(all.total, 4, "{e}: the county office sees every meeting of the county");
+        assert_eq!(all.total, 10, "{e}: the county office sees every meeting of the county (six reception days)");
 
         // Cancelled, then edited: it stays cancelled until restored; both are in the log.
         let log_before = crate::support::admin_log_len(&t).await;

@@ -64,6 +64,16 @@ async fn a_small_synth_verifies_and_counts_match() {
             let counted = by_channel_sums.iter().find(|(k, _)| k == channel).map(|(_, c)| c.received).unwrap_or(0);
             assert_eq!(counted, *count, "{e}: cases by channel {channel}");
         }
+
+        // Every station has reception days twice a month; most of those due were held.
+        let reception = db::meetings::reception_counts(&mut tx, "/", 0, t.now()).await.unwrap();
+        assert!(report.reception_days > report.units * 4, "{e}: {} reception days", report.reception_days);
+        let stations = reception.len();
+        // Every station, not the studios (about a third of the units).
+        assert!(stations * 2 > report.units, "{e}: {stations} of {} units have reception days", report.units);
+        assert_eq!(report.reception_days % stations, 0, "{e}: the same days at every station");
+        let (planned, held) = reception.values().fold((0, 0), |(p, h), c| (p + c.planned, h + c.held));
+        assert!(held * 100 >= planned * 80 && held * 100 <= planned * 92, "{e}: {held} held of {planned} planned");
         drop(tx);
 
         assert_eq!(

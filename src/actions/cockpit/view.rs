@@ -1,6 +1,6 @@
 //! What the cockpit shows for one region subtree and period.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -9,6 +9,7 @@ use crate::db;
 use crate::db::aggregates::{self, Dim};
 use crate::domain::case::Case;
 use crate::domain::rates::{Period, month_of, week_of};
+use crate::domain::reception::{self, ReceptionCount};
 use crate::domain::region::{Region, RegionPath};
 use crate::domain::tally::{CaseCounts, DeptCounts};
 use crate::domain::unit::Unit;
@@ -65,6 +66,10 @@ pub struct Overview {
     pub station_activity: Vec<aggregates::StationActivity>,
     /// The words most cases of the period gave (`domain::words`), with how many cases.
     pub hot_words: Vec<(String, i64)>,
+    /// Reception days held versus planned in the period (`domain::reception`), per
+    /// station id (stations with none are absent), and their sum over the subtree.
+    pub reception: HashMap<String, ReceptionCount>,
+    pub reception_total: ReceptionCount,
 }
 
 /// The most counter rows a ranking of stations, representatives or departments reads;
@@ -217,6 +222,11 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     let since = (today - chrono::Duration::days(IDLE_DAYS)).to_string();
     let station_activity = aggregates::stations(&mut tx, &prefix, &from_day, &to_day, &since, STATION_ROWS).await?;
     let hot_words = aggregates::hot_words(&mut tx, &prefix, &buckets, LIST_ROWS as i64).await?;
+    let reception = match reception::window(&period, today) {
+        Some((from, until)) => db::meetings::reception_counts(&mut tx, &prefix, from, until).await?,
+        None => HashMap::new(),
+    };
+    let reception_total = reception.values().fold(ReceptionCount::default(), |sum, c| sum.plus(c));
     Ok(Overview {
         region,
         breadcrumb,
@@ -239,6 +249,8 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
         due_soon_until,
         station_activity,
         hot_words,
+        reception,
+        reception_total,
     })
 }
 

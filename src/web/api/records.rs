@@ -162,3 +162,26 @@ pub async fn set_active(
     records::set_active(&app, actor, resource, &id, body.active).await?;
     Ok(Json(record_json(&records::get(&app, actor, resource, &id).await?)))
 }
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct HeldBody {
+    citizens: String,
+    representatives: String,
+}
+
+/// `POST /api/v1/records/meetings/{id}/held` `{"citizens": "12", "representatives": "…"}`
+/// → the meeting, marked held (the list page's one-line form). Other kinds: 404.
+pub async fn mark_held(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((resource, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<HeldBody>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = ctx.staff()?;
+    if kind(&resource)? != Resource::Meeting {
+        return Err(Error::NotFound.into());
+    }
+    crate::actions::meetings::mark_held(&app, actor, &id, &body.citizens, &body.representatives).await?;
+    Ok(Json(record_json(&records::get(&app, actor, Resource::Meeting, &id).await?)))
+}

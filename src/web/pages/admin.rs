@@ -73,6 +73,7 @@ fn options(resource: Resource, field: &str) -> Option<&'static [(&'static str, &
             ("supervision", "opt-meeting-kind-supervision"),
             ("deliberation", "opt-meeting-kind-deliberation"),
             ("consultation", "opt-meeting-kind-consultation"),
+            ("reception", "opt-meeting-kind-reception"),
         ],
         // Cancelling is its own button, asked first; the form only plans or marks held.
         (Resource::Meeting, "state") => &[("planned", "opt-meeting-state-planned"), ("held", "opt-meeting-state-held")],
@@ -143,12 +144,16 @@ struct ListPage<'a> {
     can_create: bool,
     can_import: bool,
     can_export: bool,
+    /// Meetings: a column of "mark held" forms.
+    held_column: bool,
 }
 
 struct ListRow {
     href: String,
     cells: Vec<String>,
     active: bool,
+    /// A planned meeting's one-line form to mark it held (no question asked).
+    held_action: Option<String>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -171,6 +176,7 @@ pub async fn list(
     let shell = Shell::new(&app, &ctx, nav_key(resource));
     let base = admin_href(resource);
     let fields = list_fields(resource);
+    let may_mark_held = may(actor, Action::Update, resource);
     let rows = records
         .iter()
         .map(|record| ListRow {
@@ -183,6 +189,10 @@ pub async fn list(
                 })
                 .collect(),
             active: record.active,
+            held_action: (resource == Resource::Meeting
+                && may_mark_held
+                && record.fields.get("state").is_some_and(|s| s == "planned"))
+            .then(|| format!("{base}/{}/held", record.id)),
         })
         .collect();
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
@@ -204,6 +214,7 @@ pub async fn list(
             && !columns(resource).is_empty()
             && resource != Resource::Meeting,
         can_export: may(actor, Action::Export, resource),
+        held_column: resource == Resource::Meeting && may_mark_held,
         shell,
     };
     Ok(render(&list_page))
@@ -263,6 +274,7 @@ fn form_page<'a>(
                 (None, "profile" | "agenda") => "textarea",
                 (None, "password") => "password",
                 (None, "mobile" | "contact_phone") => "tel",
+                (None, "citizens") => "number",
                 _ => "text",
             };
             let options = choices
@@ -540,4 +552,27 @@ pub fn china_time(millis: i64) -> String {
     chrono::DateTime::from_timestamp_millis(millis)
         .map(|t| t.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default()
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct HeldForm {
+    citizens: String,
+    representatives: String,
+}
+
+/// `POST /admin/meetings/{id}/held` (the list's one-line form): marks a planned meeting
+/// held, with how many citizens came; no question, since nothing is lost. Back to the list.
+pub async fn mark_held(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<HeldForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.staff()?;
+    if resource_of(&slug)? != Resource::Meeting {
+        return Err(Error::NotFound.into());
+    }
+    actions::meetings::mark_held(&app, actor, &id, &form.citizens, &form.representatives).await?;
+    Ok(Redirect::to(&format!("{}?held={id}", admin_href(Resource::Meeting))).into_response())
 }

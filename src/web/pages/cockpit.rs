@@ -79,6 +79,11 @@ pub struct StationLine {
     pub scans: i64,
     pub recent_cases: i64,
     pub idle: bool,
+    /// Reception days planned and held in the period (`domain::reception`).
+    pub reception_planned: i64,
+    pub reception_held: i64,
+    /// The station's meetings, where its reception days are kept.
+    pub meetings_href: String,
 }
 
 pub struct Crumb {
@@ -114,6 +119,8 @@ struct CockpitPage<'a> {
     /// The data of the month trend and channel charts (JSON for static/cockpit.js).
     station_lines: Vec<StationLine>,
     idle_stations: usize,
+    /// "接待日：计划 x 次，已举行 y 次" over the whole subtree.
+    reception_total: String,
     months_chart: String,
     channels_chart: String,
     /// The hot words: word, cases, and the case list of the cases containing it.
@@ -333,8 +340,16 @@ fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
             scans: s.scans,
             recent_cases: s.recent_cases,
             idle: s.active && s.recent_cases == 0,
+            reception_planned: o.reception.get(&s.id).map(|c| c.planned).unwrap_or_default(),
+            reception_held: o.reception.get(&s.id).map(|c| c.held).unwrap_or_default(),
+            meetings_href: format!("/admin/meetings?q={}", urlencode(&s.name)),
         })
         .collect();
+    let reception_total = shell.msg(
+        &crate::domain::Msg::new("cockpit-reception-total")
+            .with("planned", o.reception_total.planned)
+            .with("held", o.reception_total.held),
+    );
     let idle_stations = station_lines.iter().filter(|s| s.idle).count();
     let words: Vec<Figure> = o
         .hot_words
@@ -351,6 +366,7 @@ fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
         region_id: region_id.clone(),
         station_lines,
         idle_stations,
+        reception_total,
         from,
         to,
         crumbs,
@@ -489,11 +505,18 @@ fn table(p: &CockpitPage<'_>, list: &str) -> (Vec<String>, Vec<Vec<String>>) {
         }
         "due-soon" => case_table(p, &p.due_soon),
         "station-activity" => {
-            let headers =
-                ["cockpit-station", "cockpit-state", "cockpit-profile", "cockpit-scans", "cockpit-recent-cases"]
-                    .iter()
-                    .map(|k| p.shell.t(k))
-                    .collect();
+            let headers = [
+                "cockpit-station",
+                "cockpit-state",
+                "cockpit-profile",
+                "cockpit-scans",
+                "cockpit-recent-cases",
+                "cockpit-reception-planned",
+                "cockpit-reception-held",
+            ]
+            .iter()
+            .map(|k| p.shell.t(k))
+            .collect();
             let rows = p
                 .station_lines
                 .iter()
@@ -504,6 +527,8 @@ fn table(p: &CockpitPage<'_>, list: &str) -> (Vec<String>, Vec<Vec<String>>) {
                         s.profile.clone(),
                         s.scans.to_string(),
                         s.recent_cases.to_string(),
+                        s.reception_planned.to_string(),
+                        s.reception_held.to_string(),
                     ]
                 })
                 .collect();
