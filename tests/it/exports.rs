@@ -240,7 +240,9 @@ async fn an_export_interrupted_by_a_crash_is_started_again_and_completes() {
         assert_eq!((view.state, view.rows_done), (ExportState::Running, PAGE_ROWS), "{e}");
         assert!(exports::claim(&app, "worker-b").await.unwrap().is_none(), "{e}: a live lease is respected");
 
+        // The server starts again (a new App over the same database and data folder).
         t.clock.advance_ms(LEASE_MS + 1);
+        let app = small_parts(&t);
         let mut again = exports::claim(&app, "worker-b").await.unwrap().expect("the job, claimed again");
         assert_eq!(again.id(), id, "{e}");
         assert_eq!(exports::get(&app, &root, &id).await.unwrap().rows_done, 0, "{e}: it starts from the first row");
