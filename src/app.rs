@@ -29,6 +29,8 @@ struct Inner {
     http: reqwest::Client,
     /// The queue to the writer of new cases, started on the first submission.
     intake: std::sync::OnceLock<crate::actions::cases::intake::Intake>,
+    /// Wakes the export runner when an export is queued.
+    exports_queued: tokio::sync::Notify,
 }
 
 impl App {
@@ -45,6 +47,7 @@ impl App {
             rules: Rules::default(),
             http: crate::notify::http_client(),
             intake: std::sync::OnceLock::new(),
+            exports_queued: tokio::sync::Notify::new(),
         };
         App { inner: Arc::new(inner) }
     }
@@ -52,6 +55,11 @@ impl App {
     /// The intake writer of new cases (started on the current runtime on first use).
     pub fn intake(&self) -> &crate::actions::cases::intake::Intake {
         self.inner.intake.get_or_init(crate::actions::cases::intake::Intake::start)
+    }
+
+    /// Signalled when an export is queued, so the runner starts it at once.
+    pub fn exports_queued(&self) -> &tokio::sync::Notify {
+        &self.inner.exports_queued
     }
 
     pub fn db(&self) -> &Db {

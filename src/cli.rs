@@ -39,6 +39,12 @@ pub enum Command {
         /// Mark cookies Secure (when served over HTTPS).
         #[arg(long, env = "MINYI_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Background exports: at most this many rows a file; a longer list is split into parts.
+        #[arg(long, env = "MINYI_EXPORT_PART_ROWS", default_value_t = 1_000_000)]
+        export_part_rows: i64,
+        /// A record list longer than this is exported in the background, not downloaded at once.
+        #[arg(long, env = "MINYI_EXPORT_DIRECT_MAX_ROWS", default_value_t = 10_000)]
+        export_direct_max_rows: i64,
     },
     /// Bring the database schema up to date, then exit.
     Migrate,
@@ -125,8 +131,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         ..Config::default()
     };
     match cli.command {
-        Command::Serve { listen, demo, secure_cookies } => {
-            serve(Config { listen, secure_cookies, ..config }, demo).await
+        Command::Serve { listen, demo, secure_cookies, export_part_rows, export_direct_max_rows } => {
+            let export_part_rows = export_part_rows.clamp(1, crate::actions::exports::XLSX_MAX_ROWS);
+            serve(Config { listen, secure_cookies, export_part_rows, export_direct_max_rows, ..config }, demo).await
         }
         Command::Migrate => {
             open(&config).await?;
@@ -299,9 +306,11 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     println!("minyi listening on http://{address}");
     let delivery = crate::notify::spawn_delivery_loop(app.clone());
     let sweeps = crate::jobs::spawn_sweeps(app.clone());
+    let exports = crate::jobs::exports::spawn_runner(app.clone());
     let served = crate::web::serve(app.clone(), listener).await;
     delivery.abort();
     sweeps.abort();
+    exports.abort();
     served?;
     app.db().close().await;
     Ok(())

@@ -18,6 +18,14 @@ pub struct Config {
     /// The mail server notices are sent through; `None` leaves e-mail undelivered
     /// (the messages wait in the outbox and are retried).
     pub smtp: Option<SmtpConfig>,
+    /// Background exports: at most this many rows a file (part); a bigger list is
+    /// split into several parts, never cut short. XLSX holds 1,048,576 rows a sheet.
+    pub export_part_rows: i64,
+    /// Background exports read this many rows a page, each in its own short transaction.
+    pub export_page_rows: i64,
+    /// A record list longer than this is not downloaded at once: the page offers a
+    /// background export instead.
+    pub export_direct_max_rows: i64,
 }
 
 impl Default for Config {
@@ -29,6 +37,9 @@ impl Default for Config {
             session_hours: 12,
             secure_cookies: false,
             smtp: None,
+            export_part_rows: 1_000_000,
+            export_page_rows: 1_000,
+            export_direct_max_rows: 10_000,
         }
     }
 }

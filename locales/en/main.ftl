@@ -790,3 +790,37 @@ cockpit-reception-held = Reception days (held)
 cockpit-reception-total = Reception days: { $planned } planned, { $held } held
 cockpit-reception-rule = Only reception days whose date has come are counted; one cancelled on or after its date counts as planned and not held, one cancelled earlier does not count.
 landing-next-reception = Next reception day
+# Background exports
+nav-exports = My exports
+exports-title = My exports
+export-title = Export progress
+exports-empty = You have not exported any list yet.
+exports-what = List
+exports-created = Started
+exports-state = Progress
+export-queued = Queued; the export starts shortly.
+export-progress = Exported { $done } of { $total } rows
+export-done = { $parts ->
+    [1] Export complete: { $done } rows.
+   *[other] Export complete: { $done } rows in { $parts } files; please download each.
+}
+export-failed-scope = The export could not be completed: your account may no longer see this list.
+export-failed-internal = The export could not be completed. Please export again later; if it still fails, contact the system administrator.
+export-refresh = Refresh the progress
+export-too-long-title = A long list: export it in the background
+export-too-long = This list has { $rows } rows, more than the { $limit } that can be downloaded at once. Export all of it in the background and download it from "My exports" when it is done.
+export-too-long-api = This list has { $rows } rows, more than the { $limit } that can be downloaded at once: export it in the background with POST /api/v1/exports.
+export-start-background = Start the background export
+err-export-format = Choose an export format: CSV or Excel.
+err-export-subject = This list cannot be exported.
+export-col-code = Code
+export-col-title = Title
+export-col-state = State
+export-col-channel = Channel
+export-col-category = Category
+export-col-received = Received
+export-col-due = Due
+export-col-overdue = Overdue
+export-col-closed = Closed
+export-yes = yes
+log-action-export = Export

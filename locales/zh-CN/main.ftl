@@ -790,3 +790,37 @@ cockpit-reception-held = 接待日（已举行）
 cockpit-reception-total = 接待日：计划 { $planned } 次，已举行 { $held } 次
 cockpit-reception-rule = 只统计日期已到的接待日；当天或之后取消的计为计划而未举行，提前取消的不计。
 landing-next-reception = 下次接待日
+# Background exports
+nav-exports = 我的导出
+exports-title = 我的导出
+export-title = 导出进度
+exports-empty = 您还没有导出过名单。
+exports-what = 名单
+exports-created = 开始时间
+exports-state = 进度
+export-queued = 已排队，马上开始导出。
+export-progress = 已导出 { $done } / { $total } 条
+export-done = { $parts ->
+    [1] 导出完成：共 { $done } 条。
+   *[other] 导出完成：共 { $done } 条，分为 { $parts } 个文件，请逐个下载。
+}
+export-failed-scope = 导出未能完成：您的账号已无权查看这份名单。
+export-failed-internal = 导出未能完成，请稍后重新导出；如仍不成功，请联系系统管理员。
+export-refresh = 刷新进度
+export-too-long-title = 名单较长，请在后台导出
+export-too-long = 这份名单共 { $rows } 条，超过直接下载的上限 { $limit } 条。请在后台导出全部内容，完成后在“我的导出”中下载。
+export-too-long-api = 这份名单共 { $rows } 条，超过直接下载的上限 { $limit } 条，请用 POST /api/v1/exports 在后台导出。
+export-start-background = 开始后台导出
+err-export-format = 请选择导出格式：CSV 或 Excel。
+err-export-subject = 无法导出这份名单。
+export-col-code = 编号
+export-col-title = 标题
+export-col-state = 状态
+export-col-channel = 渠道
+export-col-category = 类别
+export-col-received = 收到时间
+export-col-due = 应办日期
+export-col-overdue = 是否超期
+export-col-closed = 办结时间
+export-yes = 是
+log-action-export = 导出

@@ -14,7 +14,7 @@ pub use citizen::{AddresseeView, MyCase, addressee, addressee_at_meeting, my_cas
 pub use form::submit_with_files;
 pub use inbox::{
     COUNTED, CaseNarrowing, DUE_SOON_WORKING_DAYS, INBOX_PAGE_SIZE, Inbox, InboxQuery, InboxStatus, NarrowingFields,
-    cst_midnight, inbox,
+    cst_midnight, inbox, list_filter,
 };
 use moves::probes;
 pub use moves::{MAX_FORWARD_ROWS, MAX_WORKING_DAYS, parse_move, row_field};

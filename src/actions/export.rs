@@ -41,19 +41,43 @@ impl Format {
     }
 }
 
-/// The whole list in the actor's scope, as a file.
-pub async fn export(app: &App, actor: &Actor, resource: Resource, format: Format) -> Result<Vec<u8>> {
+/// A direct export: the file, or, for a list longer than
+/// `Config::export_direct_max_rows`, how long it is (a background export is needed).
+#[derive(Debug)]
+pub enum Exported {
+    File(Vec<u8>),
+    TooLong { rows: i64 },
+}
+
+impl Exported {
+    /// The file, when the list was short enough.
+    pub fn into_file(self) -> Option<Vec<u8>> {
+        match self {
+            Exported::File(bytes) => Some(bytes),
+            Exported::TooLong { .. } => None,
+        }
+    }
+}
+
+/// The whole list in the actor's scope, as a file, if it is short enough to build
+/// at once; never a part of it.
+pub async fn export(app: &App, actor: &Actor, resource: Resource, format: Format) -> Result<Exported> {
     let path = actor.scope().region_path();
     require(actor, Action::Export, resource, &Target { region_path: &path, id: None, unit_ids: &[] })?;
+    let (_, total) = super::records::list(app, actor, resource, "", PageRequest::new(1, 1)).await?;
+    if total > app.config().export_direct_max_rows {
+        return Ok(Exported::TooLong { rows: total });
+    }
     let rows = collect_rows(app, actor, resource).await?;
     let headers: Vec<&str> = columns(resource).iter().map(|c| c.header).collect();
     let fields: Vec<&str> = columns(resource).iter().map(|c| c.field).collect();
     let table: Vec<Vec<String>> =
         rows.iter().map(|row| fields.iter().map(|f| row.get(*f).cloned().unwrap_or_default()).collect()).collect();
-    match format {
+    let bytes = match format {
         Format::Csv => write_csv(&headers, &table),
         Format::Xlsx => write_xlsx(&headers, &table),
-    }
+    }?;
+    Ok(Exported::File(bytes))
 }
 
 /// Any table (headers and rows of text) as a file: the cockpit's lists use this.
@@ -96,7 +120,8 @@ fn write_csv(headers: &[&str], table: &[Vec<String>]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn defuse_formula(cell: &str) -> String {
+/// A cell starting with = + - @ would be a formula in Excel; keep it text.
+pub(crate) fn defuse_formula(cell: &str) -> String {
     if cell.starts_with(['=', '+', '@'])
         || (cell.starts_with('-') && !cell[1..].starts_with(|c: char| c.is_ascii_digit()))
     {

@@ -12,6 +12,7 @@ pub mod cockpit;
 pub mod codes;
 pub mod departments;
 pub mod export;
+pub mod exports;
 pub mod import;
 pub mod intake;
 pub mod meetings;

@@ -7,7 +7,9 @@ use super::{DbResult, Tx};
 use crate::domain::case::{Assignment, AssignmentRole, AssignmentState, Case, CaseEvent, CaseState, Channel, Grade};
 
 mod inbox;
-pub use inbox::{InboxFilter, InboxKey, Narrowing, inbox, inbox_after, inbox_count, open_due_between};
+pub use inbox::{
+    ExportKey, InboxFilter, InboxKey, Narrowing, export_page, inbox, inbox_after, inbox_count, open_due_between,
+};
 
 fn date(raw: &str) -> DbResult<NaiveDate> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|e| sqlx::Error::Decode(format!("bad date {raw}: {e}").into()))

@@ -99,6 +99,7 @@ pub mod cases;
 pub mod channels;
 pub mod codes;
 pub mod departments;
+pub mod exports;
 pub mod imports;
 pub mod intake;
 pub mod meetings;

@@ -3,6 +3,7 @@
 //! processes at once, writes it once.
 
 pub mod deadlines;
+pub mod exports;
 
 use std::time::Duration;
 

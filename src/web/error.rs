@@ -156,6 +156,33 @@ pub fn attachment(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -
     response
 }
 
+/// A file from disk as a download, read and sent a piece at a time (an export part
+/// may be hundreds of megabytes; it is never held in memory whole).
+pub fn attachment_file(content_type: &'static str, file_name: &str, file: tokio::fs::File, bytes: u64) -> Response {
+    use tokio::io::AsyncReadExt;
+    let chunks = futures_util::stream::unfold(Some(file), |file| async move {
+        let mut file = file?;
+        let mut buf = vec![0u8; 64 * 1024];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(buf)), Some(file)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    let disposition = format!("attachment; filename=\"export\"; filename*=UTF-8''{}", percent_encode(file_name));
+    let mut response = (StatusCode::OK, axum::body::Body::from_stream(chunks)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
 fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|b| {

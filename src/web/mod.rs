@@ -22,8 +22,8 @@ use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
 use pages::{
-    account, admin, calendars, cases, channels, cockpit, codes, files, home, import, my_cases, photos, settings,
-    studios, submit, tokens, track, webhooks,
+    account, admin, calendars, cases, channels, cockpit, codes, exports, files, home, import, my_cases, photos,
+    settings, studios, submit, tokens, track, webhooks,
 };
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
@@ -82,6 +82,10 @@ pub fn router(app: App) -> Router {
         .route("/studios/{id}", get(studios::studio))
         .route("/members/{id}", get(studios::member))
         .route("/cases", get(cases::inbox))
+        .route("/exports", get(exports::list).post(exports::start))
+        .route("/exports/{id}", get(exports::show))
+        .route("/exports/{id}/progress", get(exports::progress))
+        .route("/exports/{id}/parts/{number}", get(exports::part))
         .route("/cases/{id}", get(cases::case_page))
         .route("/cases/{id}/moves/{kind}", post(cases::make_move))
         .route("/track", get(track::track_form))
@@ -132,6 +136,9 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/records/{resource}/import", post(api::admin::import_preview))
         .route("/api/v1/records/{resource}/import/{batch}", post(api::admin::import_commit))
         .route("/api/v1/records/{resource}/export/{format}", get(api::admin::export))
+        .route("/api/v1/exports", get(api::exports::list).post(api::exports::start))
+        .route("/api/v1/exports/{id}", get(api::exports::get))
+        .route("/api/v1/exports/{id}/parts/{number}", get(api::exports::part))
         .route("/api/v1/tokens/{id}/revoke", post(api::tokens::revoke))
         .route("/api/v1/webhooks", get(api::webhooks::list).post(api::webhooks::create))
         .route("/api/v1/webhooks/{id}/deliveries", get(api::webhooks::deliveries))
@@ -159,6 +166,7 @@ pub fn router(app: App) -> Router {
         .route("/static/cockpit.js", get(cockpit_script))
         .route("/static/vendor/echarts/echarts.common.min.js", get(echarts))
         .route("/static/form.js", get(form_script))
+        .route("/static/vendor/htmx.org/htmx.min.js", get(htmx))
         .fallback(page_not_found)
         .layer(middleware::from_fn_with_state(app.clone(), auth::context))
         .layer(middleware::from_fn_with_state(app.clone(), record_metrics))
@@ -239,6 +247,13 @@ async fn stylesheet() -> Response {
 const COCKPIT_SCRIPT: &str = include_str!("../../static/cockpit.js");
 /// ECharts 6 (npm `echarts`, Apache-2.0, licence beside it in static/vendor/echarts/).
 const ECHARTS: &str = include_str!("../../static/vendor/echarts/echarts.common.min.js");
+
+/// htmx 2 (npm `htmx.org`, 0BSD, licence beside it in static/vendor/htmx.org/).
+const HTMX: &str = include_str!("../../static/vendor/htmx.org/htmx.min.js");
+
+async fn htmx() -> Response {
+    script(HTMX)
+}
 
 async fn cockpit_script() -> Response {
     script(COCKPIT_SCRIPT)

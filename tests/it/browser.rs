@@ -324,3 +324,30 @@ async fn the_office_drills_down_the_cockpit_to_a_case_every_figure_lists_its_cas
     assert_eq!(cells[0].join("|"), header, "the workbook's header is the table's");
     assert_eq!(cells.len(), rows + 1, "the workbook has the table's rows");
 }
+
+#[tokio::test]
+async fn the_office_exports_a_narrowed_case_list_and_downloads_it_when_the_progress_is_done() {
+    let (t, server) = demo_server().await;
+    minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
+    let runner = minyi::jobs::exports::spawn_runner(t.app.clone());
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let xlsx = dir.path().join("cases.xlsx");
+    let xlsx_path = xlsx.display().to_string();
+    // The case list as a cockpit figure links to it: the closed cases received since January.
+    let list = "/cases?from=2025-01-01&counted=closed";
+    let printed = run_script("exports", &server, &["office", DEMO_PASSWORD, list, &xlsx_path]).await;
+    runner.abort();
+    assert!(printed.contains("axe: no violations on the export progress page"), "{printed}");
+    let rows: usize = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("export rows "))
+        .expect("the exported rows")
+        .parse()
+        .expect("a count");
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut book: Xlsx<_> = open_workbook(&xlsx).expect("a workbook");
+    let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+    let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(cells[0][0], "编号", "the header row");
+    assert_eq!(cells.len(), rows + 1, "the workbook has the list's rows");
+}

@@ -315,7 +315,8 @@ async fn an_export_imports_back_unchanged() {
             let what = resource.as_str();
             let total = records::list(&t.app, &admin, resource, "", PageRequest::new(1, 1)).await.unwrap().1 as usize;
             for format in [Format::Csv, Format::Xlsx] {
-                let bytes = export(&t.app, &admin, resource, format).await.expect("export");
+                let bytes =
+                    export(&t.app, &admin, resource, format).await.expect("export").into_file().expect("a short list");
                 let name = format!("{what}.{}", format.extension());
                 let preview = preview_ok(&t, &admin, resource, &name, &bytes).await;
                 assert_eq!(error_lines(&preview), [], "{e}: {name} imports cleanly");
@@ -341,7 +342,7 @@ async fn an_export_imports_back_unchanged() {
         };
         for resource in [Resource::Unit, Resource::Representative] {
             let was = snapshot(resource).await;
-            let bytes = export(&t.app, &admin, resource, Format::Csv).await.unwrap();
+            let bytes = export(&t.app, &admin, resource, Format::Csv).await.unwrap().into_file().unwrap();
             let preview = preview_ok(&t, &admin, resource, "again.csv", &bytes).await;
             commit(&t.app, &admin, &preview.batch_id.unwrap()).await.unwrap();
             assert_eq!(snapshot(resource).await, was, "{e}: {} after a round trip", resource.as_str());
@@ -370,7 +371,7 @@ async fn cells_defused_against_formulas_come_back_as_they_were() {
         };
         let id = actions::units::save(&t.app, &admin, None, &fields).await.expect("saved");
         let was = actions::units::get(&t.app, &admin, &id).await.unwrap();
-        let bytes = export(&t.app, &admin, Resource::Unit, Format::Csv).await.unwrap();
+        let bytes = export(&t.app, &admin, Resource::Unit, Format::Csv).await.unwrap().into_file().unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert!(text.contains("'=HYPERLINK"), "{e}: the export defuses the formula: {text}");
         let preview = preview_ok(&t, &admin, Resource::Unit, "units.csv", &bytes).await;

@@ -33,7 +33,7 @@ fn registered_routes() -> BTreeSet<(String, String)> {
 /// A documented path with every parameter filled in.
 fn concrete(path: &str) -> String {
     let mut url = path.replace("{resource}", "regions");
-    for name in ["{id}", "{code}", "{key}", "{batch}", "{format}"] {
+    for name in ["{id}", "{code}", "{key}", "{batch}", "{format}", "{number}"] {
         url = url.replace(name, "x");
     }
     url

@@ -86,7 +86,7 @@ pub struct InboxQuery {
 pub const COUNTED: [&str; 6] = ["received", "acknowledged", "answered_direct", "forwarded", "answered", "closed"];
 
 /// The strings of a case-list URL that narrow it to what a cockpit figure counts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct NarrowingFields {
     /// Received from this day (China time, `YYYY-MM-DD`)…
@@ -258,58 +258,9 @@ pub struct Inbox {
 pub async fn inbox(app: &App, actor: &Actor, query: &InboxQuery) -> Result<Inbox> {
     let today = app.today();
     let mut tx = app.db().read().await?;
-    let mut base = InboxFilter {
-        channel: query.channel.map(|c| c.as_str().to_string()).unwrap_or_default(),
-        ..InboxFilter::default()
-    };
-    match actor.scope() {
-        Scope::Everything => base.region_prefix = "/%".to_string(),
-        Scope::Subtree { path, .. } => base.region_prefix = format!("{}%", path.as_str()),
-        Scope::Unit { unit_id, .. } => base.unit_ids = vec![unit_id.clone()],
-        Scope::Department { department_id, .. } => base.department_id = department_id.clone(),
-        Scope::Representative { representative_id, .. } => {
-            base.representative_id = representative_id.clone();
-            if let Some(rep) = db::representatives::get(&mut tx, representative_id).await? {
-                base.unit_ids = rep.unit_ids;
-            }
-        }
-    }
-    if !query.region_id.is_empty() {
-        let region = db::regions::get(&mut tx, &query.region_id).await?.ok_or(Error::NotFound)?;
-        let within = match actor.scope() {
-            Scope::Everything => true,
-            Scope::Subtree { path, .. } => path.contains(&region.path),
-            Scope::Unit { .. } | Scope::Department { .. } | Scope::Representative { .. } => false,
-        };
-        if !within {
-            return Err(Error::Forbidden);
-        }
-        base.region_prefix = format!("{}%", region.path.as_str());
-        base.narrow = query.narrow.filter(Some(region.path.as_str()));
-    } else {
-        base.narrow = query.narrow.filter(None);
-    }
-    let due_soon =
-        app.calendar().add_working_days(today, DUE_SOON_WORKING_DAYS).map_err(|e| Error::Internal(e.into()))?;
-    let yesterday = today.pred_opt().unwrap_or(today);
-    let filter_for = |status: InboxStatus, due_by: Option<NaiveDate>| {
-        let (status, status_due) = match status {
-            InboxStatus::All => ("", None),
-            InboxStatus::Open => ("open", None),
-            InboxStatus::Answered => ("answered", None),
-            InboxStatus::Closed => ("closed", None),
-            InboxStatus::DueSoon => ("open", Some(due_soon)),
-            InboxStatus::Overdue => ("open", Some(yesterday)),
-        };
-        let due = [status_due, due_by].into_iter().flatten().min();
-        InboxFilter {
-            status: status.to_string(),
-            due_by: due.map(db::cases::date_text).unwrap_or_default(),
-            ..base.clone()
-        }
-    };
+    let filters = Filters::of(app, &mut tx, actor, query, today).await?;
     let page = PageRequest::new(query.page, INBOX_PAGE_SIZE);
-    let filter = filter_for(query.status, query.due_by);
+    let filter = filters.for_status(query.status, query.due_by);
     let (cases, more) = db::cases::inbox_after(&mut tx, &filter, page, query.after.as_ref()).await?;
     let next = if more { cases.items.last().map(InboxKey::of) } else { None };
     let mut counts = Vec::new();
@@ -317,9 +268,82 @@ pub async fn inbox(app: &App, actor: &Actor, query: &InboxQuery) -> Result<Inbox
         let count = if status == query.status {
             cases.total
         } else {
-            db::cases::inbox_count(&mut tx, &filter_for(status, query.due_by)).await?
+            db::cases::inbox_count(&mut tx, &filters.for_status(status, query.due_by)).await?
         };
         counts.push((status, count));
     }
     Ok(Inbox { cases, page, counts, next, today })
+}
+
+/// The filter of exactly the cases [`inbox`] lists for this query (all its pages),
+/// in the actor's scope: what an export of the list reads.
+pub async fn list_filter(app: &App, actor: &Actor, query: &InboxQuery) -> Result<InboxFilter> {
+    let mut tx = app.db().read().await?;
+    let filters = Filters::of(app, &mut tx, actor, query, app.today()).await?;
+    Ok(filters.for_status(query.status, query.due_by))
+}
+
+/// The actor's scope and the query's region, channel and narrowing, and the dates
+/// the status filters need.
+struct Filters {
+    base: InboxFilter,
+    due_soon: NaiveDate,
+    yesterday: NaiveDate,
+}
+
+impl Filters {
+    async fn of(app: &App, tx: &mut db::Tx, actor: &Actor, query: &InboxQuery, today: NaiveDate) -> Result<Filters> {
+        let mut base = InboxFilter {
+            channel: query.channel.map(|c| c.as_str().to_string()).unwrap_or_default(),
+            ..InboxFilter::default()
+        };
+        match actor.scope() {
+            Scope::Everything => base.region_prefix = "/%".to_string(),
+            Scope::Subtree { path, .. } => base.region_prefix = format!("{}%", path.as_str()),
+            Scope::Unit { unit_id, .. } => base.unit_ids = vec![unit_id.clone()],
+            Scope::Department { department_id, .. } => base.department_id = department_id.clone(),
+            Scope::Representative { representative_id, .. } => {
+                base.representative_id = representative_id.clone();
+                if let Some(rep) = db::representatives::get(tx, representative_id).await? {
+                    base.unit_ids = rep.unit_ids;
+                }
+            }
+        }
+        if !query.region_id.is_empty() {
+            let region = db::regions::get(tx, &query.region_id).await?.ok_or(Error::NotFound)?;
+            let within = match actor.scope() {
+                Scope::Everything => true,
+                Scope::Subtree { path, .. } => path.contains(&region.path),
+                Scope::Unit { .. } | Scope::Department { .. } | Scope::Representative { .. } => false,
+            };
+            if !within {
+                return Err(Error::Forbidden);
+            }
+            base.region_prefix = format!("{}%", region.path.as_str());
+            base.narrow = query.narrow.filter(Some(region.path.as_str()));
+        } else {
+            base.narrow = query.narrow.filter(None);
+        }
+        let due_soon =
+            app.calendar().add_working_days(today, DUE_SOON_WORKING_DAYS).map_err(|e| Error::Internal(e.into()))?;
+        let yesterday = today.pred_opt().unwrap_or(today);
+        Ok(Filters { base, due_soon, yesterday })
+    }
+
+    fn for_status(&self, status: InboxStatus, due_by: Option<NaiveDate>) -> InboxFilter {
+        let (status, status_due) = match status {
+            InboxStatus::All => ("", None),
+            InboxStatus::Open => ("open", None),
+            InboxStatus::Answered => ("answered", None),
+            InboxStatus::Closed => ("closed", None),
+            InboxStatus::DueSoon => ("open", Some(self.due_soon)),
+            InboxStatus::Overdue => ("open", Some(self.yesterday)),
+        };
+        let due = [status_due, due_by].into_iter().flatten().min();
+        InboxFilter {
+            status: status.to_string(),
+            due_by: due.map(db::cases::date_text).unwrap_or_default(),
+            ..self.base.clone()
+        }
+    }
 }

@@ -194,6 +194,83 @@ pub async fn inbox_after(
     Ok((Page { items, total }, more))
 }
 
+/// Where an export of a case list has got to: the last case written, by the key
+/// the export reads in (`created_at`, then `id`), which never changes, so a case
+/// that moves while a long export runs is neither written twice nor skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExportKey {
+    pub created_at: i64,
+    pub id: String,
+}
+
+impl ExportKey {
+    /// Before the first case.
+    pub fn start() -> ExportKey {
+        ExportKey { created_at: -1, id: String::new() }
+    }
+
+    pub fn of(case: &Case) -> ExportKey {
+        ExportKey { created_at: case.created_at, id: case.id.clone() }
+    }
+}
+
+/// At most `size` cases of an inbox filter after `after`, oldest first: a page of an
+/// export. The filter is [`inbox_count`]'s, clause for clause (the export's test
+/// checks that both give the same cases).
+pub async fn export_page(tx: &mut Tx, filter: &InboxFilter, after: &ExportKey, size: i64) -> DbResult<Vec<Case>> {
+    let units = format!(",{},", filter.unit_ids.join(","));
+    let rows = rows!(
+        tx,
+        CaseRow,
+        "SELECT * FROM cases c
+         WHERE (c.created_at, c.id) > (CAST($17 AS BIGINT), $18)
+           AND (($1 <> '' AND c.representative_id = $1)
+             OR ($2 <> ',,' AND c.unit_id IS NOT NULL AND c.representative_id IS NULL AND $2 LIKE '%,' || c.unit_id || ',%')
+             OR ($3 <> '' AND EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.department_id = $3))
+             OR ($4 <> '' AND c.region_path LIKE $4))
+           AND ($5 = '' OR ($5 = 'open' AND c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded'))
+                OR ($5 = 'answered' AND c.state = 'answered') OR ($5 = 'closed' AND c.state IN ('closed', 'withdrawn', 'merged')))
+           AND ($6 = '' OR (c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) <= $6))
+           AND ($7 = '' OR c.channel = $7)
+           AND ($8 = 0 OR c.created_at >= $8) AND ($9 = 0 OR c.created_at < $9)
+           AND ($10 = '' OR c.unit_id = $10) AND ($11 = '' OR c.representative_id = $11)
+           AND ($12 = '' OR c.category = $12) AND ($13 = '' OR c.region_path = $13)
+           AND ($14 = '' OR EXISTS (SELECT 1 FROM assignments d WHERE d.case_id = c.id AND d.department_id = $14))
+           AND ($15 = '' OR c.title LIKE $15 ESCAPE '\\' OR c.body LIKE $15 ESCAPE '\\')
+           AND ($16 = '' OR ($16 = 'closed' AND c.state = 'closed')
+                OR ($16 = 'acknowledged' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id
+                    AND e.kind IN ('acknowledge', 'reply', 'answer', 'forward')))
+                OR ($16 = 'answered' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id
+                    AND e.kind IN ('reply', 'answer')))
+                OR ($16 = 'forwarded' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'forward'))
+                OR ($16 = 'answered_direct' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'reply')
+                    AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'forward')))
+         ORDER BY c.created_at, c.id
+         LIMIT $19",
+        &filter.representative_id,
+        &units,
+        &filter.department_id,
+        &filter.region_prefix,
+        &filter.status,
+        &filter.due_by,
+        &filter.channel,
+        filter.narrow.created_from,
+        filter.narrow.created_until,
+        &filter.narrow.unit_id,
+        &filter.narrow.representative_id,
+        &filter.narrow.category,
+        &filter.narrow.exact_path,
+        &filter.narrow.department_id,
+        &filter.narrow.text_like,
+        &filter.narrow.counted,
+        after.created_at,
+        after.id.as_str(),
+        size
+    )?;
+    rows.into_iter().map(CaseRow::into_case).collect()
+}
+
 /// The open cases under `region_prefix` (a `LIKE` pattern) whose next due date lies from
 /// `from` to `to` (`YYYY-MM-DD`, inclusive), the earliest due first, at most `limit`, and
 /// how many there are in all: the cockpit's overdue and due-soon lists, answered from the

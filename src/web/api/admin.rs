@@ -107,7 +107,14 @@ pub async fn export(
     let actor = ctx.staff()?;
     let resource = kind(&resource)?;
     let format = Format::parse(&format).ok_or(Error::NotFound)?;
-    let bytes = export::export(&app, actor, resource, format).await?;
+    let bytes = match export::export(&app, actor, resource, format).await? {
+        export::Exported::File(bytes) => bytes,
+        export::Exported::TooLong { rows } => {
+            let limit = app.config().export_direct_max_rows;
+            let msg = crate::domain::Msg::new("export-too-long-api").with("rows", rows).with("limit", limit);
+            return Err(Error::Conflict(msg).into());
+        }
+    };
     let name = format!("minyi-{}.{}", resource.as_str(), format.extension());
     Ok(error::attachment(format.content_type(), &name, bytes))
 }

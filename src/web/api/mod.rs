@@ -4,6 +4,7 @@ pub mod admin;
 pub mod body;
 pub mod cases;
 pub mod docs;
+pub mod exports;
 pub mod records;
 pub mod settings;
 pub mod tokens;

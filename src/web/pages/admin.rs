@@ -491,10 +491,38 @@ pub async fn export_list(
     let actor = ctx.staff()?;
     let resource = resource_of(&slug)?;
     let format = export::Format::parse(&format).ok_or(Error::NotFound)?;
-    let bytes = export::export(&app, actor, resource, format).await?;
+    let bytes = match export::export(&app, actor, resource, format).await? {
+        export::Exported::File(bytes) => bytes,
+        export::Exported::TooLong { rows } => {
+            let shell = Shell::new(&app, &ctx, "export-too-long-title");
+            let limit = app.config().export_direct_max_rows;
+            let message =
+                shell.msg(&crate::domain::Msg::new("export-too-long").with("rows", rows).with("limit", limit));
+            let page = TooLongPage {
+                message,
+                subject: resource.as_str(),
+                format: format.extension(),
+                back: admin_href(resource).to_string(),
+                shell,
+            };
+            return Ok(render(&page));
+        }
+    };
     let date = chrono::DateTime::from_timestamp_millis(app.now()).unwrap_or_default().format("%Y%m%d");
     let name = format!("minyi-{}-{date}.{}", resource.as_str(), format.extension());
     Ok(error::attachment(format.content_type(), &name, bytes))
+}
+
+/// A list too long to download at once: says so, with its length, and offers a
+/// background export of all of it (never a part of it).
+#[derive(Template)]
+#[template(path = "export_too_long.html")]
+struct TooLongPage<'a> {
+    shell: Shell<'a>,
+    message: String,
+    subject: &'static str,
+    format: &'static str,
+    back: String,
 }
 
 #[derive(Template)]

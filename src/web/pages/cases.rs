@@ -28,6 +28,9 @@ struct InboxPage<'a> {
     shell: Shell<'a>,
     filters: Vec<FilterLink>,
     status: &'static str,
+    /// The channel and due date filters, kept by the export buttons.
+    channel: &'static str,
+    due_by: String,
     region: String,
     /// The narrowing of a cockpit figure, kept as hidden fields of the channel form.
     narrow_fields: Vec<(&'static str, String)>,
@@ -132,6 +135,8 @@ fn inbox_page<'a>(shell: Shell<'a>, query: &InboxQuery, inbox: &Inbox) -> InboxP
     InboxPage {
         filters,
         status: query.status.as_str(),
+        channel,
+        due_by: query.due_by.map(|d| d.to_string()).unwrap_or_default(),
         region: query.region_id.clone(),
         narrow_fields: query.narrow.pairs(),
         narrow_text: narrow_text(&shell, &query.narrow),

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod channels;
 pub mod cockpit;
 pub mod codes;
+pub mod exports;
 pub mod files;
 pub mod home;
 pub mod import;
@@ -99,7 +100,7 @@ impl<'a> Shell<'a> {
 
 fn nav(shell: &Shell<'_>, ctx: &Ctx) -> Vec<NavItem> {
     let Some(actor) = &ctx.actor else { return Vec::new() };
-    let mut items = vec![("/", "nav-home"), ("/cases", "nav-cases")];
+    let mut items = vec![("/", "nav-home"), ("/cases", "nav-cases"), ("/exports", "nav-exports")];
     if crate::actions::cockpit::may_open(actor) {
         items.push(("/cockpit", "nav-cockpit"));
     }
