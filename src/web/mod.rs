@@ -22,8 +22,8 @@ use crate::app::App;
 use crate::error::Error;
 use auth::{ApiError, PageError};
 use pages::{
-    account, admin, calendars, cases, channels, cockpit, codes, exports, files, home, import, my_cases, photos,
-    settings, studios, submit, tokens, track, webhooks,
+    account, admin, admin_log, calendars, cases, channels, cockpit, codes, exports, files, home, import, my_cases,
+    photos, settings, studios, submit, tokens, track, webhooks,
 };
 
 /// Largest spreadsheet upload, with room for the multipart envelope.
@@ -37,7 +37,7 @@ pub fn router(app: App) -> Router {
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route("/account/password", get(account::password_form).post(account::change_password))
-        .route("/admin/log", get(admin::admin_log))
+        .route("/admin/log", get(admin_log::admin_log))
         .route("/admin/settings", get(settings::overview))
         .route("/admin/settings/policy", post(settings::save_policy))
         .route("/admin/calendars", get(calendars::show).post(calendars::save_year))

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_log;
 pub mod calendars;
 pub mod case_view;
 pub mod cases;
