@@ -200,7 +200,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let rebuilt = crate::actions::cockpit::rebuild_aggregates(&db, |done| bar.set_position(done))
                 .await
                 .map_err(|e| anyhow::anyhow!("rebuild failed: {e}"))?;
-            db.optimize().await.context("cannot refresh the database's statistics")?;
+            db.analyze().await.context("cannot refresh the database's statistics")?;
             bar.finish_and_clear();
             println!(
                 "cockpit rebuilt from {} events of {} cases in {:.1} s",

@@ -201,18 +201,19 @@ pub async fn rebuild_aggregates_in_chunks(
     let mut tx = db.write().await?;
     aggregates::lock_for_swap(&mut tx).await?;
     let mut after = mark;
+    let mut meanwhile = Additions::default();
     loop {
         let events = db::cases::events_after(&mut tx, after, REBUILD_BATCH).await?;
         let Some(last) = events.last() else { break };
         after = last.seq;
         for event in &events {
             let case = db::cases::get(&mut tx, &event.case_id).await?.ok_or(crate::error::Error::NotFound)?;
-            let additions = additions_for(&mut tx, &case, event).await?;
-            aggregates::apply_to(&mut tx, Counters::Next, &additions).await?;
+            meanwhile.absorb(additions_for(&mut tx, &case, event).await?);
             done.events += 1;
             done.replayed += 1;
         }
     }
+    aggregates::apply_to(&mut tx, Counters::Next, &meanwhile).await?;
     aggregates::swap(&mut tx).await?;
     tx.commit().await?;
     if paths.is_empty() {

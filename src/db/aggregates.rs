@@ -125,8 +125,19 @@ impl Additions {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.cases.is_empty() && self.departments.is_empty() && self.words.is_empty()
+    /// Adds everything `other` holds.
+    pub fn absorb(&mut self, other: Additions) {
+        for (row, counts) in other.cases {
+            let entry = self.cases.entry(row).or_default();
+            *entry = entry.plus(&counts);
+        }
+        for (row, counts) in other.departments {
+            let entry = self.departments.entry(row).or_default();
+            *entry = entry.plus(&counts);
+        }
+        for (row, n) in other.words {
+            *self.words.entry(row).or_default() += n;
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use crate::domain::case::{Assignment, AssignmentRole, AssignmentState, Case, Cas
 mod inbox;
 pub use inbox::{
     ExportKey, InboxFilter, InboxKey, Narrowing, export_page, inbox, inbox_after, inbox_count, open_due_between,
+    open_due_count,
 };
 
 fn date(raw: &str) -> DbResult<NaiveDate> {

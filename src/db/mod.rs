@@ -203,21 +203,29 @@ impl Db {
         }
     }
 
-    /// Refreshes the query planner's statistics, so it picks the index a query needs
-    /// (an office's region or a station's counters) rather than one that merely avoids a
-    /// sort: on SQLite, `PRAGMA optimize` analyses (a sample of) the tables that changed
-    /// much or were never analysed; on PostgreSQL, `ANALYZE`. Cheap when little changed.
+    /// Refreshes the query planner's statistics where they are stale, so it picks the
+    /// index a query needs (an office's region or a station's counters) rather than one
+    /// that merely avoids a sort; cheap, run at start. SQLite: `PRAGMA optimize` analyses
+    /// (a sample of) the tables that changed much or were never analysed. PostgreSQL:
+    /// nothing, its autovacuum does this.
     pub async fn optimize(&self) -> DbResult<()> {
-        let mut tx = self.write().await?;
-        match self.engine() {
-            Engine::Sqlite => {
-                exec!(&mut tx, "PRAGMA analysis_limit = 1000")?;
-                exec!(&mut tx, "PRAGMA optimize = 0x10002")?;
-            }
-            Engine::Postgres => {
-                exec!(&mut tx, "ANALYZE")?;
-            }
+        if self.engine() == Engine::Postgres {
+            return Ok(());
         }
+        let mut tx = self.write().await?;
+        exec!(&mut tx, "PRAGMA analysis_limit = 1000")?;
+        exec!(&mut tx, "PRAGMA optimize = 0x10002")?;
+        tx.commit().await
+    }
+
+    /// Refreshes the planner's statistics after a bulk write (synth, a rebuild), on
+    /// PostgreSQL too (`ANALYZE`), rather than waiting for autovacuum.
+    pub async fn analyze(&self) -> DbResult<()> {
+        if self.engine() == Engine::Sqlite {
+            return self.optimize().await;
+        }
+        let mut tx = self.write().await?;
+        exec!(&mut tx, "ANALYZE")?;
         tx.commit().await
     }
 

@@ -137,7 +137,7 @@ pub async fn run(app: &App, options: &SynthOptions) -> anyhow::Result<SynthRepor
     crate::actions::cockpit::rebuild_aggregates(app.db(), |done| bar.set_position(done))
         .await
         .map_err(|e| anyhow::anyhow!("rebuilding the cockpit's counters: {e:?}"))?;
-    app.db().optimize().await.context("refreshing the database's statistics")?;
+    app.db().analyze().await.context("refreshing the database's statistics")?;
     bar.finish();
     report.rebuild_seconds = rebuilding.elapsed().as_secs_f64();
     Ok(report)

@@ -272,8 +272,8 @@ pub async fn export_page(tx: &mut Tx, filter: &InboxFilter, after: &ExportKey, s
 }
 
 /// The open cases under `region_prefix` (a `LIKE` pattern) whose next due date lies from
-/// `from` to `to` (`YYYY-MM-DD`, inclusive), the earliest due first, at most `limit`, and
-/// how many there are in all: the cockpit's overdue and due-soon lists, answered from the
+/// `from` to `to` (`YYYY-MM-DD`, inclusive), the earliest due first, at most `limit`: the
+/// cockpit's overdue and due-soon lists ([`open_due_count`] counts them), answered from the
 /// index `cases_open_due` (open cases by next due date; the expression is the index's)
 /// however many cases are closed. `|| ''` keeps the planner off the region-path index,
 /// which at a province's root would walk every case.
@@ -283,20 +283,7 @@ pub async fn open_due_between(
     from: &str,
     to: &str,
     limit: i64,
-) -> DbResult<(Vec<Case>, i64)> {
-    let total = scalar!(
-        tx,
-        i64,
-        "SELECT COUNT(*) FROM cases c
-         WHERE (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-             THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) >= $2
-           AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-             THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) <= $3
-           AND c.region_path || '' LIKE $1",
-        region_prefix,
-        from,
-        to
-    )?;
+) -> DbResult<Vec<Case>> {
     let rows = rows!(
         tx,
         CaseRow,
@@ -315,5 +302,22 @@ pub async fn open_due_between(
         to,
         limit
     )?;
-    Ok((rows.into_iter().map(CaseRow::into_case).collect::<DbResult<_>>()?, total))
+    rows.into_iter().map(CaseRow::into_case).collect()
+}
+
+/// How many cases [`open_due_between`] finds, all of them (the same index range).
+pub async fn open_due_count(tx: &mut Tx, region_prefix: &str, from: &str, to: &str) -> DbResult<i64> {
+    scalar!(
+        tx,
+        i64,
+        "SELECT COUNT(*) FROM cases c
+         WHERE (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+             THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) >= $2
+           AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+             THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) <= $3
+           AND c.region_path || '' LIKE $1",
+        region_prefix,
+        from,
+        to
+    )
 }
