@@ -495,7 +495,24 @@ async fn append(
     note: &str,
     data: serde_json::Value,
 ) -> Result<CaseEvent> {
-    let event = CaseEvent {
+    let event = new_event(case, now, actor, kind, assignment_id, note, data);
+    let event = append_uncounted(tx, event, now).await?;
+    // The cockpit's counters move in the same transaction as the history.
+    super::cockpit::record_event(tx, case, &event).await?;
+    Ok(event)
+}
+
+/// An event of `case`, not yet appended (its sequence number and hashes come then).
+fn new_event(
+    case: &Case,
+    now: Millis,
+    actor: (&str, &str, &str),
+    kind: &str,
+    assignment_id: &str,
+    note: &str,
+    data: serde_json::Value,
+) -> CaseEvent {
+    CaseEvent {
         seq: 0,
         id: db::new_id(),
         case_id: case.id.clone(),
@@ -509,10 +526,13 @@ async fn append(
         data: data.to_string(),
         prev_hash: String::new(),
         hash: String::new(),
-    };
+    }
+}
+
+/// Appends `event` to its case's history and tells its subscribers, leaving the
+/// cockpit's counters to the caller (the intake writer adds a whole batch's at once).
+async fn append_uncounted(tx: &mut Tx, event: CaseEvent, now: Millis) -> Result<CaseEvent> {
     let event = db::cases::append_event(tx, event).await?;
-    // The cockpit's counters move in the same transaction as the history.
-    super::cockpit::record_event(tx, case, &event).await?;
     crate::notify::subscriptions::enqueue_case_event(tx, &event, now).await?;
     Ok(event)
 }

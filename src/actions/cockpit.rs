@@ -71,6 +71,17 @@ fn key_of(
     }
 }
 
+fn case_key(case: &Case) -> CaseKey {
+    key_of(
+        case.created_at,
+        &case.region_path,
+        case.channel.as_str(),
+        &case.category,
+        case.unit_id.as_deref(),
+        case.representative_id.as_deref(),
+    )
+}
+
 /// Adds what `event` (just appended to `case`'s history, in this transaction)
 /// changes in the cockpit's counters. A submission needs no reads: it is the
 /// first event.
@@ -82,29 +93,29 @@ pub async fn record_event(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result
 /// What `event` of `case` adds to the counters: the difference between the case's
 /// counters after it and before it.
 async fn additions_for(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result<Additions> {
-    let key = key_of(
-        case.created_at,
-        &case.region_path,
-        case.channel.as_str(),
-        &case.category,
-        case.unit_id.as_deref(),
-        case.representative_id.as_deref(),
-    );
+    if event.kind == "submit" {
+        return Ok(submission_additions(case, event));
+    }
+    let key = case_key(case);
+    let events: Vec<HistoryEvent> =
+        db::cases::events(tx, &case.id).await?.iter().filter(|e| e.seq <= event.seq).map(history_event).collect();
+    let facts = aggregates::assignment_facts(tx, &case.id).await?;
+    // `event` is the last of these.
+    let after = tally(&events, &facts);
+    let before = tally(&events[..events.len().saturating_sub(1)], &facts);
     let mut additions = Additions::default();
-    let delta = if event.kind == "submit" {
-        additions.words(&key, &hot_words(&case_text(&case.title, &case.body)));
-        tally(&[history_event(event)], &[])
-    } else {
-        let events: Vec<HistoryEvent> =
-            db::cases::events(tx, &case.id).await?.iter().filter(|e| e.seq <= event.seq).map(history_event).collect();
-        let facts = aggregates::assignment_facts(tx, &case.id).await?;
-        // `event` is the last of these.
-        let after = tally(&events, &facts);
-        let before = tally(&events[..events.len().saturating_sub(1)], &facts);
-        after.minus(&before)
-    };
-    additions.case(&key, &delta);
+    additions.case(&key, &after.minus(&before));
     Ok(additions)
+}
+
+/// What a case's submission (its first event) adds to the counters: it needs no reads,
+/// so the intake writer sums a whole batch's before writing them (`cases::intake`).
+pub fn submission_additions(case: &Case, event: &CaseEvent) -> Additions {
+    let key = case_key(case);
+    let mut additions = Additions::default();
+    additions.words(&key, &hot_words(&case_text(&case.title, &case.body)));
+    additions.case(&key, &tally(&[history_event(event)], &[]));
+    additions
 }
 
 /// The text a case's hot words come from.
@@ -148,13 +159,20 @@ pub async fn rebuild_aggregates(db: &Db, mut progress: impl FnMut(u64)) -> Resul
 const SQLITE_PAUSE: std::time::Duration = std::time::Duration::from_millis(120);
 
 /// Fills the counters from the history when cases exist but no counter does (after a
-/// migration that changed how they are kept); does nothing otherwise.
+/// migration that changed how they are kept), and the reception-day counters from the
+/// meetings when only they are missing; does nothing otherwise.
 pub async fn fill_if_empty(db: &Db) -> Result<Option<Rebuilt>> {
-    let need = {
+    let (need, reception) = {
         let mut tx = db.read().await?;
-        aggregates::need_filling(&mut tx).await?
+        (aggregates::need_filling(&mut tx).await?, aggregates::reception_need_filling(&mut tx).await?)
     };
     if !need {
+        if reception {
+            let mut tx = db.write().await?;
+            let days = aggregates::refill_reception(&mut tx).await?;
+            tx.commit().await?;
+            tracing::info!(days, "the reception days are counted for the cockpit");
+        }
         return Ok(None);
     }
     tracing::info!("the cockpit's counters are empty: counting every case again from its history");
@@ -215,6 +233,7 @@ pub async fn rebuild_aggregates_in_chunks(
     }
     aggregates::apply_to(&mut tx, Counters::Next, &meanwhile).await?;
     aggregates::swap(&mut tx).await?;
+    aggregates::refill_reception(&mut tx).await?;
     tx.commit().await?;
     if paths.is_empty() {
         progress(0).await;

@@ -16,7 +16,10 @@ use std::collections::BTreeMap;
 use super::{DbResult, Tx};
 
 mod read;
+use crate::domain::calendar::cst_date;
+use crate::domain::meeting::{Meeting, MeetingKind, MeetingState};
 use crate::domain::rates::buckets_of;
+use crate::domain::reception::{ReceptionDay, counts_as_planned};
 use crate::domain::tally::{AssignmentFact, CaseCounts, DeptCounts, Tally};
 pub use read::*;
 
@@ -80,12 +83,20 @@ pub struct Additions {
     cases: BTreeMap<CaseRow, CaseCounts>,
     departments: BTreeMap<DeptRow, DeptCounts>,
     words: BTreeMap<WordRow, i64>,
+    /// The latest day a case came to each station (`units.last_case_day`).
+    last_days: BTreeMap<String, chrono::NaiveDate>,
+    /// Planned and held reception days (`agg_reception`), as signed changes.
+    reception: BTreeMap<WordRow, (i64, i64)>,
 }
 
 impl Additions {
     /// Files `delta` (a change to one case's counters) under every row its key reaches.
     pub fn case(&mut self, key: &CaseKey, delta: &Tally) {
         let buckets = buckets_of(key.day);
+        if delta.case.received > 0 && !key.unit_id.is_empty() {
+            let last = self.last_days.entry(key.unit_id.clone()).or_insert(key.day);
+            *last = (*last).max(key.day);
+        }
         if !delta.case.is_zero() {
             let mut add = |row: CaseRow| {
                 let entry = self.cases.entry(row).or_default();
@@ -114,6 +125,20 @@ impl Additions {
         }
     }
 
+    /// Adds `planned` and `held` (each -1, 0 or 1) for a reception day of a station at
+    /// `region_path` on `day`.
+    pub fn reception(&mut self, region_path: &str, day: chrono::NaiveDate, planned: i64, held: i64) {
+        if planned == 0 && held == 0 {
+            return;
+        }
+        for (grain, bucket) in buckets_of(day) {
+            for (path, _) in ancestors(region_path) {
+                let entry = self.reception.entry((path.to_string(), grain, bucket.clone(), String::new())).or_default();
+                *entry = (entry.0 + planned, entry.1 + held);
+            }
+        }
+    }
+
     /// Counts one case under each of `words`.
     pub fn words(&mut self, key: &CaseKey, words: &[String]) {
         for (grain, bucket) in buckets_of(key.day) {
@@ -137,6 +162,14 @@ impl Additions {
         }
         for (row, n) in other.words {
             *self.words.entry(row).or_default() += n;
+        }
+        for (row, (planned, held)) in other.reception {
+            let entry = self.reception.entry(row).or_default();
+            *entry = (entry.0 + planned, entry.1 + held);
+        }
+        for (unit, day) in other.last_days {
+            let last = self.last_days.entry(unit).or_insert(day);
+            *last = (*last).max(day);
         }
     }
 }
@@ -185,6 +218,30 @@ pub async fn apply_to(tx: &mut Tx, counters: Counters, additions: &Additions) ->
     let cases: Vec<(&CaseRow, Vec<i64>)> = additions.cases.iter().map(|(k, c)| (k, c.values())).collect();
     let departments: Vec<(&DeptRow, Vec<i64>)> = additions.departments.iter().map(|(k, c)| (k, c.values())).collect();
     let words: Vec<(&WordRow, &i64)> = additions.words.iter().collect();
+    // Reception days have one copy: a rebuild counts them again in its last transaction.
+    let reception: Vec<(&WordRow, &(i64, i64))> = additions.reception.iter().collect();
+    bulk_insert!(
+        tx,
+        "INSERT INTO agg_reception (region_path, grain, bucket, planned, held) ",
+        " ON CONFLICT (region_path, grain, bucket) DO UPDATE SET planned = agg_reception.planned + excluded.planned,
+             held = agg_reception.held + excluded.held",
+        5,
+        reception,
+        |b, row| {
+            let ((path, grain, bucket, _), (planned, held)) = row;
+            b.push_bind(path.as_str()).push_bind(*grain).push_bind(bucket.as_str());
+            b.push_bind(*planned).push_bind(*held);
+        }
+    );
+    // Only ever moved later, so a rebuild (either copy) writes the live column too.
+    for (unit, day) in &additions.last_days {
+        exec!(
+            tx,
+            "UPDATE units SET last_case_day = $2 WHERE id = $1 AND last_case_day < $2",
+            unit.as_str(),
+            day.to_string()
+        )?;
+    }
     match counters {
         Counters::Live => upsert!(
             tx,
@@ -226,6 +283,68 @@ pub async fn need_filling(tx: &mut Tx) -> DbResult<bool> {
     Ok(n == 1)
 }
 
+/// Whether reception days exist but their counters do not (a database from before
+/// `agg_reception`).
+pub async fn reception_need_filling(tx: &mut Tx) -> DbResult<bool> {
+    let n = scalar!(
+        tx,
+        i64,
+        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM meetings WHERE kind = 'reception')
+             AND NOT EXISTS (SELECT 1 FROM agg_reception) THEN 1 ELSE 0 END AS BIGINT)"
+    )?;
+    Ok(n == 1)
+}
+
+/// What one reception day adds to `agg_reception`: planned and held, each 0 or 1, by
+/// `domain::reception`'s rule.
+fn reception_counts_of(starts_at: i64, state: MeetingState, cancelled_at: Option<i64>) -> (i64, i64) {
+    let day = ReceptionDay { unit_id: String::new(), starts_at, state, cancelled_at };
+    let planned = counts_as_planned(&day);
+    (i64::from(planned), i64::from(planned && state == MeetingState::Held))
+}
+
+/// Where and what a meeting counts in `agg_reception` (nothing unless a reception day).
+fn reception_of(meeting: Option<&Meeting>) -> Option<(&str, chrono::NaiveDate, (i64, i64))> {
+    let m = meeting.filter(|m| m.input.kind == MeetingKind::Reception)?;
+    let counts = reception_counts_of(m.input.starts_at, m.input.state, m.cancelled_at);
+    Some((m.region_path.as_str(), cst_date(m.input.starts_at), counts))
+}
+
+/// Moves the reception counters from what meeting `before` counted to what `after`
+/// counts (either `None` for a meeting that did not or no longer exists), in the
+/// transaction that changed it.
+pub async fn reception_moved(tx: &mut Tx, before: Option<&Meeting>, after: Option<&Meeting>) -> DbResult<()> {
+    let mut additions = Additions::default();
+    if let Some((path, day, (planned, held))) = reception_of(before) {
+        additions.reception(path, day, -planned, -held);
+    }
+    if let Some((path, day, (planned, held))) = reception_of(after) {
+        additions.reception(path, day, planned, held);
+    }
+    apply(tx, &additions).await
+}
+
+/// Counts every reception day again from the meetings (the end of a rebuild, or a
+/// database whose `agg_reception` is empty).
+pub async fn refill_reception(tx: &mut Tx) -> DbResult<u64> {
+    exec!(tx, "DELETE FROM agg_reception")?;
+    let rows = rows!(
+        tx,
+        (String, i64, String, Option<i64>),
+        "SELECT r.path, m.starts_at, m.state, m.cancelled_at FROM meetings m JOIN units u ON u.id = m.unit_id
+             JOIN regions r ON r.id = u.region_id
+         WHERE m.kind = 'reception'"
+    )?;
+    let mut additions = Additions::default();
+    for (path, starts_at, state, cancelled_at) in &rows {
+        let state = MeetingState::parse("state", state).unwrap_or(MeetingState::Planned);
+        let (planned, held) = reception_counts_of(*starts_at, state, *cancelled_at);
+        additions.reception(path, cst_date(*starts_at), planned, held);
+    }
+    apply(tx, &additions).await?;
+    Ok(rows.len() as u64)
+}
+
 /// The region paths cases are filed at, with how many cases each, in path order.
 pub async fn case_paths(tx: &mut Tx) -> DbResult<Vec<(String, i64)>> {
     rows!(
@@ -250,11 +369,11 @@ pub async fn lock_for_swap(tx: &mut Tx) -> DbResult<()> {
     match tx.engine() {
         super::Engine::Sqlite => Ok(()),
         super::Engine::Postgres => {
-            exec!(tx, "LOCK TABLE case_events IN SHARE ROW EXCLUSIVE MODE")?;
+            exec!(tx, "LOCK TABLE case_events, meetings IN SHARE ROW EXCLUSIVE MODE")?;
             exec!(
                 tx,
                 "LOCK TABLE agg_cases, agg_departments, agg_hot_words, agg_cases_next, agg_departments_next,
-                     agg_hot_words_next IN ACCESS EXCLUSIVE MODE"
+                     agg_hot_words_next, agg_reception IN ACCESS EXCLUSIVE MODE"
             )?;
             Ok(())
         }

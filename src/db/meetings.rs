@@ -53,6 +53,8 @@ impl MeetingRow {
     }
 }
 
+/// Adds a meeting; a reception day is counted in the cockpit's `agg_reception` in the
+/// same transaction (as by [`update`] and [`set_cancelled`]).
 pub async fn insert(tx: &mut Tx, id: &str, meeting: &MeetingInput, unit_id: &str, now: Millis) -> DbResult<()> {
     exec!(
         tx,
@@ -71,11 +73,13 @@ pub async fn insert(tx: &mut Tx, id: &str, meeting: &MeetingInput, unit_id: &str
         &meeting.representatives,
         now
     )?;
-    Ok(())
+    let after = get(tx, id).await?;
+    super::aggregates::reception_moved(tx, None, after.as_ref()).await
 }
 
 pub async fn update(tx: &mut Tx, id: &str, meeting: &MeetingInput, unit_id: &str, now: Millis) -> DbResult<u64> {
-    exec!(
+    let before = get(tx, id).await?;
+    let changed = exec!(
         tx,
         "UPDATE meetings SET unit_id = $2, kind = $3, title = $4, starts_at = $5, place = $6, agenda = $7, state = $8,
              citizens = $9, representatives = $10, updated_at = $11
@@ -91,35 +95,43 @@ pub async fn update(tx: &mut Tx, id: &str, meeting: &MeetingInput, unit_id: &str
         meeting.citizens,
         &meeting.representatives,
         now
-    )
+    )?;
+    let after = get(tx, id).await?;
+    super::aggregates::reception_moved(tx, before.as_ref(), after.as_ref()).await?;
+    Ok(changed)
 }
 
 /// Cancels a meeting (at `now`, kept in `cancelled_at`) or restores it as planned.
 pub async fn set_cancelled(tx: &mut Tx, id: &str, cancelled: bool, now: Millis) -> DbResult<u64> {
     let (state, at) = if cancelled { (MeetingState::Cancelled, Some(now)) } else { (MeetingState::Planned, None) };
-    exec!(
+    let before = get(tx, id).await?;
+    let changed = exec!(
         tx,
         "UPDATE meetings SET state = $2, cancelled_at = $3, updated_at = $4 WHERE id = $1",
         id,
         state.as_str(),
         at,
         now
-    )
+    )?;
+    let after = get(tx, id).await?;
+    super::aggregates::reception_moved(tx, before.as_ref(), after.as_ref()).await?;
+    Ok(changed)
 }
 
-/// Planned and held reception days per unit under a region-path prefix (`/a/b/`), dated
-/// in `[from, until)` (milliseconds UTC; `domain::reception::window`), by the rule of
-/// `domain::reception`: a day cancelled before its China date is not planned; one
-/// cancelled on or after it is planned and not held. Units with none are left out.
-/// The units of the subtree (path index) drive seeks into the index
-/// `meetings_unit_reception`, which holds all the count reads: a town reads only its
-/// stations' days (under a millisecond with a synthetic province), the whole province
-/// a year of ~100,000 days in ~80 ms (SQLite; see the README).
+/// Planned and held reception days per unit of the cockpit's station list (the first
+/// `limit` stations under a region-path prefix `/a/b/`, in the order of
+/// `aggregates::stations`), dated in `[from, until)` (milliseconds UTC;
+/// `domain::reception::window`), by the rule of `domain::reception`: a day cancelled
+/// before its China date is not planned; one cancelled on or after it is planned and not
+/// held. Units with none are left out. The listed units drive seeks into the index
+/// `meetings_unit_reception`, which holds all the count reads. The subtree's total comes
+/// from the counters (`aggregates::reception_total`).
 pub async fn reception_counts(
     tx: &mut Tx,
     prefix: &str,
     from: Millis,
     until: Millis,
+    limit: i64,
 ) -> DbResult<HashMap<String, ReceptionCount>> {
     let like = format!("{prefix}%");
     let rows = rows!(
@@ -128,13 +140,15 @@ pub async fn reception_counts(
         "SELECT m.unit_id, CAST(COUNT(*) AS BIGINT) AS planned,
              CAST(SUM(CASE WHEN m.state = 'held' THEN 1 ELSE 0 END) AS BIGINT) AS held
          FROM meetings m
-         WHERE m.unit_id IN (SELECT u.id FROM units u JOIN regions r ON r.id = u.region_id WHERE r.path LIKE $1)
+         WHERE m.unit_id IN (SELECT u.id FROM units u JOIN regions r ON r.id = u.region_id WHERE r.path LIKE $1
+                 ORDER BY u.active DESC, u.last_case_day, u.name, u.id LIMIT $4)
            AND m.kind = 'reception' AND m.starts_at >= $2 AND m.starts_at < $3
            AND (m.state <> 'cancelled' OR m.cancelled_at >= m.starts_at - (m.starts_at + 28800000) % 86400000)
          GROUP BY m.unit_id",
         &like,
         from,
-        until
+        until,
+        limit
     )?;
     Ok(rows.into_iter().map(|(unit, planned, held)| (unit, ReceptionCount { planned, held })).collect())
 }

@@ -102,6 +102,17 @@ pub async fn children(tx: &mut Tx, parent_id: &str) -> DbResult<Vec<Region>> {
     rows.into_iter().map(RegionRow::into_region).collect()
 }
 
+/// The regions with no parent (a province, or the counties of a county-level
+/// installation), in code order.
+pub async fn top_level(tx: &mut Tx) -> DbResult<Vec<Region>> {
+    let rows = rows!(
+        tx,
+        RegionRow,
+        "SELECT id, code, name, level, parent_id, path, active FROM regions WHERE parent_id IS NULL ORDER BY code"
+    )?;
+    rows.into_iter().map(RegionRow::into_region).collect()
+}
+
 /// Every region in the subtree (for pickers and exports), in code order.
 pub async fn all_in(tx: &mut Tx, filter: &ListFilter) -> DbResult<Vec<Region>> {
     if !narrows_regions(filter) {

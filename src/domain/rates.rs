@@ -179,6 +179,24 @@ impl Period {
             tail: range(end, self.to),
         }
     }
+
+    /// The part of the period up to `last` (none if the period starts after it).
+    pub fn until(&self, last: NaiveDate) -> Option<Period> {
+        (self.from <= last).then(|| Period { from: self.from, to: self.to.min(last) })
+    }
+
+    /// The buckets to read for the period on `today`. No case is received after today,
+    /// so a period that reaches today sums the same as one running to the end of its
+    /// last month: that month is read as one row instead of a row for each day so far
+    /// ("this month", "the year so far").
+    pub fn buckets_as_of(&self, today: NaiveDate) -> Buckets {
+        if self.to < today {
+            return self.buckets();
+        }
+        let first_of_next = (self.to.with_day(1).unwrap_or(self.to) + chrono::Duration::days(32)).with_day(1);
+        let end_of_month = first_of_next.map_or(self.to, |d| d - chrono::Duration::days(1));
+        Period { from: self.from, to: end_of_month }.buckets()
+    }
 }
 
 /// The Monday of a day's ISO week, which names the week in trends.
@@ -261,6 +279,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_period_reaching_today_reads_its_last_month_whole() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let as_of = |from: &str, to: &str| {
+            let b = Period::parse(from, to, today).unwrap().buckets_as_of(today);
+            (b.months, b.head, b.tail)
+        };
+        // The year so far, and this month: whole months only.
+        assert_eq!(as_of("", ""), (some("2026-01", "2026-11"), None, None));
+        assert_eq!(as_of("2026-11-01", ""), (some("2026-11", "2026-11"), None, None));
+        // Beyond today too (those days hold nothing yet).
+        assert_eq!(as_of("2026-10-01", "2026-12-15"), (some("2026-10", "2026-12"), None, None));
+        // A ragged start stays days; a period that ended before today is read as it is.
+        assert_eq!(as_of("2026-10-15", ""), (some("2026-11", "2026-11"), some("2026-10-15", "2026-10-31"), None));
+        assert_eq!(as_of("2026-11-02", ""), (None, some("2026-11-02", "2026-11-30"), None));
+        assert_eq!(
+            as_of("2026-01-01", "2026-11-28"),
+            (some("2026-01", "2026-10"), None, some("2026-11-01", "2026-11-28"))
+        );
+        // At a year's end.
+        let dec = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+        let b = Period::parse("2026-12-01", "", dec).unwrap().buckets_as_of(dec);
+        assert_eq!((b.months, b.head, b.tail), (some("2026-12", "2026-12"), None, None));
     }
 
     fn ev(kind: &str, day: u32) -> HistoryEvent {

@@ -483,3 +483,67 @@ async fn any_period_sums_to_the_cases_received_in_it() {
         }
     }
 }
+
+/// Station management ranks every station of the subtree by the day its last case came
+/// (kept as cases come, `units.last_case_day`), and counts the idle ones of the whole
+/// subtree; a new case moves its station to the end of the list.
+#[tokio::test]
+async fn stations_are_listed_least_recently_active_first_and_idle_ones_counted() {
+    for t in engines().await {
+        load_demo(&t).await;
+        minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
+        let office = crate::support::actor(&t, "office").await;
+        let prefix = match office.scope() {
+            Scope::Subtree { path, .. } => path.as_str().to_string(),
+            other => panic!("not an office: {other:?}"),
+        };
+        let cases = {
+            let mut tx = t.read().await;
+            let filter = db::cases::InboxFilter { region_prefix: format!("{prefix}%"), ..Default::default() };
+            db::cases::inbox(&mut tx, &filter, db::PageRequest { number: 1, size: 5000 }).await.expect("inbox").items
+        };
+        let last_day = |unit: &str| {
+            cases
+                .iter()
+                .filter(|c| c.unit_id.as_deref() == Some(unit))
+                .map(|c| minyi::domain::calendar::cst_date(c.created_at).to_string())
+                .max()
+                .unwrap_or_default()
+        };
+        let o = cockpit::overview(&t.app, &office, "", "", "").await.expect("overview");
+        let e = t.engine.to_string();
+        let stations = &o.station_activity;
+        assert!(stations.len() > 2, "{e}: the demo county has stations");
+        for s in stations {
+            assert_eq!(s.last_case_day, last_day(&s.id), "{e}: {} is kept up to date", s.name);
+        }
+        let order: Vec<_> = stations.iter().map(|s| (!s.active, s.last_case_day.clone())).collect();
+        assert!(order.windows(2).all(|w| w[0] <= w[1]), "{e}: least recently active first: {order:?}");
+        let since = (t.app.today() - Duration::days(30)).to_string();
+        let idle = stations.iter().filter(|s| s.active && s.last_case_day < since).count() as i64;
+        assert_eq!(o.idle_stations, idle, "{e}: idle stations of the county");
+        assert!(
+            stations.iter().all(|s| (s.recent_cases == 0) == (s.last_case_day < since)),
+            "{e}: idle means no case in 30 days"
+        );
+
+        // A case to the least recently active station moves it to the end.
+        let first = stations.iter().find(|s| s.active).expect("an active station").clone();
+        let fields = CaseFields {
+            channel: "web".into(),
+            unit_id: first.id.clone(),
+            category: "transport".into(),
+            body: "路口的红绿灯坏了".into(),
+            ..Default::default()
+        };
+        cases::submit(&t.app, &fields).await.unwrap_or_else(|err| panic!("{e}: submit: {err:?}"));
+        let after = cockpit::overview(&t.app, &office, "", "", "").await.expect("overview");
+        let moved = after.station_activity.iter().find(|s| s.id == first.id).expect("still listed");
+        assert_eq!(moved.last_case_day, t.app.today().to_string(), "{e}");
+        assert_eq!(moved.recent_cases, first.recent_cases + 1, "{e}");
+        let was_idle = i64::from(first.last_case_day < since);
+        assert_eq!(after.idle_stations, o.idle_stations - was_idle, "{e}");
+        let last_active = after.station_activity.iter().rfind(|s| s.active).expect("active ones");
+        assert_eq!(last_active.last_case_day, moved.last_case_day, "{e}: now among the most recent");
+    }
+}

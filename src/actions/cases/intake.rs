@@ -15,8 +15,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Submitted, append, notices};
+use super::{Submitted, append_uncounted, new_event, notices};
+use crate::actions::cockpit;
 use crate::app::App;
+use crate::db::aggregates::{self, Additions};
 use crate::db::{self, Tx};
 use crate::domain::attachment::Attachment;
 use rand::RngCore;
@@ -110,6 +112,9 @@ async fn write_batch(batch: Vec<Job>) {
     };
     let mut results = Vec::with_capacity(batch.len());
     let mut replies = Vec::with_capacity(batch.len());
+    // The cockpit's counters of every case kept, summed: cases of one region share
+    // most of their rows, so the batch writes each row once.
+    let mut counters = Additions::default();
     for job in batch {
         let result = record_one(&mut tx, &job.app, job.input, job.entered_by, &job.attachments).await;
         if let Err(Error::Internal(e)) = &result
@@ -124,10 +129,17 @@ async fn write_batch(batch: Vec<Job>) {
             }
             return;
         }
-        results.push(result);
+        results.push(result.map(|(submitted, additions)| {
+            counters.absorb(additions);
+            submitted
+        }));
         replies.push(job.reply);
     }
-    if let Err(e) = tx.commit().await {
+    let committed = match aggregates::apply(&mut tx, &counters).await {
+        Ok(()) => tx.commit().await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = committed {
         let reason = e.to_string();
         for reply in replies {
             let _ = reply.send(Err(Error::Internal(anyhow::anyhow!("intake commit failed: {reason}"))));
@@ -147,12 +159,12 @@ async fn record_one(
     input: CaseInput,
     entered_by: EnteredBy,
     attachments: &[Attachment],
-) -> Result<Submitted> {
+) -> Result<(Submitted, Additions)> {
     db::savepoint(tx).await?;
     match record_in(app, tx, input, entered_by, attachments).await {
-        Ok(submitted) => {
+        Ok(recorded) => {
             db::release_savepoint(tx).await?;
-            Ok(submitted)
+            Ok(recorded)
         }
         Err(e) => {
             db::rollback_to_savepoint(tx).await?;
@@ -172,19 +184,21 @@ fn fail_all(batch: Vec<Job>, reason: &str) {
 }
 
 /// Records one new case inside `tx`: the intake writer's shared transaction, which
-/// every new case goes through (it commits many at once).
+/// every new case goes through (it commits many at once). Returns what the case adds to
+/// the cockpit's counters, for the writer to add with the rest of its batch.
 async fn record_in(
     app: &App,
     tx: &mut Tx,
     input: CaseInput,
     entered_by: EnteredBy,
     attachments: &[crate::domain::attachment::Attachment],
-) -> Result<Submitted> {
+) -> Result<(Submitted, Additions)> {
     let now = app.now();
     if let Some(token) = &input.client_token
         && let Some(existing) = db::cases::by_client_token(tx, token).await?
     {
-        return Ok(Submitted { case_id: existing.id, tracking_code: existing.tracking_code, created: false });
+        let submitted = Submitted { case_id: existing.id, tracking_code: existing.tracking_code, created: false };
+        return Ok((submitted, Additions::default()));
     }
     let (representative_id, unit_id, region_id, region_path, to_studio) = match &input.addressee {
         Addressee::Representative(id) => {
@@ -250,10 +264,12 @@ async fn record_in(
     let data = json!({"channel": case.channel.as_str(), "category": case.category, "ack_due": case.ack_due.to_string(),
         "answer_due": answer_due.to_string()});
     let (kind, id, name) = &entered_by;
-    append(tx, &case, now, (kind, id, name), "submit", "", &case.body, data).await?;
+    let event = new_event(&case, now, (kind, id, name), "submit", "", &case.body, data);
+    let event = append_uncounted(tx, event, now).await?;
     let detail = notices::NoticeDetail { reason: "", grade: "", due: Some(case.ack_due) };
     notices::notify_party(tx, &case, &Recipient::Receiver, "case_new", &detail, now).await?;
-    Ok(Submitted { case_id: case.id, tracking_code: case.tracking_code, created: true })
+    let additions = cockpit::submission_additions(&case, &event);
+    Ok((Submitted { case_id: case.id, tracking_code: case.tracking_code, created: true }, additions))
 }
 
 fn new_tracking_code() -> String {

@@ -64,6 +64,8 @@ pub struct Overview {
     /// Station management: every station of the subtree (up to `STATION_ROWS`), the
     /// least active first, with its code scans in the period and cases in 30 days.
     pub station_activity: Vec<aggregates::StationActivity>,
+    /// Active stations of the whole subtree with no case in `IDLE_DAYS` days (listed or not).
+    pub idle_stations: i64,
     /// The words most cases of the period gave (`domain::words`), with how many cases.
     pub hot_words: Vec<(String, i64)>,
     /// Reception days held versus planned in the period (`domain::reception`), per
@@ -121,7 +123,7 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
         None => Vec::new(),
     };
     let (from_day, to_day) = (period.from().to_string(), period.to().to_string());
-    let buckets = period.buckets();
+    let buckets = period.buckets_as_of(today);
     let sums = |rows: Vec<(String, CaseCounts)>| -> Vec<Line<CaseCounts>> {
         rows.into_iter().map(|(key, counts)| Line { name: key.clone(), key, counts }).collect()
     };
@@ -133,11 +135,7 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     // the region itself (key '').
     let children_of = match &region {
         Some(r) => db::regions::children(&mut tx, &r.id).await?,
-        None => db::regions::all_in(&mut tx, &crate::domain::permission::ListFilter::All)
-            .await?
-            .into_iter()
-            .filter(|r| r.parent_id.is_none())
-            .collect(),
+        None => db::regions::top_level(&mut tx).await?,
     };
     let mut total = CaseCounts::default();
     let mut own_level = CaseCounts::default();
@@ -221,12 +219,20 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     let due_soon = db::cases::open_due_between(&mut tx, &like, &today_text, &until_text, LIST_ROWS as i64).await?;
     let since = (today - chrono::Duration::days(IDLE_DAYS)).to_string();
     let station_activity = aggregates::stations(&mut tx, &prefix, &from_day, &to_day, &since, STATION_ROWS).await?;
+    let idle_stations = aggregates::idle_stations(&mut tx, &prefix, &since).await?;
     let hot_words = aggregates::hot_words(&mut tx, &prefix, &buckets, LIST_ROWS as i64).await?;
     let reception = match reception::window(&period, today) {
-        Some((from, until)) => db::meetings::reception_counts(&mut tx, &prefix, from, until).await?,
+        Some((from, until)) => db::meetings::reception_counts(&mut tx, &prefix, from, until, STATION_ROWS).await?,
         None => HashMap::new(),
     };
-    let reception_total = reception.values().fold(ReceptionCount::default(), |sum, c| sum.plus(c));
+    // The days up to today, of the whole subtree, from the counters.
+    let reception_total = match period.until(today) {
+        Some(counted) => {
+            let (planned, held) = aggregates::reception_total(&mut tx, &prefix, &counted.buckets()).await?;
+            ReceptionCount { planned, held }
+        }
+        None => ReceptionCount::default(),
+    };
     Ok(Overview {
         region,
         breadcrumb,
@@ -248,6 +254,7 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
         due_soon,
         due_soon_until,
         station_activity,
+        idle_stations,
         hot_words,
         reception,
         reception_total,
@@ -285,14 +292,15 @@ pub struct StationView {
 /// The cockpit of station `unit_id` over `from`..`to`; refused outside the actor's region.
 pub async fn station(app: &App, actor: &Actor, unit_id: &str, from: &str, to: &str) -> Result<StationView> {
     let root = viewpoint(actor)?;
-    let period = Period::parse(from, to, app.today()).map_err(|e| Error::Invalid(vec![e]))?;
+    let today = app.today();
+    let period = Period::parse(from, to, today).map_err(|e| Error::Invalid(vec![e]))?;
     let mut tx = app.db().read().await?;
     let unit = db::units::get(&mut tx, unit_id.trim()).await?.ok_or(Error::NotFound)?;
     if root.as_ref().is_some_and(|root| !root.contains(&unit.region_path)) {
         return Err(Error::Forbidden);
     }
     let breadcrumb = breadcrumb(&mut tx, root.as_ref(), &unit.region_path).await?;
-    let buckets = period.buckets();
+    let buckets = period.buckets_as_of(today);
     let total = aggregates::one_sums(&mut tx, Dim::Unit, &unit.id, "/", &buckets).await?;
     let prefix = root.as_ref().map(|r| r.as_str().to_string()).unwrap_or_else(|| "/".to_string());
     let mut representatives = Vec::new();

@@ -103,17 +103,23 @@ impl DeptSumRow {
     }
 }
 
-/// A period's buckets as the six bounds the range queries bind: an empty
-/// range is bound as ('1', '0'), which nothing lies in.
-fn bounds(b: &Buckets) -> [&str; 6] {
-    fn pair(r: &Option<(String, String)>) -> (&str, &str) {
-        match r {
-            Some((from, to)) => (from.as_str(), to.as_str()),
-            None => ("1", "0"),
-        }
+/// A period's buckets as the ranges each read sums one by one: (grain, first, last),
+/// the empty ones left out. One range a query keeps each a plain index range.
+fn ranges(b: &Buckets) -> Vec<(&'static str, &str, &str)> {
+    [("m", &b.months), ("d", &b.head), ("d", &b.tail)]
+        .into_iter()
+        .filter_map(|(grain, r)| r.as_ref().map(|(from, to)| (grain, from.as_str(), to.as_str())))
+        .collect()
+}
+
+/// Sums `(key, counts)` rows of several ranges per key, leaving out keys that sum to zero.
+fn merged(parts: Vec<Vec<CaseSumRow>>) -> Vec<(String, CaseCounts)> {
+    let mut sums: std::collections::BTreeMap<String, CaseCounts> = std::collections::BTreeMap::new();
+    for (key, counts) in parts.into_iter().flatten().map(CaseSumRow::into_pair) {
+        let sum = sums.entry(key).or_default();
+        *sum = sum.plus(&counts);
     }
-    let (m, h, t) = (pair(&b.months), pair(&b.head), pair(&b.tail));
-    [m.0, m.1, h.0, h.1, t.0, t.1]
+    sums.into_iter().filter(|(_, c)| !c.is_zero()).collect()
 }
 
 fn pairs(rows: Vec<CaseSumRow>) -> Vec<(String, CaseCounts)> {
@@ -123,21 +129,20 @@ fn pairs(rows: Vec<CaseSumRow>) -> Vec<(String, CaseCounts)> {
 /// The case counters of the cases under `region_path` (a region path, or `/` for all)
 /// received in the period, broken down by `dim` (`Child`, `Channel` or `Category`).
 pub async fn region_sums(tx: &mut Tx, dim: Dim, region_path: &str, b: &Buckets) -> DbResult<Vec<(String, CaseCounts)>> {
-    let [m1, m2, h1, h2, t1, t2] = bounds(b);
-    let rows = rows!(
-        tx,
-        CaseSumRow,
-        "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases WHERE dim = $1 AND region_path = $2 AND ((grain = 'm' AND bucket >= $3 AND bucket <= $4) OR (grain = 'd' AND bucket >= $5 AND bucket <= $6) OR (grain = 'd' AND bucket >= $7 AND bucket <= $8)) GROUP BY key",
-        dim.as_str(),
-        region_path,
-        m1,
-        m2,
-        h1,
-        h2,
-        t1,
-        t2
-    )?;
-    Ok(pairs(rows))
+    let mut parts = Vec::new();
+    for (grain, from, to) in ranges(b) {
+        parts.push(rows!(
+            tx,
+            CaseSumRow,
+            "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases WHERE dim = $1 AND region_path = $2 AND grain = $3 AND bucket >= $4 AND bucket <= $5 GROUP BY key",
+            dim.as_str(),
+            region_path,
+            grain,
+            from,
+            to
+        )?);
+    }
+    Ok(merged(parts))
 }
 
 /// The case counters under `region_path` per cohort day from `from` to `to`.
@@ -157,7 +162,9 @@ pub async fn daily_sums(tx: &mut Tx, region_path: &str, from: &str, to: &str) ->
 /// The case counters per station (`Dim::Unit`) or representative (`Dim::Rep`) of the
 /// cases under `prefix` received in the period; none when the subtree holds more than
 /// `bound` of their counter rows in the period (a region too wide to rank its people one
-/// by one), which a count over the key index alone finds out first.
+/// by one), which a bounded count finds out first. Both read the rows of each region path
+/// of the subtree by its own period range (`region_path IN` the regions under `prefix`),
+/// rather than every bucket of every path: at a province's root a month is ~6 times faster.
 pub async fn people_sums(
     tx: &mut Tx,
     dim: Dim,
@@ -166,81 +173,83 @@ pub async fn people_sums(
     bound: i64,
 ) -> DbResult<Option<Vec<(String, CaseCounts)>>> {
     let like = format!("{prefix}%");
-    let [m1, m2, h1, h2, t1, t2] = bounds(b);
-    let rows = scalar!(
-        tx,
-        i64,
-        "SELECT COUNT(*) FROM (SELECT 1 FROM agg_cases WHERE dim = $1 AND region_path LIKE $2 AND ((grain = 'm' AND bucket >= $3 AND bucket <= $4) OR (grain = 'd' AND bucket >= $5 AND bucket <= $6) OR (grain = 'd' AND bucket >= $7 AND bucket <= $8)) LIMIT $9) AS bounded",
-        dim.as_str(),
-        &like,
-        m1,
-        m2,
-        h1,
-        h2,
-        t1,
-        t2,
-        bound + 1
-    )?;
-    if rows > bound {
-        return Ok(None);
+    let mut rows = 0;
+    for (grain, from, to) in ranges(b) {
+        rows += scalar!(
+            tx,
+            i64,
+            "SELECT COUNT(*) FROM (SELECT 1 FROM agg_cases WHERE dim = $1 AND region_path IN (SELECT path FROM regions WHERE path LIKE $2) AND grain = $3 AND bucket >= $4 AND bucket <= $5 LIMIT $6) AS bounded",
+            dim.as_str(),
+            &like,
+            grain,
+            from,
+            to,
+            bound + 1 - rows
+        )?;
+        if rows > bound {
+            return Ok(None);
+        }
     }
-    let rows = rows!(
-        tx,
-        CaseSumRow,
-        "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases WHERE dim = $1 AND region_path LIKE $2 AND ((grain = 'm' AND bucket >= $3 AND bucket <= $4) OR (grain = 'd' AND bucket >= $5 AND bucket <= $6) OR (grain = 'd' AND bucket >= $7 AND bucket <= $8)) GROUP BY key",
-        dim.as_str(),
-        &like,
-        m1,
-        m2,
-        h1,
-        h2,
-        t1,
-        t2
-    )?;
-    Ok(Some(pairs(rows)))
+    let mut parts = Vec::new();
+    for (grain, from, to) in ranges(b) {
+        parts.push(rows!(
+            tx,
+            CaseSumRow,
+            "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases WHERE dim = $1 AND region_path IN (SELECT path FROM regions WHERE path LIKE $2) AND grain = $3 AND bucket >= $4 AND bucket <= $5 GROUP BY key",
+            dim.as_str(),
+            &like,
+            grain,
+            from,
+            to
+        )?);
+    }
+    Ok(Some(merged(parts)))
 }
 
 /// The case counters of one station or representative (`key`) over the period, of the
 /// cases under `prefix`.
 pub async fn one_sums(tx: &mut Tx, dim: Dim, key: &str, prefix: &str, b: &Buckets) -> DbResult<CaseCounts> {
     let like = format!("{prefix}%");
-    let [m1, m2, h1, h2, t1, t2] = bounds(b);
-    let rows = rows!(
-        tx,
-        CaseSumRow,
-        "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases WHERE dim = $1 AND key = $9 AND region_path LIKE $2 AND ((grain = 'm' AND bucket >= $3 AND bucket <= $4) OR (grain = 'd' AND bucket >= $5 AND bucket <= $6) OR (grain = 'd' AND bucket >= $7 AND bucket <= $8)) GROUP BY key",
-        dim.as_str(),
-        &like,
-        m1,
-        m2,
-        h1,
-        h2,
-        t1,
-        t2,
-        key
-    )?;
-    Ok(rows.into_iter().map(CaseSumRow::into_pair).map(|(_, c)| c).next().unwrap_or_default())
+    let mut parts = Vec::new();
+    for (grain, from, to) in ranges(b) {
+        parts.push(rows!(
+            tx,
+            CaseSumRow,
+            "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases WHERE dim = $1 AND key = $2 AND grain = $3 AND bucket >= $4 AND bucket <= $5 AND region_path LIKE $6 GROUP BY key",
+            dim.as_str(),
+            key,
+            grain,
+            from,
+            to,
+            &like
+        )?);
+    }
+    Ok(merged(parts).into_iter().map(|(_, c)| c).next().unwrap_or_default())
 }
 
 /// The words most cases under `region_path` received in the period gave, with how many
 /// cases gave each, most first, at most `limit`.
 pub async fn hot_words(tx: &mut Tx, region_path: &str, b: &Buckets, limit: i64) -> DbResult<Vec<(String, i64)>> {
-    let [m1, m2, h1, h2, t1, t2] = bounds(b);
-    rows!(
-        tx,
-        (String, i64),
-        "SELECT word, CAST(SUM(cases) AS BIGINT) AS n FROM agg_hot_words
-         WHERE region_path = $1 AND ((grain = 'm' AND bucket >= $2 AND bucket <= $3) OR (grain = 'd' AND bucket >= $4 AND bucket <= $5) OR (grain = 'd' AND bucket >= $6 AND bucket <= $7))
-         GROUP BY word HAVING SUM(cases) > 0 ORDER BY n DESC, word LIMIT $8",
-        region_path,
-        m1,
-        m2,
-        h1,
-        h2,
-        t1,
-        t2,
-        limit
-    )
+    let mut sums: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for (grain, from, to) in ranges(b) {
+        let rows = rows!(
+            tx,
+            (String, i64),
+            "SELECT word, CAST(SUM(cases) AS BIGINT) AS n FROM agg_hot_words
+             WHERE region_path = $1 AND grain = $2 AND bucket >= $3 AND bucket <= $4 GROUP BY word",
+            region_path,
+            grain,
+            from,
+            to
+        )?;
+        for (word, n) in rows {
+            *sums.entry(word).or_default() += n;
+        }
+    }
+    let mut words: Vec<(String, i64)> = sums.into_iter().filter(|(_, n)| *n > 0).collect();
+    words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    words.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(words)
 }
 
 /// The department counters of the cases under `prefix` received in the period, per
@@ -252,37 +261,40 @@ pub async fn department_sums(
     bound: i64,
 ) -> DbResult<Option<Vec<(String, DeptCounts)>>> {
     let like = format!("{prefix}%");
-    let [m1, m2, h1, h2, t1, t2] = bounds(b);
-    let rows = scalar!(
-        tx,
-        i64,
-        "SELECT COUNT(*) FROM (SELECT 1 FROM agg_departments WHERE region_path LIKE $1 AND ((grain = 'm' AND bucket >= $2 AND bucket <= $3) OR (grain = 'd' AND bucket >= $4 AND bucket <= $5) OR (grain = 'd' AND bucket >= $6 AND bucket <= $7)) LIMIT $8) AS bounded",
-        &like,
-        m1,
-        m2,
-        h1,
-        h2,
-        t1,
-        t2,
-        bound + 1
-    )?;
-    if rows > bound {
-        return Ok(None);
+    let mut rows = 0;
+    for (grain, from, to) in ranges(b) {
+        rows += scalar!(
+            tx,
+            i64,
+            "SELECT COUNT(*) FROM (SELECT 1 FROM agg_departments WHERE region_path IN (SELECT path FROM regions WHERE path LIKE $1) AND grain = $2 AND bucket >= $3 AND bucket <= $4 LIMIT $5) AS bounded",
+            &like,
+            grain,
+            from,
+            to,
+            bound + 1 - rows
+        )?;
+        if rows > bound {
+            return Ok(None);
+        }
     }
-    let rows = rows!(
-        tx,
-        DeptSumRow,
-        "SELECT department_id AS key, CAST(COALESCE(SUM(assigned), 0) AS BIGINT) AS assigned, CAST(COALESCE(SUM(returned), 0) AS BIGINT) AS returned, CAST(COALESCE(SUM(reworked), 0) AS BIGINT) AS reworked, CAST(COALESCE(SUM(ext_requested), 0) AS BIGINT) AS ext_requested, CAST(COALESCE(SUM(ext_granted), 0) AS BIGINT) AS ext_granted, CAST(COALESCE(SUM(submitted), 0) AS BIGINT) AS submitted, CAST(COALESCE(SUM(submitted_on_time), 0) AS BIGINT) AS submitted_on_time, CAST(COALESCE(SUM(completed), 0) AS BIGINT) AS completed, CAST(COALESCE(SUM(rated_satisfied), 0) AS BIGINT) AS rated_satisfied, CAST(COALESCE(SUM(rated_basic), 0) AS BIGINT) AS rated_basic, CAST(COALESCE(SUM(rated_unsatisfied), 0) AS BIGINT) AS rated_unsatisfied FROM agg_departments WHERE region_path LIKE $1 AND ((grain = 'm' AND bucket >= $2 AND bucket <= $3) OR (grain = 'd' AND bucket >= $4 AND bucket <= $5) OR (grain = 'd' AND bucket >= $6 AND bucket <= $7))
-         GROUP BY department_id",
-        &like,
-        m1,
-        m2,
-        h1,
-        h2,
-        t1,
-        t2
-    )?;
-    Ok(Some(rows.into_iter().map(DeptSumRow::into_pair).filter(|(_, c)| !c.is_zero()).collect()))
+    let mut sums: std::collections::BTreeMap<String, DeptCounts> = std::collections::BTreeMap::new();
+    for (grain, from, to) in ranges(b) {
+        let rows = rows!(
+            tx,
+            DeptSumRow,
+            "SELECT department_id AS key, CAST(COALESCE(SUM(assigned), 0) AS BIGINT) AS assigned, CAST(COALESCE(SUM(returned), 0) AS BIGINT) AS returned, CAST(COALESCE(SUM(reworked), 0) AS BIGINT) AS reworked, CAST(COALESCE(SUM(ext_requested), 0) AS BIGINT) AS ext_requested, CAST(COALESCE(SUM(ext_granted), 0) AS BIGINT) AS ext_granted, CAST(COALESCE(SUM(submitted), 0) AS BIGINT) AS submitted, CAST(COALESCE(SUM(submitted_on_time), 0) AS BIGINT) AS submitted_on_time, CAST(COALESCE(SUM(completed), 0) AS BIGINT) AS completed, CAST(COALESCE(SUM(rated_satisfied), 0) AS BIGINT) AS rated_satisfied, CAST(COALESCE(SUM(rated_basic), 0) AS BIGINT) AS rated_basic, CAST(COALESCE(SUM(rated_unsatisfied), 0) AS BIGINT) AS rated_unsatisfied FROM agg_departments WHERE region_path IN (SELECT path FROM regions WHERE path LIKE $1) AND grain = $2 AND bucket >= $3 AND bucket <= $4
+             GROUP BY department_id",
+            &like,
+            grain,
+            from,
+            to
+        )?;
+        for (key, counts) in rows.into_iter().map(DeptSumRow::into_pair) {
+            let sum = sums.entry(key).or_default();
+            *sum = sum.plus(&counts);
+        }
+    }
+    Ok(Some(sums.into_iter().filter(|(_, c)| !c.is_zero()).collect()))
 }
 
 /// Every stored row, in key order, with zero rows left out (for the check that the
@@ -315,7 +327,37 @@ pub async fn dump(tx: &mut Tx) -> DbResult<Vec<String>> {
             .map(|(k, c)| format!("department {k} {c:?}")),
     );
     out.extend(words.into_iter().map(|(k, n)| format!("word {k} {n}")));
+    let reception = rows!(
+        tx,
+        (String, i64, i64),
+        "SELECT region_path || '|' || grain || '|' || bucket AS key, planned, held FROM agg_reception
+         WHERE planned <> 0 OR held <> 0 ORDER BY region_path, grain, bucket"
+    )?;
+    out.extend(reception.into_iter().map(|(k, p, h)| format!("reception {k} {p} {h}")));
     Ok(out)
+}
+
+/// Planned and held reception days under `region_path` (a region path, or `/`) dated in
+/// the period's buckets (a period that ends today at the latest: days ahead are stored
+/// as planned already).
+pub async fn reception_total(tx: &mut Tx, region_path: &str, b: &Buckets) -> DbResult<(i64, i64)> {
+    let (mut planned, mut held) = (0, 0);
+    for (grain, from, to) in ranges(b) {
+        let (p, h) = row!(
+            tx,
+            (i64, i64),
+            "SELECT CAST(COALESCE(SUM(planned), 0) AS BIGINT), CAST(COALESCE(SUM(held), 0) AS BIGINT) FROM agg_reception
+             WHERE region_path = $1 AND grain = $2 AND bucket >= $3 AND bucket <= $4",
+            region_path,
+            grain,
+            from,
+            to
+        )?
+        .unwrap_or_default();
+        planned += p;
+        held += h;
+    }
+    Ok((planned, held))
 }
 
 /// One station (or studio) under a region, as the cockpit's station management shows it.
@@ -331,10 +373,13 @@ pub struct StationActivity {
     pub scans: i64,
     /// Cases received since `since` (the last 30 days).
     pub recent_cases: i64,
+    /// The day the last case came to it (`YYYY-MM-DD`), '' for never.
+    pub last_case_day: String,
 }
 
-/// The stations under `prefix`: inactive ones last, the least recently active first,
-/// at most `limit`.
+/// The stations under `prefix`: inactive ones last, the least recently active first
+/// (by `units.last_case_day`, never first), at most `limit`; the scans and the recent
+/// count are read for the stations listed.
 pub async fn stations(
     tx: &mut Tx,
     prefix: &str,
@@ -347,24 +392,39 @@ pub async fn stations(
     rows!(
         tx,
         StationActivity,
-        "SELECT u.id, u.name, u.active,
-             CAST((CASE WHEN u.address <> '' THEN 1 ELSE 0 END) + (CASE WHEN u.opening_hours <> '' THEN 1 ELSE 0 END)
-                 + (CASE WHEN u.reception_days <> '' THEN 1 ELSE 0 END) + (CASE WHEN u.contact_name <> '' THEN 1 ELSE 0 END)
-                 + (CASE WHEN u.contact_phone <> '' THEN 1 ELSE 0 END) + (CASE WHEN u.service_fields <> '' THEN 1 ELSE 0 END)
-                 AS BIGINT) AS profile_filled,
+        "SELECT t.id, t.name, t.active, t.profile_filled,
              CAST(COALESCE((SELECT SUM(s.scans) FROM codes c JOIN code_scans s ON s.code = c.code
-                 WHERE c.kind = 'unit' AND c.target_id = u.id AND s.day >= $2 AND s.day <= $3), 0) AS BIGINT) AS scans,
+                 WHERE c.kind = 'unit' AND c.target_id = t.id AND s.day >= $2 AND s.day <= $3), 0) AS BIGINT) AS scans,
              CAST(COALESCE((SELECT SUM(a.received) FROM agg_cases a
-                 WHERE a.dim = 'unit' AND a.key = u.id AND a.grain = 'd' AND a.bucket >= $4), 0) AS BIGINT)
-                 AS recent_cases
-         FROM units u JOIN regions r ON r.id = u.region_id
-         WHERE r.path LIKE $1
-         ORDER BY u.active DESC, recent_cases, u.name, u.id
-         LIMIT $5",
+                 WHERE a.dim = 'unit' AND a.key = t.id AND a.grain = 'd' AND a.bucket >= $4), 0) AS BIGINT)
+                 AS recent_cases, t.last_case_day
+         FROM (SELECT u.id, u.name, u.active, u.last_case_day,
+                 CAST((CASE WHEN u.address <> '' THEN 1 ELSE 0 END) + (CASE WHEN u.opening_hours <> '' THEN 1 ELSE 0 END)
+                     + (CASE WHEN u.reception_days <> '' THEN 1 ELSE 0 END) + (CASE WHEN u.contact_name <> '' THEN 1 ELSE 0 END)
+                     + (CASE WHEN u.contact_phone <> '' THEN 1 ELSE 0 END) + (CASE WHEN u.service_fields <> '' THEN 1 ELSE 0 END)
+                     AS BIGINT) AS profile_filled
+             FROM units u JOIN regions r ON r.id = u.region_id
+             WHERE r.path LIKE $1
+             ORDER BY u.active DESC, u.last_case_day, u.name, u.id
+             LIMIT $5) AS t
+         ORDER BY t.active DESC, t.last_case_day, t.name, t.id",
         &like,
         from,
         to,
         since,
         limit
+    )
+}
+
+/// How many active stations under `prefix` received no case since `since`.
+pub async fn idle_stations(tx: &mut Tx, prefix: &str, since: &str) -> DbResult<i64> {
+    let like = format!("{prefix}%");
+    scalar!(
+        tx,
+        i64,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM units u JOIN regions r ON r.id = u.region_id
+         WHERE r.path LIKE $1 AND u.active AND u.last_case_day < $2",
+        &like,
+        since
     )
 }

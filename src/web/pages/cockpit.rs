@@ -118,7 +118,7 @@ struct CockpitPage<'a> {
     due_soon_until: String,
     /// The data of the month trend and channel charts (JSON for static/cockpit.js).
     station_lines: Vec<StationLine>,
-    idle_stations: usize,
+    idle_stations: i64,
     /// "接待日：计划 x 次，已举行 y 次" over the whole subtree.
     reception_total: String,
     months_chart: String,
@@ -350,7 +350,7 @@ fn page<'a>(shell: Shell<'a>, o: &Overview) -> CockpitPage<'a> {
             .with("planned", o.reception_total.planned)
             .with("held", o.reception_total.held),
     );
-    let idle_stations = station_lines.iter().filter(|s| s.idle).count();
+    let idle_stations = o.idle_stations;
     let words: Vec<Figure> = o
         .hot_words
         .iter()
