@@ -480,6 +480,24 @@ async fn any_period_sums_to_the_cases_received_in_it() {
             let stations: i64 = o.stations.iter().map(|l| l.counts.received).sum();
             let addressed = inside.iter().filter(|c| c.unit_id.is_some()).count() as i64;
             assert!(o.stations.len() == cockpit::LIST_ROWS || stations == addressed, "{e}: stations {stations}");
+            // Each ranked station and representative: its whole counters, ranked by response rate.
+            for line in &o.stations {
+                let n = inside.iter().filter(|c| c.unit_id.as_deref() == Some(line.key.as_str())).count();
+                assert_eq!(line.counts.received, n as i64, "{e}: station {}", line.name);
+                let (from, to) = (from.to_string(), to.to_string());
+                let view = cockpit::station(&t.app, &office, &line.key, &from, &to).await.expect("station");
+                assert_eq!(line.counts, view.total, "{e}: station {}: the whole counters, as its own page", line.name);
+            }
+            for line in &o.representatives {
+                let n = inside.iter().filter(|c| c.representative_id.as_deref() == Some(line.key.as_str())).count();
+                assert_eq!(line.counts.received, n as i64, "{e}: representative {}", line.name);
+            }
+            let rate = |l: &cockpit::Line<minyi::domain::tally::CaseCounts>| {
+                minyi::domain::rates::response_rate(&l.counts).per_mille().unwrap_or(-1)
+            };
+            for list in [&o.stations, &o.representatives] {
+                assert!(list.windows(2).all(|w| rate(&w[0]) >= rate(&w[1])), "{e}: ranked by response rate");
+            }
         }
     }
 }

@@ -159,17 +159,19 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     rank(&mut children);
     let mut too_wide = Vec::new();
     let mut stations = Vec::new();
-    match aggregates::people_sums(&mut tx, Dim::Unit, &prefix, &buckets, PEOPLE_BOUND).await? {
+    // Ranked on what the response rate needs, then the first few read whole.
+    match aggregates::people_rank_figures(&mut tx, Dim::Unit, &prefix, &buckets, PEOPLE_BOUND).await? {
         Some(rows) => stations.extend(rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts })),
         None => too_wide.push("stations"),
     }
     rank(&mut stations);
     stations.truncate(LIST_ROWS);
     for line in &mut stations {
+        line.counts = aggregates::one_sums(&mut tx, Dim::Unit, &line.key, &prefix, &buckets).await?;
         line.name = db::units::get(&mut tx, &line.key).await?.map(|u| u.input.name).unwrap_or_default();
     }
     let mut representatives = Vec::new();
-    match aggregates::people_sums(&mut tx, Dim::Rep, &prefix, &buckets, PEOPLE_BOUND).await? {
+    match aggregates::people_rank_figures(&mut tx, Dim::Rep, &prefix, &buckets, PEOPLE_BOUND).await? {
         Some(rows) => {
             representatives.extend(rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts }))
         }
@@ -178,6 +180,7 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     rank(&mut representatives);
     representatives.truncate(LIST_ROWS);
     for line in &mut representatives {
+        line.counts = aggregates::one_sums(&mut tx, Dim::Rep, &line.key, &prefix, &buckets).await?;
         line.name = db::representatives::get(&mut tx, &line.key).await?.map(|r| r.input.name).unwrap_or_default();
     }
     let mut departments: Vec<Line<DeptCounts>> = Vec::new();

@@ -159,13 +159,15 @@ pub async fn daily_sums(tx: &mut Tx, region_path: &str, from: &str, to: &str) ->
     Ok(pairs(rows))
 }
 
-/// The case counters per station (`Dim::Unit`) or representative (`Dim::Rep`) of the
-/// cases under `prefix` received in the period; none when the subtree holds more than
-/// `bound` of their counter rows in the period (a region too wide to rank its people one
-/// by one), which a bounded count finds out first. Both read the rows of each region path
-/// of the subtree by its own period range (`region_path IN` the regions under `prefix`),
-/// rather than every bucket of every path: at a province's root a month is ~6 times faster.
-pub async fn people_sums(
+/// What ranks the stations (`Dim::Unit`) or representatives (`Dim::Rep`) of the cases
+/// under `prefix` received in the period: per key, a `CaseCounts` with only `received`,
+/// `merged` and `ack_on_time` filled (the response rate and the count it ranks by; the
+/// ranked few are then read whole by [`one_sums`]). None when the subtree holds more
+/// than `bound` of their counter rows in the period (a region too wide to rank its people
+/// one by one), which a bounded count finds out first. Both read the rows of each region
+/// path of the subtree by its own period range (`region_path IN` the regions under
+/// `prefix`), rather than every bucket of every path.
+pub async fn people_rank_figures(
     tx: &mut Tx,
     dim: Dim,
     prefix: &str,
@@ -190,20 +192,26 @@ pub async fn people_sums(
             return Ok(None);
         }
     }
-    let mut parts = Vec::new();
+    let mut sums: std::collections::BTreeMap<String, CaseCounts> = std::collections::BTreeMap::new();
     for (grain, from, to) in ranges(b) {
-        parts.push(rows!(
+        let rows = rows!(
             tx,
-            CaseSumRow,
-            "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases WHERE dim = $1 AND region_path IN (SELECT path FROM regions WHERE path LIKE $2) AND grain = $3 AND bucket >= $4 AND bucket <= $5 GROUP BY key",
+            (String, i64, i64, i64),
+            "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time FROM agg_cases WHERE dim = $1 AND region_path IN (SELECT path FROM regions WHERE path LIKE $2) AND grain = $3 AND bucket >= $4 AND bucket <= $5 GROUP BY key",
             dim.as_str(),
             &like,
             grain,
             from,
             to
-        )?);
+        )?;
+        for (key, received, merged, ack_on_time) in rows {
+            let sum = sums.entry(key).or_default();
+            sum.received += received;
+            sum.merged += merged;
+            sum.ack_on_time += ack_on_time;
+        }
     }
-    Ok(Some(merged(parts)))
+    Ok(Some(sums.into_iter().filter(|(_, c)| !c.is_zero()).collect()))
 }
 
 /// The case counters of one station or representative (`key`) over the period, of the
