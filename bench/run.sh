@@ -47,6 +47,8 @@ else
   unset DATABASE_URL || true
 fi
 export MINYI_DATA=${BENCH_DATA:-$WORK/data}
+# On PostgreSQL the folder holds only the saved API key (and the commit loop's files).
+mkdir -p "$MINYI_DATA"
 
 echo "profile=$PROFILE engine=$ENGINE cases=$CASES duration=${DURATION}s connections=$CONNECTIONS cpus=$(nproc) data=$MINYI_DATA"
 if [ -z "$BENCH_DATA" ] || [ ! -e "$MINYI_DATA/minyi.db" ]; then
