@@ -423,24 +423,31 @@ async fn office_journey(t: &TestDb) {
     assert_eq!(status, 403, "the case list keeps to the scope too");
 }
 
+/// The demo county with its cases: the county office, its region path, and every case
+/// filed under it.
+async fn demo_office_and_cases(t: &TestDb) -> (Actor, String, Vec<minyi::domain::case::Case>) {
+    load_demo(t).await;
+    minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
+    let office = crate::support::actor(t, "office").await;
+    let prefix = match office.scope() {
+        Scope::Subtree { path, .. } => path.as_str().to_string(),
+        other => panic!("not an office: {other:?}"),
+    };
+    let cases = {
+        let mut tx = t.read().await;
+        let filter = db::cases::InboxFilter { region_prefix: format!("{prefix}%"), ..Default::default() };
+        db::cases::inbox(&mut tx, &filter, db::PageRequest { number: 1, size: 5000 }).await.expect("inbox").items
+    };
+    (office, prefix, cases)
+}
+
 /// A period's figures are summed from whole months and the days of its ragged ends:
 /// whatever the period, they equal a count of the cases themselves, for the region
 /// and each child region, channel and category.
 #[tokio::test]
 async fn any_period_sums_to_the_cases_received_in_it() {
     for t in engines().await {
-        load_demo(&t).await;
-        minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
-        let office = crate::support::actor(&t, "office").await;
-        let prefix = match office.scope() {
-            Scope::Subtree { path, .. } => path.as_str().to_string(),
-            other => panic!("not an office: {other:?}"),
-        };
-        let cases = {
-            let mut tx = t.read().await;
-            let filter = db::cases::InboxFilter { region_prefix: format!("{prefix}%"), ..Default::default() };
-            db::cases::inbox(&mut tx, &filter, db::PageRequest { number: 1, size: 5000 }).await.expect("inbox").items
-        };
+        let (office, prefix, cases) = demo_office_and_cases(&t).await;
         let day = |c: &minyi::domain::case::Case| minyi::domain::calendar::cst_date(c.created_at);
         let first = cases.iter().map(day).min().expect("demo cases");
         let last = cases.iter().map(day).max().expect("demo cases");
@@ -508,18 +515,7 @@ async fn any_period_sums_to_the_cases_received_in_it() {
 #[tokio::test]
 async fn stations_are_listed_least_recently_active_first_and_idle_ones_counted() {
     for t in engines().await {
-        load_demo(&t).await;
-        minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
-        let office = crate::support::actor(&t, "office").await;
-        let prefix = match office.scope() {
-            Scope::Subtree { path, .. } => path.as_str().to_string(),
-            other => panic!("not an office: {other:?}"),
-        };
-        let cases = {
-            let mut tx = t.read().await;
-            let filter = db::cases::InboxFilter { region_prefix: format!("{prefix}%"), ..Default::default() };
-            db::cases::inbox(&mut tx, &filter, db::PageRequest { number: 1, size: 5000 }).await.expect("inbox").items
-        };
+        let (office, _, cases) = demo_office_and_cases(&t).await;
         let last_day = |unit: &str| {
             cases
                 .iter()
