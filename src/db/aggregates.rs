@@ -19,7 +19,7 @@ mod read;
 use crate::domain::calendar::cst_date;
 use crate::domain::meeting::{Meeting, MeetingKind, MeetingState};
 use crate::domain::rates::buckets_of;
-use crate::domain::reception::{ReceptionDay, counts_as_planned};
+use crate::domain::reception::{ReceptionCount, ReceptionDay, count_of};
 use crate::domain::tally::{AssignmentFact, CaseCounts, DeptCounts, Tally};
 pub use read::*;
 
@@ -75,6 +75,7 @@ pub fn ancestors(path: &str) -> Vec<(&str, &str)> {
 type CaseRow = (Dim, String, &'static str, String, String);
 type DeptRow = (String, &'static str, String, String);
 type WordRow = (String, &'static str, String, String);
+type ReceptionRow = (String, &'static str, String);
 
 /// What one or more events add to the counters, summed per row before anything is
 /// written (in key order, so two writers never take rows in opposite orders).
@@ -86,7 +87,7 @@ pub struct Additions {
     /// The latest day a case came to each station (`units.last_case_day`).
     last_days: BTreeMap<String, chrono::NaiveDate>,
     /// Planned and held reception days (`agg_reception`), as signed changes.
-    reception: BTreeMap<WordRow, (i64, i64)>,
+    reception: BTreeMap<ReceptionRow, ReceptionCount>,
 }
 
 impl Additions {
@@ -125,16 +126,16 @@ impl Additions {
         }
     }
 
-    /// Adds `planned` and `held` (each -1, 0 or 1) for a reception day of a station at
-    /// `region_path` on `day`.
-    pub fn reception(&mut self, region_path: &str, day: chrono::NaiveDate, planned: i64, held: i64) {
-        if planned == 0 && held == 0 {
+    /// Adds `change` (planned and held, each -1, 0 or 1) for a reception day of a station
+    /// at `region_path` on `day`.
+    pub fn reception(&mut self, region_path: &str, day: chrono::NaiveDate, change: ReceptionCount) {
+        if change == ReceptionCount::default() {
             return;
         }
         for (grain, bucket) in buckets_of(day) {
             for (path, _) in ancestors(region_path) {
-                let entry = self.reception.entry((path.to_string(), grain, bucket.clone(), String::new())).or_default();
-                *entry = (entry.0 + planned, entry.1 + held);
+                let entry = self.reception.entry((path.to_string(), grain, bucket.clone())).or_default();
+                *entry = entry.plus(&change);
             }
         }
     }
@@ -163,9 +164,9 @@ impl Additions {
         for (row, n) in other.words {
             *self.words.entry(row).or_default() += n;
         }
-        for (row, (planned, held)) in other.reception {
+        for (row, change) in other.reception {
             let entry = self.reception.entry(row).or_default();
-            *entry = (entry.0 + planned, entry.1 + held);
+            *entry = entry.plus(&change);
         }
         for (unit, day) in other.last_days {
             let last = self.last_days.entry(unit).or_insert(day);
@@ -219,7 +220,7 @@ pub async fn apply_to(tx: &mut Tx, counters: Counters, additions: &Additions) ->
     let departments: Vec<(&DeptRow, Vec<i64>)> = additions.departments.iter().map(|(k, c)| (k, c.values())).collect();
     let words: Vec<(&WordRow, &i64)> = additions.words.iter().collect();
     // Reception days have one copy: a rebuild counts them again in its last transaction.
-    let reception: Vec<(&WordRow, &(i64, i64))> = additions.reception.iter().collect();
+    let reception: Vec<(&ReceptionRow, &ReceptionCount)> = additions.reception.iter().collect();
     bulk_insert!(
         tx,
         "INSERT INTO agg_reception (region_path, grain, bucket, planned, held) ",
@@ -228,9 +229,9 @@ pub async fn apply_to(tx: &mut Tx, counters: Counters, additions: &Additions) ->
         5,
         reception,
         |b, row| {
-            let ((path, grain, bucket, _), (planned, held)) = row;
+            let ((path, grain, bucket), change) = row;
             b.push_bind(path.as_str()).push_bind(*grain).push_bind(bucket.as_str());
-            b.push_bind(*planned).push_bind(*held);
+            b.push_bind(change.planned).push_bind(change.held);
         }
     );
     // Only ever moved later, so a rebuild (either copy) writes the live column too.
@@ -295,19 +296,16 @@ pub async fn reception_need_filling(tx: &mut Tx) -> DbResult<bool> {
     Ok(n == 1)
 }
 
-/// What one reception day adds to `agg_reception`: planned and held, each 0 or 1, by
-/// `domain::reception`'s rule.
-fn reception_counts_of(starts_at: i64, state: MeetingState, cancelled_at: Option<i64>) -> (i64, i64) {
-    let day = ReceptionDay { unit_id: String::new(), starts_at, state, cancelled_at };
-    let planned = counts_as_planned(&day);
-    (i64::from(planned), i64::from(planned && state == MeetingState::Held))
-}
-
 /// Where and what a meeting counts in `agg_reception` (nothing unless a reception day).
-fn reception_of(meeting: Option<&Meeting>) -> Option<(&str, chrono::NaiveDate, (i64, i64))> {
+fn reception_of(meeting: Option<&Meeting>) -> Option<(&str, chrono::NaiveDate, ReceptionCount)> {
     let m = meeting.filter(|m| m.input.kind == MeetingKind::Reception)?;
-    let counts = reception_counts_of(m.input.starts_at, m.input.state, m.cancelled_at);
-    Some((m.region_path.as_str(), cst_date(m.input.starts_at), counts))
+    let day = ReceptionDay {
+        unit_id: m.unit_id.clone(),
+        starts_at: m.input.starts_at,
+        state: m.input.state,
+        cancelled_at: m.cancelled_at,
+    };
+    Some((m.region_path.as_str(), cst_date(m.input.starts_at), count_of(&day)))
 }
 
 /// Moves the reception counters from what meeting `before` counted to what `after`
@@ -315,11 +313,11 @@ fn reception_of(meeting: Option<&Meeting>) -> Option<(&str, chrono::NaiveDate, (
 /// transaction that changed it.
 pub async fn reception_moved(tx: &mut Tx, before: Option<&Meeting>, after: Option<&Meeting>) -> DbResult<()> {
     let mut additions = Additions::default();
-    if let Some((path, day, (planned, held))) = reception_of(before) {
-        additions.reception(path, day, -planned, -held);
+    if let Some((path, day, count)) = reception_of(before) {
+        additions.reception(path, day, ReceptionCount { planned: -count.planned, held: -count.held });
     }
-    if let Some((path, day, (planned, held))) = reception_of(after) {
-        additions.reception(path, day, planned, held);
+    if let Some((path, day, count)) = reception_of(after) {
+        additions.reception(path, day, count);
     }
     apply(tx, &additions).await
 }
@@ -338,8 +336,8 @@ pub async fn refill_reception(tx: &mut Tx) -> DbResult<u64> {
     let mut additions = Additions::default();
     for (path, starts_at, state, cancelled_at) in &rows {
         let state = MeetingState::parse("state", state).unwrap_or(MeetingState::Planned);
-        let (planned, held) = reception_counts_of(*starts_at, state, *cancelled_at);
-        additions.reception(path, cst_date(*starts_at), planned, held);
+        let day = ReceptionDay { unit_id: String::new(), starts_at: *starts_at, state, cancelled_at: *cancelled_at };
+        additions.reception(path, cst_date(*starts_at), count_of(&day));
     }
     apply(tx, &additions).await?;
     Ok(rows.len() as u64)

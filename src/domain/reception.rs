@@ -84,6 +84,13 @@ pub fn counts_as_planned(day: &ReceptionDay) -> bool {
     }
 }
 
+/// What one day in the counted window counts: planned if [`counts_as_planned`], held if
+/// also marked held.
+pub fn count_of(day: &ReceptionDay) -> ReceptionCount {
+    let planned = counts_as_planned(day);
+    ReceptionCount { planned: i64::from(planned), held: i64::from(planned && day.state == MeetingState::Held) }
+}
+
 /// Planned and held reception days per station, for the days given, over `period` seen on `today`.
 pub fn tally<'a>(
     days: impl IntoIterator<Item = &'a ReceptionDay>,
@@ -97,10 +104,7 @@ pub fn tally<'a>(
             continue;
         }
         let count = out.entry(day.unit_id.clone()).or_default();
-        count.planned += 1;
-        if day.state == MeetingState::Held {
-            count.held += 1;
-        }
+        *count = count.plus(&count_of(day));
     }
     out
 }

@@ -230,10 +230,7 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     };
     // The days up to today, of the whole subtree, from the counters.
     let reception_total = match period.until(today) {
-        Some(counted) => {
-            let (planned, held) = aggregates::reception_total(&mut tx, &prefix, &counted.buckets()).await?;
-            ReceptionCount { planned, held }
-        }
+        Some(counted) => aggregates::reception_total(&mut tx, &prefix, &counted.buckets()).await?,
         None => ReceptionCount::default(),
     };
     Ok(Overview {

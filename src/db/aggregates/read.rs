@@ -3,6 +3,7 @@
 
 use super::{DbResult, Dim, Tx};
 use crate::domain::rates::Buckets;
+use crate::domain::reception::ReceptionCount;
 use crate::domain::tally::{CaseCounts, DeptCounts};
 
 #[derive(sqlx::FromRow)]
@@ -348,7 +349,7 @@ pub async fn dump(tx: &mut Tx) -> DbResult<Vec<String>> {
 /// Planned and held reception days under `region_path` (a region path, or `/`) dated in
 /// the period's buckets (a period that ends today at the latest: days ahead are stored
 /// as planned already).
-pub async fn reception_total(tx: &mut Tx, region_path: &str, b: &Buckets) -> DbResult<(i64, i64)> {
+pub async fn reception_total(tx: &mut Tx, region_path: &str, b: &Buckets) -> DbResult<ReceptionCount> {
     let (mut planned, mut held) = (0, 0);
     for (grain, from, to) in ranges(b) {
         let (p, h) = row!(
@@ -365,7 +366,7 @@ pub async fn reception_total(tx: &mut Tx, region_path: &str, b: &Buckets) -> DbR
         planned += p;
         held += h;
     }
-    Ok((planned, held))
+    Ok(ReceptionCount { planned, held })
 }
 
 /// One station (or studio) under a region, as the cockpit's station management shows it.
