@@ -94,7 +94,7 @@ pub async fn record_event(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result
 /// counters after it and before it.
 async fn additions_for(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result<Additions> {
     if event.kind == "submit" {
-        return Ok(submission_additions(case, event));
+        return Ok(submission_additions(case, event, &case_words(&case.title, &case.body)));
     }
     let key = case_key(case);
     let events: Vec<HistoryEvent> =
@@ -108,14 +108,21 @@ async fn additions_for(tx: &mut Tx, case: &Case, event: &CaseEvent) -> Result<Ad
     Ok(additions)
 }
 
-/// What a case's submission (its first event) adds to the counters: it needs no reads,
-/// so the intake writer sums a whole batch's before writing them (`cases::intake`).
-pub fn submission_additions(case: &Case, event: &CaseEvent) -> Additions {
+/// What a case's submission (its first event) adds to the counters, `words` being its
+/// [`case_words`]: it needs no reads, so the intake writer sums a whole batch's before
+/// writing them (`cases::intake`).
+pub fn submission_additions(case: &Case, event: &CaseEvent, words: &[String]) -> Additions {
     let key = case_key(case);
     let mut additions = Additions::default();
-    additions.words(&key, &hot_words(&case_text(&case.title, &case.body)));
+    additions.words(&key, words);
     additions.case(&key, &tally(&[history_event(event)], &[]));
     additions
+}
+
+/// A case's hot words, from its title and body (word segmentation: the intake
+/// computes them in the request's task, before the case reaches the one writer).
+pub fn case_words(title: &str, body: &str) -> Vec<String> {
+    hot_words(&case_text(title, body))
 }
 
 /// The text a case's hot words come from.

@@ -111,37 +111,53 @@ impl CaseRow {
     }
 }
 
-pub async fn insert(tx: &mut Tx, case: &Case, client_token: Option<&str>) -> DbResult<()> {
-    exec!(
+/// Writes new cases, each with its client token if it has one: one multi-row INSERT
+/// for up to [`super::MAX_BINDS`] values (the intake writer's batch, or synth's).
+pub async fn insert_many(tx: &mut Tx, cases: &[(&Case, Option<&str>)]) -> DbResult<()> {
+    bulk_insert!(
         tx,
         "INSERT INTO cases (id, tracking_code, client_token, channel, state, resume_state, representative_id, unit_id,
              region_id, region_path, category, title, body, citizen_name, citizen_mobile, anonymous, address, ack_due,
              answer_due, acknowledged_at, answer, answered_at, rating_until, citizen_grade, reopen_count, merged_into,
-             version, created_at, updated_at, closed_at, latitude_e6, longitude_e6)
-         VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, '', NULL,
-             NULL, NULL, 0, NULL, 1, $19, $19, NULL, $20, $21)",
-        &case.id,
-        &case.tracking_code,
-        client_token,
-        case.channel.as_str(),
-        case.state.as_str(),
-        case.representative_id.as_deref(),
-        case.unit_id.as_deref(),
-        &case.region_id,
-        &case.region_path,
-        &case.category,
-        &case.title,
-        &case.body,
-        &case.citizen_name,
-        &case.citizen_mobile,
-        case.anonymous,
-        &case.address,
-        date_text(case.ack_due),
-        case.answer_due.map(date_text),
-        case.created_at,
-        case.location.map(|l| l.lat_e6),
-        case.location.map(|l| l.lng_e6)
-    )?;
+             version, created_at, updated_at, closed_at, latitude_e6, longitude_e6) ",
+        32,
+        cases,
+        |b, pair| {
+            let (c, client_token) = pair;
+            b.push_bind(&c.id)
+                .push_bind(&c.tracking_code)
+                .push_bind(*client_token)
+                .push_bind(c.channel.as_str())
+                .push_bind(c.state.as_str())
+                .push_bind(c.resume_state.map(CaseState::as_str))
+                .push_bind(c.representative_id.as_deref())
+                .push_bind(c.unit_id.as_deref())
+                .push_bind(&c.region_id)
+                .push_bind(&c.region_path)
+                .push_bind(&c.category)
+                .push_bind(&c.title)
+                .push_bind(&c.body)
+                .push_bind(&c.citizen_name)
+                .push_bind(&c.citizen_mobile)
+                .push_bind(c.anonymous)
+                .push_bind(&c.address)
+                .push_bind(date_text(c.ack_due))
+                .push_bind(c.answer_due.map(date_text))
+                .push_bind(c.acknowledged_at)
+                .push_bind(&c.answer)
+                .push_bind(c.answered_at)
+                .push_bind(c.rating_until.map(date_text))
+                .push_bind(c.citizen_grade.map(Grade::as_str))
+                .push_bind(c.reopen_count)
+                .push_bind(c.merged_into.as_deref())
+                .push_bind(c.version)
+                .push_bind(c.created_at)
+                .push_bind(c.updated_at)
+                .push_bind(c.closed_at)
+                .push_bind(c.location.map(|l| l.lat_e6))
+                .push_bind(c.location.map(|l| l.lng_e6));
+        }
+    );
     Ok(())
 }
 
@@ -298,36 +314,68 @@ pub fn event_hash(event: &CaseEvent) -> String {
     hex::encode(Sha256::digest(event.canonical().as_bytes()))
 }
 
+/// The chain's last number and hash, as [`claim_chain`] hands it out and [`link`] moves it.
+pub type ChainHead = (i64, String);
+
+/// Numbers `event` after `head`, links it to the head's hash and hashes it; the event
+/// becomes the head. Pure: the head is written with [`move_chain`].
+pub fn link(event: &mut CaseEvent, head: &mut ChainHead) {
+    head.0 += 1;
+    event.seq = head.0;
+    event.prev_hash = std::mem::take(&mut head.1);
+    event.hash = event_hash(event);
+    head.1 = event.hash.clone();
+}
+
+/// The chain head, held by this transaction until it commits (on PostgreSQL the row
+/// lock serialises appends; SQLite has one writer anyway).
+pub async fn claim_chain(tx: &mut Tx) -> DbResult<ChainHead> {
+    row!(tx, (i64, String), "UPDATE chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash")?
+        .ok_or_else(|| corrupt("chain head"))
+}
+
+/// Moves the chain head to `head` (the last event written).
+pub async fn move_chain(tx: &mut Tx, head: &ChainHead) -> DbResult<()> {
+    exec!(tx, "UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1", head.0, &head.1)?;
+    Ok(())
+}
+
 /// Appends one event to the history: takes the next number and the previous hash
 /// from the chain head (which serialises appends), and moves the head.
 pub async fn append_event(tx: &mut Tx, mut event: CaseEvent) -> DbResult<CaseEvent> {
-    let (seq, prev_hash) =
-        row!(tx, (i64, String), "UPDATE chain_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")?
-            .ok_or_else(|| corrupt("chain head"))?;
-    event.seq = seq;
-    event.prev_hash = prev_hash;
-    event.hash = event_hash(&event);
-    exec!(
+    let mut head = claim_chain(tx).await?;
+    link(&mut event, &mut head);
+    insert_events(tx, &[&event]).await?;
+    move_chain(tx, &head).await?;
+    Ok(event)
+}
+
+/// Writes events already numbered and linked ([`link`]): one multi-row INSERT for up
+/// to [`super::MAX_BINDS`] values.
+pub async fn insert_events(tx: &mut Tx, events: &[&CaseEvent]) -> DbResult<()> {
+    bulk_insert!(
         tx,
         "INSERT INTO case_events (seq, id, case_id, at, actor_kind, actor_id, actor_name, kind, assignment_id, note,
-             data, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        event.seq,
-        &event.id,
-        &event.case_id,
-        event.at,
-        &event.actor_kind,
-        &event.actor_id,
-        &event.actor_name,
-        &event.kind,
-        &event.assignment_id,
-        &event.note,
-        &event.data,
-        &event.prev_hash,
-        &event.hash
-    )?;
-    exec!(tx, "UPDATE chain_head SET hash = $1 WHERE id = 1", &event.hash)?;
-    Ok(event)
+             data, prev_hash, hash) ",
+        13,
+        events,
+        |b, e| {
+            b.push_bind(e.seq)
+                .push_bind(&e.id)
+                .push_bind(&e.case_id)
+                .push_bind(e.at)
+                .push_bind(&e.actor_kind)
+                .push_bind(&e.actor_id)
+                .push_bind(&e.actor_name)
+                .push_bind(&e.kind)
+                .push_bind(&e.assignment_id)
+                .push_bind(&e.note)
+                .push_bind(&e.data)
+                .push_bind(&e.prev_hash)
+                .push_bind(&e.hash);
+        }
+    );
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

@@ -6,7 +6,7 @@ use super::{DbResult, Tx, new_id};
 use crate::clock::Millis;
 
 /// Who a channel belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OwnerKind {
     Department,
     /// The office (人大办/政协办) of a region.

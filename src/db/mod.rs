@@ -60,7 +60,7 @@ pub(crate) const MAX_BINDS: usize = 30_000;
 
 /// Runs one multi-row INSERT per chunk of `$items` on either engine; `$push` binds one
 /// row's values, in the column order of `$head`, and `$tail` (an `ON CONFLICT` clause)
-/// follows the rows. The one place where SQL is built with a query builder rather than
+/// follows the rows. Evaluates to the rows written. The one place where SQL is built with a query builder rather than
 /// one literal: the number of rows a statement carries varies, the columns and their
 /// order do not.
 macro_rules! bulk_insert {
@@ -69,22 +69,24 @@ macro_rules! bulk_insert {
     };
     ($tx:expr, $head:literal, $tail:literal, $columns:expr, $items:expr, |$b:ident, $x:ident| $push:block) => {{
         let per = ($crate::db::MAX_BINDS / $columns).max(1);
+        let mut affected: u64 = 0;
         for chunk in $items.chunks(per) {
             match &mut *$tx {
                 $crate::db::Tx::Sqlite(t) => {
                     let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new($head);
                     q.push_values(chunk, |mut $b, $x| $push);
                     q.push($tail);
-                    q.build().execute(&mut **t).await?;
+                    affected += q.build().execute(&mut **t).await?.rows_affected();
                 }
                 $crate::db::Tx::Postgres(t) => {
                     let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new($head);
                     q.push_values(chunk, |mut $b, $x| $push);
                     q.push($tail);
-                    q.build().execute(&mut **t).await?;
+                    affected += q.build().execute(&mut **t).await?.rows_affected();
                 }
             }
         }
+        affected
     }};
 }
 
@@ -289,22 +291,6 @@ impl Db {
             Db::Postgres(pool) => pool.close().await,
         }
     }
-}
-
-/// Marks a point inside a transaction that [`rollback_to_savepoint`] returns to, undoing
-/// only what came after it (the intake writer: one case of a batch fails alone).
-pub async fn savepoint(tx: &mut Tx) -> DbResult<()> {
-    exec!(tx, "SAVEPOINT one_case").map(|_| ())
-}
-
-pub async fn release_savepoint(tx: &mut Tx) -> DbResult<()> {
-    exec!(tx, "RELEASE SAVEPOINT one_case").map(|_| ())
-}
-
-/// Undoes everything since [`savepoint`] and forgets the savepoint.
-pub async fn rollback_to_savepoint(tx: &mut Tx) -> DbResult<()> {
-    exec!(tx, "ROLLBACK TO SAVEPOINT one_case")?;
-    exec!(tx, "RELEASE SAVEPOINT one_case").map(|_| ())
 }
 
 /// A new id: a UUIDv7, time-ordered, made by the application on either engine.

@@ -160,28 +160,34 @@ pub struct InboxMessage {
     pub read_at: Option<Millis>,
 }
 
-/// Writes a message, due at once. `false` when a message with the same dedupe key is
-/// already there (written by this or by a racing job runner), which is not an error.
-pub async fn enqueue(tx: &mut Tx, message: &NewMessage, now: Millis) -> DbResult<bool> {
-    let inserted = exec!(
+/// Writes messages, due at once, in multi-row INSERTs; returns how many were written.
+/// A message whose dedupe key is already there (written by this or by a racing job
+/// runner) is skipped, which is not an error.
+pub async fn enqueue_many(tx: &mut Tx, messages: &[NewMessage], now: Millis) -> DbResult<u64> {
+    Ok(bulk_insert!(
         tx,
         "INSERT INTO outbox (id, created_at, channel, recipient_user_id, target, secret, subject, body, link,
-                             payload, dedupe_key, state, attempts, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', 0, $2)
-         ON CONFLICT (dedupe_key) DO NOTHING",
-        new_id(),
-        now,
-        message.channel.as_str(),
-        message.recipient_user_id.as_deref(),
-        &message.target,
-        &message.secret,
-        &message.subject,
-        &message.body,
-        &message.link,
-        &message.payload,
-        &message.dedupe_key
-    )?;
-    Ok(inserted == 1)
+                             payload, dedupe_key, state, attempts, next_attempt_at) ",
+        " ON CONFLICT (dedupe_key) DO NOTHING",
+        14,
+        messages,
+        |b, m| {
+            b.push_bind(new_id())
+                .push_bind(now)
+                .push_bind(m.channel.as_str())
+                .push_bind(m.recipient_user_id.as_deref())
+                .push_bind(&m.target)
+                .push_bind(&m.secret)
+                .push_bind(&m.subject)
+                .push_bind(&m.body)
+                .push_bind(&m.link)
+                .push_bind(&m.payload)
+                .push_bind(&m.dedupe_key)
+                .push_bind("pending")
+                .push_bind(0_i64)
+                .push_bind(now);
+        }
+    ))
 }
 
 /// Claims up to `limit` due messages for `worker_id` until `now + lease_ms`: those

@@ -3,7 +3,7 @@
 
 use super::cases::date_text;
 use super::{DbResult, Tx};
-use crate::domain::case::{CaseState, Grade};
+use crate::domain::case::Grade;
 use crate::synth::province::Province;
 use crate::synth::reception::SynthReception;
 use crate::synth::story::SynthCase;
@@ -138,48 +138,8 @@ pub async fn insert_reception_days(tx: &mut Tx, p: &Province, days: &[SynthRecep
 /// Writes a batch of cases, their assignments and their (already numbered and
 /// chained) events, and moves the chain head to the last of them.
 pub async fn insert_cases(tx: &mut Tx, batch: &[SynthCase]) -> DbResult<()> {
-    bulk_insert!(
-        tx,
-        "INSERT INTO cases (id, tracking_code, client_token, channel, state, resume_state, representative_id, unit_id,
-             region_id, region_path, category, title, body, citizen_name, citizen_mobile, anonymous, address, ack_due,
-             answer_due, acknowledged_at, answer, answered_at, rating_until, citizen_grade, reopen_count, merged_into,
-             version, created_at, updated_at, closed_at) ",
-        30,
-        batch,
-        |b, s| {
-            let c = &s.case;
-            b.push_bind(&c.id)
-                .push_bind(&c.tracking_code)
-                .push_bind(None::<String>)
-                .push_bind(c.channel.as_str())
-                .push_bind(c.state.as_str())
-                .push_bind(c.resume_state.map(CaseState::as_str))
-                .push_bind(c.representative_id.as_deref())
-                .push_bind(c.unit_id.as_deref())
-                .push_bind(&c.region_id)
-                .push_bind(&c.region_path)
-                .push_bind(&c.category)
-                .push_bind(&c.title)
-                .push_bind(&c.body)
-                .push_bind(&c.citizen_name)
-                .push_bind(&c.citizen_mobile)
-                .push_bind(c.anonymous)
-                .push_bind(&c.address)
-                .push_bind(date_text(c.ack_due))
-                .push_bind(c.answer_due.map(date_text))
-                .push_bind(c.acknowledged_at)
-                .push_bind(&c.answer)
-                .push_bind(c.answered_at)
-                .push_bind(c.rating_until.map(date_text))
-                .push_bind(c.citizen_grade.map(Grade::as_str))
-                .push_bind(c.reopen_count)
-                .push_bind(c.merged_into.as_deref())
-                .push_bind(c.version)
-                .push_bind(c.created_at)
-                .push_bind(c.updated_at)
-                .push_bind(c.closed_at);
-        }
-    );
+    let cases: Vec<_> = batch.iter().map(|s| (&s.case, None)).collect();
+    super::cases::insert_many(tx, &cases).await?;
     let assignments: Vec<_> = batch.iter().flat_map(|s| s.assignments.iter()).collect();
     bulk_insert!(
         tx,
@@ -208,30 +168,9 @@ pub async fn insert_cases(tx: &mut Tx, batch: &[SynthCase]) -> DbResult<()> {
         }
     );
     let events: Vec<_> = batch.iter().flat_map(|s| s.events.iter()).collect();
-    bulk_insert!(
-        tx,
-        "INSERT INTO case_events (seq, id, case_id, at, actor_kind, actor_id, actor_name, kind, assignment_id, note,
-             data, prev_hash, hash) ",
-        13,
-        events,
-        |b, e| {
-            b.push_bind(e.seq)
-                .push_bind(&e.id)
-                .push_bind(&e.case_id)
-                .push_bind(e.at)
-                .push_bind(&e.actor_kind)
-                .push_bind(&e.actor_id)
-                .push_bind(&e.actor_name)
-                .push_bind(&e.kind)
-                .push_bind(&e.assignment_id)
-                .push_bind(&e.note)
-                .push_bind(&e.data)
-                .push_bind(&e.prev_hash)
-                .push_bind(&e.hash);
-        }
-    );
+    super::cases::insert_events(tx, &events).await?;
     if let Some(last) = events.last() {
-        exec!(tx, "UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1", last.seq, &last.hash)?;
+        super::cases::move_chain(tx, &(last.seq, last.hash.clone())).await?;
     }
     Ok(())
 }

@@ -26,9 +26,12 @@ pub use templates::{Rendered, render};
 
 use crate::app::App;
 use crate::clock::Millis;
-use crate::db::channels::{self, ChannelKind, OwnerKind};
+use std::collections::HashMap;
+
+use crate::db::channels::{self, ChannelKind, NotificationChannel, OwnerKind};
+use crate::db::message_templates::StoredTemplate;
 use crate::db::outbox::{self, Channel, NewMessage};
-use crate::db::{DbResult, Tx};
+use crate::db::{self, DbResult, Tx};
 
 /// Sent with every DingTalk and webhook request: the outbox message's id, the same on
 /// every retry, so a receiver can drop duplicates.
@@ -79,81 +82,112 @@ pub struct Notice<'a> {
 /// of its owner. Returns how many rows were written; 0 when every one was already there
 /// (the same occasion enqueued before, possibly by a racing job runner).
 pub async fn enqueue_notice(tx: &mut Tx, audience: &Audience, notice: &Notice<'_>, now: Millis) -> DbResult<usize> {
-    let mut context = notice.context.clone();
-    if let serde_json::Value::Object(map) = &mut context {
-        map.entry("link").or_insert_with(|| serde_json::Value::String(notice.link.to_string()));
-    }
-    let Rendered { subject, body } = render(tx, notice.template, &context).await?;
-    let (owner_kind, owner_id) = audience.owner();
-    let base = NewMessage {
-        channel: Channel::Inbox,
-        recipient_user_id: None,
-        target: String::new(),
-        secret: String::new(),
-        subject,
-        body,
-        link: notice.link.to_string(),
-        payload: String::new(),
-        dedupe_key: String::new(),
-    };
+    let mut notices = Notices::default();
+    notices.add(tx, audience, notice, now).await?;
+    notices.write(tx, now).await
+}
 
-    let mut messages = Vec::new();
-    for user_id in channels::inbox_recipients(tx, owner_kind, owner_id).await? {
-        messages.push(NewMessage {
-            recipient_user_id: Some(user_id.clone()),
-            dedupe_key: format!("{}|inbox|{user_id}", notice.occasion),
-            ..base.clone()
-        });
-    }
-    for channel in channels::list_for_owner(tx, owner_kind, owner_id).await? {
-        if !channel.active {
-            continue;
+/// Notices gathered for one transaction and written together ([`Notices::write`]): the
+/// intake writer's batch of new cases. Within the transaction nothing changes who an
+/// owner's accounts and channels are, or a template's stored wording, so each is read
+/// once however many notices ask for it.
+#[derive(Default)]
+pub struct Notices {
+    templates: HashMap<String, Option<StoredTemplate>>,
+    owners: HashMap<(OwnerKind, String), (Vec<String>, Vec<NotificationChannel>)>,
+    messages: Vec<NewMessage>,
+}
+
+impl Notices {
+    /// Renders `notice` for `audience`: one inbox message per staff account of the
+    /// audience and one message per active channel of its owner. Reads, writes nothing.
+    pub async fn add(&mut self, tx: &mut Tx, audience: &Audience, notice: &Notice<'_>, now: Millis) -> DbResult<()> {
+        let mut context = notice.context.clone();
+        if let serde_json::Value::Object(map) = &mut context {
+            map.entry("link").or_insert_with(|| serde_json::Value::String(notice.link.to_string()));
         }
-        let dedupe_key = format!("{}|{}|{}", notice.occasion, channel.kind.as_str(), channel.id);
-        let (kind, payload) = match channel.kind {
-            ChannelKind::Email => (Channel::Email, String::new()),
-            ChannelKind::DingTalk => {
-                let text = dingtalk::markdown_text(&base.subject, &base.body);
-                (Channel::DingTalk, dingtalk::markdown_message(&base.subject, &text, &[]).to_string())
-            }
-            ChannelKind::Webhook => {
-                let payload = serde_json::json!({
-                    "event": notice.template,
-                    "occasion": notice.occasion,
-                    "idempotency_key": dedupe_key,
-                    "subject": base.subject,
-                    "body": base.body,
-                    "link": notice.link,
-                    "data": context,
-                    "created_at": now,
-                });
-                (Channel::Webhook, payload.to_string())
-            }
+        if !self.templates.contains_key(notice.template) {
+            let stored = db::message_templates::get(tx, notice.template).await?;
+            self.templates.insert(notice.template.to_string(), stored);
+        }
+        let stored = self.templates.get(notice.template).and_then(Option::as_ref);
+        let Rendered { subject, body } = templates::render_stored(stored, notice.template, &context);
+        let (owner_kind, owner_id) = audience.owner();
+        let key = (owner_kind, owner_id.to_string());
+        if !self.owners.contains_key(&key) {
+            let accounts = channels::inbox_recipients(tx, owner_kind, owner_id).await?;
+            let active = channels::list_for_owner(tx, owner_kind, owner_id).await?.into_iter().filter(|c| c.active);
+            self.owners.insert(key.clone(), (accounts, active.collect()));
+        }
+        let (accounts, owner_channels) = &self.owners[&key];
+        let base = NewMessage {
+            channel: Channel::Inbox,
+            recipient_user_id: None,
+            target: String::new(),
+            secret: String::new(),
+            subject,
+            body,
+            link: notice.link.to_string(),
+            payload: String::new(),
+            dedupe_key: String::new(),
         };
-        messages.push(NewMessage {
-            channel: kind,
-            recipient_user_id: match audience {
-                Audience::User(id) => Some(id.clone()),
-                Audience::Department(_) | Audience::Region(_) => None,
-            },
-            target: channel.target.clone(),
-            secret: channel.secret.clone(),
-            payload,
-            dedupe_key,
-            ..base.clone()
-        });
+        for user_id in accounts {
+            self.messages.push(NewMessage {
+                recipient_user_id: Some(user_id.clone()),
+                dedupe_key: format!("{}|inbox|{user_id}", notice.occasion),
+                ..base.clone()
+            });
+        }
+        for channel in owner_channels {
+            let dedupe_key = format!("{}|{}|{}", notice.occasion, channel.kind.as_str(), channel.id);
+            let (kind, payload) = match channel.kind {
+                ChannelKind::Email => (Channel::Email, String::new()),
+                ChannelKind::DingTalk => {
+                    let text = dingtalk::markdown_text(&base.subject, &base.body);
+                    (Channel::DingTalk, dingtalk::markdown_message(&base.subject, &text, &[]).to_string())
+                }
+                ChannelKind::Webhook => {
+                    let payload = serde_json::json!({
+                        "event": notice.template,
+                        "occasion": notice.occasion,
+                        "idempotency_key": dedupe_key,
+                        "subject": base.subject,
+                        "body": base.body,
+                        "link": notice.link,
+                        "data": context,
+                        "created_at": now,
+                    });
+                    (Channel::Webhook, payload.to_string())
+                }
+            };
+            self.messages.push(NewMessage {
+                channel: kind,
+                recipient_user_id: match audience {
+                    Audience::User(id) => Some(id.clone()),
+                    Audience::Department(_) | Audience::Region(_) => None,
+                },
+                target: channel.target.clone(),
+                secret: channel.secret.clone(),
+                payload,
+                dedupe_key,
+                ..base.clone()
+            });
+        }
+        if accounts.is_empty() && owner_channels.is_empty() {
+            tracing::warn!(
+                template = notice.template,
+                ?audience,
+                "a notice has no recipient: no account and no channel"
+            );
+        }
+        Ok(())
     }
 
-    let mut written = 0;
-    for message in &messages {
-        if outbox::enqueue(tx, message, now).await? {
-            written += 1;
-        }
+    /// Writes every message gathered; returns how many rows were written (a dedupe key
+    /// already there is skipped).
+    pub async fn write(self, tx: &mut Tx, now: Millis) -> DbResult<usize> {
+        Ok(outbox::enqueue_many(tx, &self.messages, now).await? as usize)
     }
-    if messages.is_empty() {
-        tracing::warn!(template = notice.template, ?audience, "a notice has no recipient: no account and no channel");
-    }
-    Ok(written)
 }
 
 /// Makes rustls use the `ring` cryptography (we build without aws-lc). Idempotent:

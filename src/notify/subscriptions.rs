@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::{Audience, Notice, enqueue_notice};
 use crate::clock::Millis;
+use crate::db::webhooks::Subscription;
 use crate::db::{self, DbResult, Tx};
 use crate::domain::case::CaseEvent;
 
@@ -32,6 +33,17 @@ pub fn event_body(event: &CaseEvent, tracking_code: &str, state: &str) -> serde_
 /// subscription whose filter it passes. Returns how many were written.
 pub async fn enqueue_case_event(tx: &mut Tx, event: &CaseEvent, now: Millis) -> DbResult<usize> {
     let subscriptions = db::webhooks::active(tx).await?;
+    enqueue_to(tx, &subscriptions, event, now).await
+}
+
+/// [`enqueue_case_event`] with the active subscriptions already read (the intake
+/// writer reads them once a batch).
+pub async fn enqueue_to(
+    tx: &mut Tx,
+    subscriptions: &[Subscription],
+    event: &CaseEvent,
+    now: Millis,
+) -> DbResult<usize> {
     if subscriptions.is_empty() {
         return Ok(0);
     }
@@ -41,7 +53,7 @@ pub async fn enqueue_case_event(tx: &mut Tx, event: &CaseEvent, now: Millis) -> 
     let body = event_body(event, &case.tracking_code, case.state.as_str()).to_string();
     let subject = format!("{} {}", event.kind, case.tracking_code);
     let mut written = 0;
-    for subscription in &subscriptions {
+    for subscription in subscriptions {
         if subscription.matches(&event.kind, &case.region_path, case.unit_id.as_deref(), &department_ids)
             && db::webhooks::enqueue_delivery(tx, subscription, &event.id, &subject, &body, now).await?
         {

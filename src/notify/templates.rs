@@ -6,6 +6,7 @@
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, UndefinedBehavior};
 
+use crate::db::message_templates::StoredTemplate;
 use crate::db::{self, DbResult, Tx};
 
 /// One notice's built-in wording, and the variables its callers pass.
@@ -210,15 +211,21 @@ pub fn default_template(key: &str) -> Option<&'static DefaultTemplate> {
 /// default missing one of its variables is logged and rendered with it left empty.
 /// Only a database error fails.
 pub async fn render(tx: &mut Tx, key: &str, context: &serde_json::Value) -> DbResult<Rendered> {
-    if let Some(stored) = db::message_templates::get(tx, key).await? {
+    let stored = db::message_templates::get(tx, key).await?;
+    Ok(render_stored(stored.as_ref(), key, context))
+}
+
+/// [`render`] with the stored wording already read (`None`: there is none).
+pub fn render_stored(stored: Option<&StoredTemplate>, key: &str, context: &serde_json::Value) -> Rendered {
+    if let Some(stored) = stored {
         match render_strict(&stored.subject, &stored.body, context) {
-            Ok(rendered) => return Ok(rendered),
+            Ok(rendered) => return rendered,
             Err(error) => {
                 tracing::warn!(key, error = %error, "the stored template does not render; using the default")
             }
         }
     }
-    Ok(render_default(key, context))
+    render_default(key, context)
 }
 
 /// Renders the built-in wording of `key`, never failing.

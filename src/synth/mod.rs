@@ -154,7 +154,7 @@ fn generate(
     mut send: impl FnMut(Vec<SynthCase>) -> bool,
 ) {
     let mut rng = Rng::new(seed);
-    let (mut seq, mut hash) = head;
+    let mut head = head;
     let span = (world.now - first_day).max(1) as f64;
     let mut batch = Vec::with_capacity(BATCH);
     let mut previous: Option<(String, Option<Millis>)> = None;
@@ -167,11 +167,7 @@ fn generate(
             .map(|(id, _)| id.as_str());
         let mut made = story::case(world, &mut rng, index, seed, created_at, merge_into);
         for event in &mut made.events {
-            seq += 1;
-            event.seq = seq;
-            event.prev_hash = std::mem::take(&mut hash);
-            event.hash = db::cases::event_hash(event);
-            hash = event.hash.clone();
+            db::cases::link(event, &mut head);
         }
         previous = Some((made.case.id.clone(), made.case.closed_at));
         batch.push(made);

@@ -86,6 +86,15 @@ async fn concurrent_submissions_land_once_each_in_shared_commits() {
         assert_eq!(carried, (SUBMISSIONS + 1) as u64, "{e}: every submission went through the intake writer");
         assert!(batches < carried / 4, "{e}: {carried} submissions shared {batches} commits");
         assert!(matches!(verify_chain(&t.app).await.unwrap(), ChainReport::Sound { .. }), "{e}");
+        // Each new case told its deputy once, in the batch's one write of notices.
+        let created = by_token.values().map(|seen| &seen[0].0).chain(&untokened);
+        let mut tx = t.read().await;
+        for case_id in created {
+            let key = format!("case:{case_id}:case_new:1|inbox|{}", deputy.user_id());
+            let notice = db::outbox::get_by_dedupe_key(&mut tx, &key).await.unwrap();
+            assert!(notice.is_some_and(|n| n.link == format!("/cases/{case_id}")), "{e}: {key}");
+        }
+        drop(tx);
 
         // Across batches: the same tokens again find their cases, and create nothing.
         for i in 0..10 {

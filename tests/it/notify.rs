@@ -289,9 +289,9 @@ fn message(channel: Channel, target: &str, dedupe_key: &str) -> NewMessage {
 
 async fn enqueue(db: &Db, message: &NewMessage, now: i64) -> bool {
     let mut tx = db.write().await.unwrap();
-    let inserted = outbox::enqueue(&mut tx, message, now).await.unwrap();
+    let inserted = outbox::enqueue_many(&mut tx, std::slice::from_ref(message), now).await.unwrap();
     tx.commit().await.unwrap();
-    inserted
+    inserted == 1
 }
 
 async fn by_key(db: &Db, dedupe_key: &str) -> outbox::OutboxMessage {

@@ -1,10 +1,11 @@
 //! Group commit for new cases: one writer task per [`App`] takes every submission
-//! waiting in its queue, records each with the same per-case code as always
-//! (`record_in`: the same checks, event, chain link and notices) inside one shared
-//! transaction, commits once, and only then answers each waiting request. Each case
-//! runs under its own savepoint, so one that fails is rolled back alone and gets its
-//! own error; the others still commit. A request is answered "created" only after the
-//! commit that holds its case returned (with SQLite's `synchronous = FULL`, on disk).
+//! waiting in its queue and records them all in one transaction. First each is checked
+//! and its case made, reading only (`check`: client token, addressee, meeting), so one
+//! that fails gets its own error and leaves nothing behind; then the cases that passed
+//! are written together, a few multi-row statements for the whole batch (`write_made`:
+//! cases, history lines chained in memory after the head, notices, the cockpit's
+//! counters). A request is answered "created" only after the commit that holds its
+//! case returned (with SQLite's `synchronous = FULL`, on disk).
 //!
 //! One fsync then carries many cases: at a high rate the batches grow by themselves
 //! (whatever queued during the previous commit), and at a low rate a batch is one case
@@ -15,17 +16,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Submitted, append_uncounted, new_event, notices};
+use std::collections::HashMap;
+
+use rand::RngCore;
+use serde_json::json;
+
+use super::{Submitted, new_event, notices};
 use crate::actions::cockpit;
 use crate::app::App;
 use crate::db::aggregates::{self, Additions};
 use crate::db::{self, Tx};
-use crate::domain::attachment::Attachment;
-use rand::RngCore;
-use serde_json::json;
-
 use crate::domain::Msg;
-use crate::domain::case::{Addressee, Case, CaseInput, CaseState, format_tracking_code};
+use crate::domain::attachment::Attachment;
+use crate::domain::case::{Addressee, Case, CaseEvent, CaseInput, CaseState, format_tracking_code};
 use crate::domain::deadline::case_dues;
 use crate::domain::unit::UnitKind;
 use crate::domain::workflow::Recipient;
@@ -46,6 +49,8 @@ struct Job {
     entered_by: EnteredBy,
     /// Files already written for the case (the form's photos and voice), recorded with it.
     attachments: Vec<Attachment>,
+    /// The case's hot words ([`cockpit::case_words`]), segmented in the request's task.
+    words: Vec<String>,
     reply: oneshot::Sender<Result<Submitted>>,
 }
 
@@ -86,7 +91,10 @@ pub(super) async fn submit(
     attachments: Vec<Attachment>,
 ) -> Result<Submitted> {
     let (reply, answer) = oneshot::channel();
-    let job = Job { app: app.clone(), input, entered_by, attachments, reply };
+    // Word segmentation is the costliest part of a new case: done here, in parallel,
+    // it keeps the one writer's time for the database.
+    let words = cockpit::case_words(&input.title(), &input.body);
+    let job = Job { app: app.clone(), input, entered_by, attachments, words, reply };
     let stopped = || Error::Internal(anyhow::anyhow!("the intake writer has stopped"));
     app.intake().sender.send(job).await.map_err(|_| stopped())?;
     answer.await.map_err(|_| stopped())?
@@ -102,138 +110,185 @@ async fn writer(mut receiver: mpsc::Receiver<Job>, stats: Arc<Stats>) {
     }
 }
 
-/// Records every job of the batch in one transaction and answers each.
+/// Records every job of the batch in one transaction and answers each: first each
+/// job is checked and its case made (reads only: a job that fails gets its own error
+/// and leaves nothing behind), then the cases that passed are written together (one
+/// multi-row INSERT for the cases, one for their history lines, one for their notices,
+/// one for the cockpit's counters), then the transaction commits and each job is
+/// answered. A write that fails after the checks is the database's failure, not a
+/// case's: the whole batch is rolled back and every job is told so.
 async fn write_batch(batch: Vec<Job>) {
     let Some(first) = batch.first() else { return };
-    let db = first.app.db().clone();
+    let (db, app) = (first.app.db().clone(), first.app.clone());
     let mut tx = match db.write().await {
         Ok(tx) => tx,
-        Err(e) => return fail_all(batch, &e.to_string()),
+        Err(e) => return fail_all(batch.into_iter().map(|job| job.reply), "cannot open the intake transaction", &e),
     };
-    let mut results = Vec::with_capacity(batch.len());
-    let mut replies = Vec::with_capacity(batch.len());
-    // The cockpit's counters of every case kept, summed: cases of one region share
-    // most of their rows, so the batch writes each row once.
-    let mut counters = Additions::default();
+    let mut answers = Vec::with_capacity(batch.len());
+    let mut made: Vec<Made> = Vec::with_capacity(batch.len());
+    let mut lookups = Lookups::default();
     for job in batch {
-        let result = record_one(&mut tx, &job.app, job.input, job.entered_by, &job.attachments).await;
-        if let Err(Error::Internal(e)) = &result
-            && e.downcast_ref::<sqlx::Error>().is_some_and(is_broken)
-        {
-            // The connection itself failed: nothing of this batch can commit.
-            drop(tx);
-            replies.push(job.reply);
-            let reason = format!("{e:#}");
-            for reply in replies {
-                let _ = reply.send(Err(Error::Internal(anyhow::anyhow!("intake batch failed: {reason}"))));
+        let answer = match check(&job.app, &mut tx, job.input, &job.entered_by, &mut lookups).await {
+            Ok(Checked::Existing(submitted)) => Ok(submitted),
+            Ok(Checked::New(case)) => {
+                let submitted = Submitted {
+                    case_id: case.case.id.clone(),
+                    tracking_code: case.case.tracking_code.clone(),
+                    created: true,
+                };
+                if let Some(token) = &case.client_token {
+                    lookups.tokens.insert(token.clone(), Submitted { created: false, ..submitted.clone() });
+                }
+                made.push(Made { attachments: job.attachments, words: job.words, ..*case });
+                Ok(submitted)
             }
-            return;
-        }
-        results.push(result.map(|(submitted, additions)| {
-            counters.absorb(additions);
-            submitted
-        }));
-        replies.push(job.reply);
+            Err(e) => Err(e),
+        };
+        answers.push((job.reply, answer));
     }
-    let committed = match aggregates::apply(&mut tx, &counters).await {
-        Ok(()) => tx.commit().await,
-        Err(e) => Err(e),
-    };
-    if let Err(e) = committed {
-        let reason = e.to_string();
-        for reply in replies {
-            let _ = reply.send(Err(Error::Internal(anyhow::anyhow!("intake commit failed: {reason}"))));
-        }
-        return;
+    if let Err(e) = write_made(&app, &mut tx, &mut made).await {
+        return fail_all(answers.into_iter().map(|(reply, _)| reply), "intake batch failed", &e);
     }
-    for (reply, result) in replies.into_iter().zip(results) {
+    if let Err(e) = tx.commit().await {
+        return fail_all(answers.into_iter().map(|(reply, _)| reply), "intake commit failed", &e);
+    }
+    for (reply, answer) in answers {
         // A request that gave up waiting has no one to answer; its case is kept.
-        let _ = reply.send(result);
+        let _ = reply.send(answer);
     }
 }
 
-/// One case under its own savepoint: kept if it succeeds, undone alone if it fails.
-async fn record_one(
-    tx: &mut Tx,
-    app: &App,
-    input: CaseInput,
-    entered_by: EnteredBy,
-    attachments: &[Attachment],
-) -> Result<(Submitted, Additions)> {
-    db::savepoint(tx).await?;
-    match record_in(app, tx, input, entered_by, attachments).await {
-        Ok(recorded) => {
-            db::release_savepoint(tx).await?;
-            Ok(recorded)
-        }
-        Err(e) => {
-            db::rollback_to_savepoint(tx).await?;
-            Err(e)
-        }
+/// A case checked and made, not yet written.
+struct Made {
+    case: Case,
+    client_token: Option<String>,
+    meeting_id: Option<String>,
+    /// Its first history line, not yet numbered or linked.
+    event: CaseEvent,
+    /// Files already written for the case.
+    attachments: Vec<Attachment>,
+    /// Its hot words ([`cockpit::case_words`]).
+    words: Vec<String>,
+}
+
+enum Checked {
+    /// The client token had already created this case.
+    Existing(Submitted),
+    New(Box<Made>),
+}
+
+/// What the checks of one batch read, kept for the rest of it: nothing a batch writes
+/// changes an addressee, and a client token used earlier in the batch is found here
+/// (its case is not written yet).
+#[derive(Default)]
+struct Lookups {
+    /// By (is a representative, id): the addressee if it exists and is active.
+    addressees: HashMap<(bool, String), Option<Receiver>>,
+    tokens: HashMap<String, Submitted>,
+}
+
+/// Whom a new case goes to.
+#[derive(Clone)]
+struct Receiver {
+    representative_id: Option<String>,
+    unit_id: Option<String>,
+    region_id: String,
+    region_path: String,
+    to_studio: bool,
+}
+
+/// Writes the cases of a batch that passed their checks, numbered and linked into the
+/// history after its head, with their notices and their cockpit counters.
+async fn write_made(app: &App, tx: &mut Tx, made: &mut [Made]) -> Result<()> {
+    if made.is_empty() {
+        return Ok(());
     }
-}
-
-fn is_broken(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::PoolTimedOut | sqlx::Error::WorkerCrashed)
-}
-
-fn fail_all(batch: Vec<Job>, reason: &str) {
-    for job in batch {
-        let _ = job.reply.send(Err(Error::Internal(anyhow::anyhow!("cannot open the intake transaction: {reason}"))));
-    }
-}
-
-/// Records one new case inside `tx`: the intake writer's shared transaction, which
-/// every new case goes through (it commits many at once). Returns what the case adds to
-/// the cockpit's counters, for the writer to add with the rest of its batch.
-async fn record_in(
-    app: &App,
-    tx: &mut Tx,
-    input: CaseInput,
-    entered_by: EnteredBy,
-    attachments: &[crate::domain::attachment::Attachment],
-) -> Result<(Submitted, Additions)> {
     let now = app.now();
-    if let Some(token) = &input.client_token
-        && let Some(existing) = db::cases::by_client_token(tx, token).await?
-    {
-        let submitted = Submitted { case_id: existing.id, tracking_code: existing.tracking_code, created: false };
-        return Ok((submitted, Additions::default()));
+    let mut head = db::cases::claim_chain(tx).await?;
+    for m in made.iter_mut() {
+        db::cases::link(&mut m.event, &mut head);
     }
-    let (representative_id, unit_id, region_id, region_path, to_studio) = match &input.addressee {
-        Addressee::Representative(id) => {
-            let rep = db::representatives::get(tx, id).await?.filter(|r| r.input.active);
-            let rep = rep.ok_or_else(|| Error::invalid("addressee", Msg::new("err-addressee")))?;
-            let studio = rep.input.body == crate::domain::representative::Body::Cppcc;
-            (Some(rep.id), None, rep.region_id, rep.region_path, studio)
+    let cases: Vec<_> = made.iter().map(|m| (&m.case, m.client_token.as_deref())).collect();
+    db::cases::insert_many(tx, &cases).await?;
+    let events: Vec<_> = made.iter().map(|m| &m.event).collect();
+    db::cases::insert_events(tx, &events).await?;
+    db::cases::move_chain(tx, &head).await?;
+    let subscriptions = db::webhooks::active(tx).await?;
+    let mut notices = notices::PartyNotices::default();
+    // The cockpit's counters of every case, summed: cases of one region share most of
+    // their rows, so the batch writes each row once.
+    let mut counters = Additions::default();
+    for m in made.iter() {
+        db::attachments::insert_for_case(tx, &m.case.id, &m.attachments, m.case.created_at).await?;
+        if let Some(meeting_id) = &m.meeting_id {
+            db::meetings::link_case(tx, &m.case.id, meeting_id).await?;
         }
-        Addressee::Unit(id) => {
-            let unit = db::units::get(tx, id).await?.filter(|u| u.input.active);
-            let unit = unit.ok_or_else(|| Error::invalid("addressee", Msg::new("err-addressee")))?;
-            let studio = unit.input.kind == UnitKind::Studio;
-            (None, Some(unit.id), unit.region_id, unit.region_path, studio)
+        crate::notify::subscriptions::enqueue_to(tx, &subscriptions, &m.event, m.case.created_at).await?;
+        let detail = notices::NoticeDetail { reason: "", grade: "", due: Some(m.case.ack_due) };
+        notices.add(tx, &m.case, &Recipient::Receiver, "case_new", &detail, m.case.created_at).await?;
+        counters.absorb(cockpit::submission_additions(&m.case, &m.event, &m.words));
+    }
+    notices.write(tx, now).await?;
+    aggregates::apply(tx, &counters).await?;
+    Ok(())
+}
+
+fn fail_all(replies: impl Iterator<Item = oneshot::Sender<Result<Submitted>>>, what: &str, e: &dyn std::fmt::Display) {
+    let reason = format!("{what}: {e:#}");
+    for reply in replies {
+        let _ = reply.send(Err(Error::Internal(anyhow::anyhow!("{reason}"))));
+    }
+}
+
+/// Checks one submission and makes its case, reading only: the client token (in the
+/// batch so far, then in the database), the addressee, the meeting its code names.
+async fn check(
+    app: &App,
+    tx: &mut Tx,
+    input: CaseInput,
+    entered_by: &EnteredBy,
+    lookups: &mut Lookups,
+) -> Result<Checked> {
+    let now = app.now();
+    if let Some(token) = &input.client_token {
+        if let Some(earlier) = lookups.tokens.get(token) {
+            return Ok(Checked::Existing(earlier.clone()));
         }
+        if let Some(existing) = db::cases::by_client_token(tx, token).await? {
+            let submitted = Submitted { case_id: existing.id, tracking_code: existing.tracking_code, created: false };
+            return Ok(Checked::Existing(submitted));
+        }
+    }
+    let key = match &input.addressee {
+        Addressee::Representative(id) => (true, id.clone()),
+        Addressee::Unit(id) => (false, id.clone()),
     };
+    if !lookups.addressees.contains_key(&key) {
+        let found = receiver(tx, &input.addressee).await?;
+        lookups.addressees.insert(key.clone(), found);
+    }
+    let receiver = lookups.addressees[&key].clone();
+    let receiver = receiver.ok_or_else(|| Error::invalid("addressee", Msg::new("err-addressee")))?;
     if let Some(meeting_id) = &input.meeting_id {
         // A meeting's code leads to its own unit's form; anything else is a stale or forged link.
         let meeting = db::meetings::get(tx, meeting_id).await?.filter(|m| !m.input.state.is_cancelled());
-        if meeting.is_none_or(|m| unit_id.as_deref() != Some(m.unit_id.as_str())) {
+        if meeting.is_none_or(|m| receiver.unit_id.as_deref() != Some(m.unit_id.as_str())) {
             return Err(Error::invalid("meeting_id", Msg::new("err-meeting")));
         }
     }
     let today = app.today();
     let (ack_due, answer_due) =
-        case_dues(&app.policy(), &app.calendar(), today, to_studio).map_err(|e| Error::Internal(e.into()))?;
+        case_dues(&app.policy(), &app.calendar(), today, receiver.to_studio).map_err(|e| Error::Internal(e.into()))?;
     let case = Case {
         id: db::new_id(),
         tracking_code: new_tracking_code(),
         channel: input.channel,
         state: CaseState::Received,
         resume_state: None,
-        representative_id,
-        unit_id,
-        region_id,
-        region_path: region_path.as_str().to_string(),
+        representative_id: receiver.representative_id,
+        unit_id: receiver.unit_id,
+        region_id: receiver.region_id,
+        region_path: receiver.region_path,
         category: input.category.clone(),
         title: input.title(),
         body: input.body.clone(),
@@ -256,20 +311,41 @@ async fn record_in(
         updated_at: now,
         closed_at: None,
     };
-    db::cases::insert(tx, &case, input.client_token.as_deref()).await?;
-    db::attachments::insert_for_case(tx, &case.id, attachments, now).await?;
-    if let Some(meeting_id) = &input.meeting_id {
-        db::meetings::link_case(tx, &case.id, meeting_id).await?;
-    }
     let data = json!({"channel": case.channel.as_str(), "category": case.category, "ack_due": case.ack_due.to_string(),
         "answer_due": answer_due.to_string()});
-    let (kind, id, name) = &entered_by;
+    let (kind, id, name) = entered_by;
     let event = new_event(&case, now, (kind, id, name), "submit", "", &case.body, data);
-    let event = append_uncounted(tx, event, now).await?;
-    let detail = notices::NoticeDetail { reason: "", grade: "", due: Some(case.ack_due) };
-    notices::notify_party(tx, &case, &Recipient::Receiver, "case_new", &detail, now).await?;
-    let additions = cockpit::submission_additions(&case, &event);
-    Ok((Submitted { case_id: case.id, tracking_code: case.tracking_code, created: true }, additions))
+    let made = Made {
+        case,
+        client_token: input.client_token,
+        meeting_id: input.meeting_id,
+        event,
+        attachments: Vec::new(),
+        words: Vec::new(),
+    };
+    Ok(Checked::New(Box::new(made)))
+}
+
+/// The addressee of a new case, if it exists and is active.
+async fn receiver(tx: &mut Tx, addressee: &Addressee) -> Result<Option<Receiver>> {
+    Ok(match addressee {
+        Addressee::Representative(id) => {
+            db::representatives::get(tx, id).await?.filter(|r| r.input.active).map(|rep| Receiver {
+                to_studio: rep.input.body == crate::domain::representative::Body::Cppcc,
+                representative_id: Some(rep.id),
+                unit_id: None,
+                region_id: rep.region_id,
+                region_path: rep.region_path.as_str().to_string(),
+            })
+        }
+        Addressee::Unit(id) => db::units::get(tx, id).await?.filter(|u| u.input.active).map(|unit| Receiver {
+            to_studio: unit.input.kind == UnitKind::Studio,
+            representative_id: None,
+            unit_id: Some(unit.id),
+            region_id: unit.region_id,
+            region_path: unit.region_path.as_str().to_string(),
+        }),
+    })
 }
 
 fn new_tracking_code() -> String {

@@ -1,6 +1,8 @@
 //! The notices a move's effects ask for, written into the outbox in the move's
 //! own transaction (so a notice exists exactly when its move was committed).
 
+use std::collections::HashMap;
+
 use serde_json::json;
 
 use crate::clock::Millis;
@@ -27,32 +29,73 @@ pub(super) async fn notify_party(
     detail: &NoticeDetail<'_>,
     now: Millis,
 ) -> Result<()> {
-    let mut context = json!({
-        "case_title": case.title,
-        "tracking_code": case.tracking_code,
-        "reason": detail.reason,
-        "grade": detail.grade,
-        "due_date": detail.due.map(|d| d.to_string()).unwrap_or_default(),
-    });
-    let audiences = match to {
-        Recipient::Citizen => return Ok(()),
-        Recipient::Department(department_id) => {
-            let name = db::departments::get(tx, department_id).await?.map(|d| d.input.name).unwrap_or_default();
-            context["department"] = json!(name);
-            vec![Audience::Department(department_id.clone())]
+    let mut notices = PartyNotices::default();
+    notices.add(tx, case, to, template, detail, now).await?;
+    notices.write(tx, now).await
+}
+
+/// Notices of many moves, gathered for one transaction and written together (the
+/// intake writer's batch): a receiver's name and accounts are read once.
+#[derive(Default)]
+pub(super) struct PartyNotices {
+    notices: notify::Notices,
+    /// The receiver's name and accounts, by (representative, unit).
+    receivers: HashMap<ReceiverKey, (String, Vec<String>)>,
+}
+
+/// A case's receiver: its representative, or its unit.
+type ReceiverKey = (Option<String>, Option<String>);
+
+impl PartyNotices {
+    /// [`notify_party`]'s notice, gathered: reads, writes nothing.
+    pub(super) async fn add(
+        &mut self,
+        tx: &mut Tx,
+        case: &Case,
+        to: &Recipient,
+        template: &str,
+        detail: &NoticeDetail<'_>,
+        now: Millis,
+    ) -> Result<()> {
+        let mut context = json!({
+            "case_title": case.title,
+            "tracking_code": case.tracking_code,
+            "reason": detail.reason,
+            "grade": detail.grade,
+            "due_date": detail.due.map(|d| d.to_string()).unwrap_or_default(),
+        });
+        let audiences = match to {
+            Recipient::Citizen => return Ok(()),
+            Recipient::Department(department_id) => {
+                let name = db::departments::get(tx, department_id).await?.map(|d| d.input.name).unwrap_or_default();
+                context["department"] = json!(name);
+                vec![Audience::Department(department_id.clone())]
+            }
+            Recipient::Receiver => {
+                let key = (case.representative_id.clone(), case.unit_id.clone());
+                if !self.receivers.contains_key(&key) {
+                    let found = (receiver_name(tx, case).await?, receiver_accounts(tx, case).await?);
+                    self.receivers.insert(key.clone(), found);
+                }
+                let (name, accounts) = &self.receivers[&key];
+                context["representative"] = json!(name);
+                accounts.iter().cloned().map(Audience::User).collect()
+            }
+        };
+        let link = format!("/cases/{}", case.id);
+        let occasion = format!("case:{}:{}:{}", case.id, template, case.version);
+        for audience in &audiences {
+            let notice = Notice { template, context: &context, link: &link, occasion: &occasion };
+            self.notices.add(tx, audience, &notice, now).await?;
         }
-        Recipient::Receiver => {
-            context["representative"] = json!(receiver_name(tx, case).await?);
-            receiver_accounts(tx, case).await?.into_iter().map(Audience::User).collect()
-        }
-    };
-    let link = format!("/cases/{}", case.id);
-    let occasion = format!("case:{}:{}:{}", case.id, template, case.version);
-    for audience in &audiences {
-        let notice = Notice { template, context: &context, link: &link, occasion: &occasion };
-        notify::enqueue_notice(tx, audience, &notice, now).await?;
+        Ok(())
     }
-    Ok(())
+
+    /// Writes every notice gathered.
+    pub(super) async fn write(self, tx: &mut Tx, now: Millis) -> Result<()> {
+        self.notices.write(tx, now).await?;
+        Ok(())
+    }
 }
 
 /// Whom a notice to the receiver greets: the representative by name, or the unit.
