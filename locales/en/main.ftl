@@ -806,6 +806,7 @@ export-done = { $parts ->
 }
 export-failed-scope = The export could not be completed: your account may no longer see this list.
 export-failed-internal = The export could not be completed. Please export again later; if it still fails, contact the system administrator.
+export-expired = The files of this export were kept for { $days } days and have been deleted. Please export the list again if you still need it.
 export-refresh = Refresh the progress
 export-too-long-title = A long list: export it in the background
 export-too-long = This list has { $rows } rows, more than the { $limit } that can be downloaded at once. Export all of it in the background and download it from "My exports" when it is done.

@@ -806,6 +806,7 @@ export-done = { $parts ->
 }
 export-failed-scope = 导出未能完成：您的账号已无权查看这份名单。
 export-failed-internal = 导出未能完成，请稍后重新导出；如仍不成功，请联系系统管理员。
+export-expired = 这份导出的文件已保存满 { $days } 天，已按规定删除。如仍需要，请重新导出。
 export-refresh = 刷新进度
 export-too-long-title = 名单较长，请在后台导出
 export-too-long = 这份名单共 { $rows } 条，超过直接下载的上限 { $limit } 条。请在后台导出全部内容，完成后在“我的导出”中下载。

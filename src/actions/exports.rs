@@ -124,6 +124,8 @@ pub enum ExportState {
     Running,
     Done,
     Failed,
+    /// Its files were deleted [`KEEP_DAYS`] after it finished.
+    Expired,
 }
 
 impl ExportState {
@@ -133,6 +135,7 @@ impl ExportState {
             ExportState::Running => "running",
             ExportState::Done => "done",
             ExportState::Failed => "failed",
+            ExportState::Expired => "expired",
         }
     }
 
@@ -141,6 +144,7 @@ impl ExportState {
             "running" => ExportState::Running,
             "done" => ExportState::Done,
             "failed" => ExportState::Failed,
+            "expired" => ExportState::Expired,
             _ => ExportState::Queued,
         }
     }
@@ -300,6 +304,41 @@ pub async fn part(app: &App, actor: &Actor, id: &str, number: i64) -> Result<Par
 
 fn folder(app: &App, id: &str) -> PathBuf {
     app.config().data_dir.join("exports").join(id)
+}
+
+/// How long an export's files are kept after it finished. They hold citizens' names
+/// and numbers: a list is exported to be used now, not kept in the data folder.
+pub const KEEP_DAYS: i64 = 7;
+/// How many exports one transaction of [`expire_old`] marks.
+const EXPIRE_BATCH: i64 = 100;
+
+/// Deletes the files of every export that finished more than [`KEEP_DAYS`] ago and
+/// marks it expired (the job stays, as the record it was made); returns how many.
+/// Files first, then the mark: a crash between the two leaves the job to the next
+/// sweep, which finds nothing left to delete and marks it.
+pub async fn expire_old(app: &App) -> Result<usize> {
+    let before = app.now() - KEEP_DAYS * 24 * 60 * 60 * 1000;
+    let mut expired = 0;
+    loop {
+        let ids = {
+            let mut tx = app.db().read().await?;
+            db::exports::finished_before(&mut tx, before, EXPIRE_BATCH).await?
+        };
+        if ids.is_empty() {
+            return Ok(expired);
+        }
+        for id in &ids {
+            match tokio::fs::remove_dir_all(folder(app, id)).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::Internal(e.into())),
+                _ => {}
+            }
+        }
+        let mut tx = app.db().write().await?;
+        for id in &ids {
+            expired += usize::from(db::exports::expire(&mut tx, id).await?);
+        }
+        tx.commit().await?;
+    }
 }
 
 // --- the runner ------------------------------------------------------------------

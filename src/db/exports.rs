@@ -173,3 +173,22 @@ pub async fn fail(tx: &mut Tx, id: &str, worker: &str, error: &str, now: Millis)
     )?;
     Ok(n == 1)
 }
+
+/// Finished exports (done or failed) that finished before `before`, the oldest first.
+pub async fn finished_before(tx: &mut Tx, before: Millis, limit: i64) -> DbResult<Vec<String>> {
+    let ids = rows!(
+        tx,
+        (String,),
+        "SELECT id FROM exports WHERE state IN ('done', 'failed') AND finished_at < $1 ORDER BY finished_at, id
+         LIMIT $2",
+        before,
+        limit
+    )?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
+/// The export's files were deleted: the job stays, as the record that it was made.
+pub async fn expire(tx: &mut Tx, id: &str) -> DbResult<bool> {
+    let n = exec!(tx, "UPDATE exports SET state = 'expired' WHERE id = $1 AND state IN ('done', 'failed')", id)?;
+    Ok(n == 1)
+}

@@ -60,9 +60,9 @@ pub(crate) const MAX_BINDS: usize = 30_000;
 
 /// Runs one multi-row INSERT per chunk of `$items` on either engine; `$push` binds one
 /// row's values, in the column order of `$head`, and `$tail` (an `ON CONFLICT` clause)
-/// follows the rows. Evaluates to the rows written. The one place where SQL is built with a query builder rather than
-/// one literal: the number of rows a statement carries varies, the columns and their
-/// order do not.
+/// follows the rows. Evaluates to the rows written. The one place where SQL is built
+/// with a query builder rather than one literal: the number of rows a statement carries
+/// varies, the columns and their order do not.
 macro_rules! bulk_insert {
     ($tx:expr, $head:literal, $columns:expr, $items:expr, |$b:ident, $x:ident| $push:block) => {
         bulk_insert!($tx, $head, "", $columns, $items, |$b, $x| $push)

@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use crate::app::App;
 
-/// How often the deadline sweep runs in `serve`.
+/// How often the sweeps run in `serve`: deadlines, and old exports' files.
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(300);
 
-/// Runs the deadline sweep now and then every [`SWEEP_INTERVAL`], until the task is dropped.
+/// Runs the sweeps now and then every [`SWEEP_INTERVAL`], until the task is dropped.
 pub fn spawn_sweeps(app: App) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(SWEEP_INTERVAL);
@@ -22,6 +22,11 @@ pub fn spawn_sweeps(app: App) -> tokio::task::JoinHandle<()> {
             match deadlines::sweep(&app).await {
                 Ok(report) => tracing::debug!(?report, "deadline sweep"),
                 Err(error) => tracing::error!(error = %error, "the deadline sweep failed"),
+            }
+            match crate::actions::exports::expire_old(&app).await {
+                Ok(0) => {}
+                Ok(expired) => tracing::info!(expired, "old exports' files deleted"),
+                Err(error) => tracing::error!(error = %error, "deleting old exports' files failed"),
             }
         }
     })

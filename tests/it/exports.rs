@@ -3,7 +3,8 @@
 //! calamine and the csv reader); a person gets only the cases they may see, and a
 //! cockpit narrowing's cases only; progress advances page by page as the runner is
 //! driven step by step; a run lost in a crash is started again once its lease has run
-//! out; another person's export is not found.
+//! out; another person's export is not found; the files are deleted seven days after
+//! an export finished, and the export stays listed as expired.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use crate::support::{self, TestDb, engines};
 const CASES: u64 = 3_000;
 const PART_ROWS: i64 = 700;
 const PAGE_ROWS: i64 = 250;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// The test's App over the same database and clock, with small parts and pages.
 fn small_parts(t: &TestDb) -> App {
@@ -381,4 +383,31 @@ async fn the_case_list_exports_through_the_pages_and_the_api() {
     let keeper = server.session("keeper").await;
     let theirs = keeper.get(server.url(&location)).send().await.unwrap();
     assert_eq!(theirs.status(), StatusCode::NOT_FOUND, "another person's export page");
+}
+
+#[tokio::test]
+async fn an_exports_files_are_deleted_seven_days_after_it_finished_and_it_stays_listed() {
+    for t in engines().await {
+        let e = t.engine;
+        let root = support::add_system_admin(&t, "root").await;
+        let app = small_parts(&t);
+        let id = exports::start(&app, &root, Lang::Zh, &spec(Format::Csv, CaseListParams::default())).await.unwrap();
+        assert!(exports::run_next(&app, "worker").await.unwrap(), "{e}");
+        let folder = t.dir.path().join("exports").join(&id);
+        assert!(folder.exists(), "{e}: the files are written");
+        // Six days on: kept.
+        t.clock.advance_ms((exports::KEEP_DAYS - 1) * DAY_MS);
+        assert_eq!(exports::expire_old(&app).await.unwrap(), 0, "{e}");
+        assert!(exports::part(&app, &root, &id, 1).await.is_ok(), "{e}: still downloadable");
+        // Past seven days: the files go, the job stays, and a download is not found.
+        t.clock.advance_ms(2 * DAY_MS);
+        assert_eq!(exports::expire_old(&app).await.unwrap(), 1, "{e}");
+        assert!(!folder.exists(), "{e}: the files are deleted");
+        let view = exports::get(&app, &root, &id).await.unwrap();
+        assert_eq!(view.state, ExportState::Expired, "{e}");
+        assert!(view.parts.is_empty(), "{e}");
+        assert!(matches!(exports::part(&app, &root, &id, 1).await, Err(Error::NotFound)), "{e}");
+        assert_eq!(exports::list(&app, &root).await.unwrap().len(), 1, "{e}: still listed");
+        assert_eq!(exports::expire_old(&app).await.unwrap(), 0, "{e}: once");
+    }
 }

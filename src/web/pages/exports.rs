@@ -60,6 +60,7 @@ impl Progress {
             ExportState::Running => shell.msg(&msg("export-progress")),
             ExportState::Done => shell.msg(&msg("export-done")),
             ExportState::Failed => shell.t(if view.error.is_empty() { "export-failed-internal" } else { &view.error }),
+            ExportState::Expired => shell.msg(&Msg::new("export-expired").with("days", exports::KEEP_DAYS)),
         };
         Progress {
             id: view.id.clone(),
