@@ -80,6 +80,7 @@ CODE=$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/cases/$CASE_ID" | python3 -c '
 DEPUTY=$(curl -s -i -H 'Content-Type: application/json' -d '{"username":"deputy","password":"minyi-demo-2026"}' \
   "$BASE/api/v1/session" | sed -n 's/^[Ss]et-[Cc]ookie: \(minyi_session=[^;]*\).*/\1/p' | head -n1)
 REP_ID=$(curl -s -H "Cookie: $DEPUTY" "$BASE/api/v1/me" | python3 -c 'import json,sys; print(json.load(sys.stdin)["scope"]["id"])')
+export REP_ID  # read by bench/post.lua
 
 reset_hwm() { echo 5 > "/proc/$SERVER/clear_refs" 2>/dev/null || true; }
 hwm_mb() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$SERVER/status"; }
@@ -99,17 +100,6 @@ run() {
   printf '%s\n' "$out" >"$WORK/$name.wrk"
 }
 
-cat >"$WORK/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-counter = 0
-request = function()
-  counter = counter + 1
-  local body = '{"channel":"deputy_code","representative_id":"$REP_ID","category":"transport",' ..
-    '"body":"压测：村口路灯坏了，第' .. counter .. '件","mobile":"13900000000"}'
-  return wrk.format(nil, nil, nil, body)
-end
-LUA
 
 # serial NAME URL: one request after another (a person at a screen), at most 40 or
 # DURATION*3 seconds; prints p50 and p95 of the whole request, and the peak RSS.
@@ -127,7 +117,7 @@ serial() {
 }
 
 run ceiling_live "$BASE/healthz/live"
-run intake_post -s "$WORK/post.lua" -H "Authorization: Bearer $KEY" "$BASE/api/v1/cases"
+run intake_post -s bench/post.lua -H "Authorization: Bearer $KEY" "$BASE/api/v1/cases"
 run read_api -H "Cookie: $COOKIE" "$BASE/api/v1/cases/$CASE_ID"
 run read_page -H "Cookie: $COOKIE" "$BASE/cases/$CASE_ID"
 run read_track "$BASE/track/$CODE"

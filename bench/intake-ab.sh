@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Usage: BENCH_DATA=DIR bench/intake-ab.sh BINARY...
+#
+# The durable intake alone, binaries alternated on the same data folder (already filled
+# by `minyi --data DIR synth` and once by bench/run.sh, which saved the demo's API key
+# there): for each binary in turn, start `BINARY serve` on 127.0.0.1, post new cases with
+# wrk (CONNECTIONS, default 64, for DURATION seconds, default 10) to POST /api/v1/cases,
+# stop it. Pass a binary twice (A B A B) to see how much runs differ on their own.
+# Prints one line per run. Every run adds its cases to the folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-64}
+PORT=${PORT:-18095}
+DATA=${BENCH_DATA:?set BENCH_DATA to a data folder filled by minyi synth and bench/run.sh}
+KEY=$(cat "$DATA/bench-api-key")
+WORK=$(mktemp -d /tmp/minyi-intake-ab.XXXXXX)
+SERVER=
+trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+BASE=http://127.0.0.1:$PORT
+
+for BIN in "$@"; do
+  "$BIN" --data "$DATA" serve --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 150); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.2; done
+  DEPUTY=$(curl -s -i -H 'Content-Type: application/json' -d '{"username":"deputy","password":"minyi-demo-2026"}' \
+    "$BASE/api/v1/session" | sed -n 's/^[Ss]et-[Cc]ookie: \(minyi_session=[^;]*\).*/\1/p' | head -n1)
+  REP_ID=$(curl -s -H "Cookie: $DEPUTY" "$BASE/api/v1/me" | python3 -c 'import json,sys; print(json.load(sys.stdin)["scope"]["id"])')
+  export REP_ID  # read by bench/post.lua
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency -s bench/post.lua \
+    -H "Authorization: Bearer $KEY" "$BASE/api/v1/cases" 2>&1)
+  rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(printf '%s\n' "$out" | awk '$1=="50%" {print $2}')
+  p99=$(printf '%s\n' "$out" | awk '$1=="99%" {print $2}')
+  non2xx=$(printf '%s\n' "$out" | awk '/Non-2xx/ {print $5}')
+  echo "intake_post bin=$BIN rps=$rps p50=$p50 p99=$p99 non2xx=${non2xx:-0}"
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+done
