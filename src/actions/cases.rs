@@ -469,37 +469,24 @@ async fn apply(
         map.insert("effects".into(), json!(outcome.effects.iter().map(|e| format!("{e:?}")).collect::<Vec<_>>()));
     }
     let (kind, id, name) = actor;
-    append(tx, &case, now, (kind, &id, &name), mv.kind().as_str(), &event_assignment, &note, data).await?;
+    let event = new_event(&case, now, (kind, &id, &name), mv.kind().as_str(), &event_assignment, &note, data);
+    let event = append_uncounted(tx, event, now).await?;
+    // The cockpit's counters move in the same transaction as the history.
+    super::cockpit::record_event(tx, &case, &event).await?;
     let grade = match mv {
         Move::RateResult { grade, .. } | Move::CitizenRate { grade } => grade.as_str(),
         _ => "",
     };
     let due = assignments.iter().find(|a| a.id == event_assignment).and_then(|a| a.requested_due.or(Some(a.due)));
+    let mut gathered = notices::PartyNotices::default();
     for effect in &outcome.effects {
         if let Effect::Notify { to, template } = effect {
             let detail = notices::NoticeDetail { reason: &note, grade, due };
-            notices::notify_party(tx, &case, to, template, &detail, now).await?;
+            gathered.add(tx, &case, to, template, &detail, now).await?;
         }
     }
+    gathered.write(tx, now).await?;
     Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn append(
-    tx: &mut Tx,
-    case: &Case,
-    now: Millis,
-    actor: (&str, &str, &str),
-    kind: &str,
-    assignment_id: &str,
-    note: &str,
-    data: serde_json::Value,
-) -> Result<CaseEvent> {
-    let event = new_event(case, now, actor, kind, assignment_id, note, data);
-    let event = append_uncounted(tx, event, now).await?;
-    // The cockpit's counters move in the same transaction as the history.
-    super::cockpit::record_event(tx, case, &event).await?;
-    Ok(event)
 }
 
 /// An event of `case`, not yet appended (its sequence number and hashes come then).

@@ -19,23 +19,10 @@ pub(super) struct NoticeDetail<'a> {
     pub due: Option<chrono::NaiveDate>,
 }
 
-/// Citizens have no account: they follow their case by tracking code, so notices
-/// meant for them are shown there, not sent.
-pub(super) async fn notify_party(
-    tx: &mut Tx,
-    case: &Case,
-    to: &Recipient,
-    template: &str,
-    detail: &NoticeDetail<'_>,
-    now: Millis,
-) -> Result<()> {
-    let mut notices = PartyNotices::default();
-    notices.add(tx, case, to, template, detail, now).await?;
-    notices.write(tx, now).await
-}
-
-/// Notices of many moves, gathered for one transaction and written together (the
-/// intake writer's batch): a receiver's name and accounts are read once.
+/// The notices a move's effects ask for (or the intake writer's whole batch's),
+/// gathered for one transaction and written together: a receiver's name and accounts
+/// are read once. Citizens have no account: they follow their case by tracking code,
+/// so notices meant for them are shown there, not sent.
 #[derive(Default)]
 pub(super) struct PartyNotices {
     notices: notify::Notices,
@@ -47,7 +34,7 @@ pub(super) struct PartyNotices {
 type ReceiverKey = (Option<String>, Option<String>);
 
 impl PartyNotices {
-    /// [`notify_party`]'s notice, gathered: reads, writes nothing.
+    /// Gathers the notice `template` for `to` about `case`: reads, writes nothing.
     pub(super) async fn add(
         &mut self,
         tx: &mut Tx,
