@@ -100,10 +100,12 @@ pub mod calendar_years;
 pub mod cases;
 pub mod channels;
 pub mod codes;
+pub mod deadline_notices;
 pub mod departments;
 pub mod exports;
 pub mod imports;
 pub mod intake;
+pub mod layout;
 pub mod meetings;
 pub mod message_templates;
 pub mod open311;
@@ -248,12 +250,17 @@ impl Db {
     }
 
     /// Brings the schema up to date. Migrations only add or transform.
+    /// On SQLite the counter tables are then stored clustered by their key
+    /// ([`layout::cluster_counters`]).
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {
-            Db::Sqlite { writer, .. } => MIGRATOR.run(writer).await,
-            Db::Postgres(pool) => MIGRATOR.run(pool).await,
+            Db::Sqlite { writer, .. } => {
+                MIGRATOR.run(writer).await.context("cannot migrate the database")?;
+                layout::cluster_counters(writer).await.context("cannot store the counters clustered")?;
+            }
+            Db::Postgres(pool) => MIGRATOR.run(pool).await.context("cannot migrate the database")?,
         }
-        .context("cannot migrate the database")
+        Ok(())
     }
 
     /// A transaction for reading.

@@ -213,6 +213,8 @@ const EXPECTED_SCHEMA: &[&str] = &[
     "codes.created_at",
     "codes.kind",
     "codes.target_id",
+    "deadline_notices.occasion",
+    "deadline_notices.sent_at",
     "departments.active",
     "departments.code",
     "departments.contact_phone",
@@ -448,4 +450,59 @@ async fn both_engines_have_the_same_tables_and_columns() {
             }
         }
     }
+}
+
+/// The definition SQLite keeps of `table`.
+async fn definition(pool: &sqlx::SqlitePool, table: &str) -> String {
+    sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1")
+        .bind(table)
+        .fetch_one(pool)
+        .await
+        .expect("the table")
+}
+
+#[tokio::test]
+async fn sqlite_keeps_the_counters_clustered_and_a_database_made_before_keeps_its_rows() {
+    let t = crate::support::sqlite().await;
+    let Db::Sqlite { pool, .. } = t.db() else { panic!("SQLite") };
+    for table in minyi::db::layout::CLUSTERED {
+        assert!(definition(pool, table).await.ends_with("WITHOUT ROWID"), "{table} is not clustered");
+    }
+    // A database from before: agg_cases stored with a rowid, with rows and its key index.
+    let old = definition(pool, "agg_cases").await.replace(" WITHOUT ROWID", "").replace("agg_cases", "agg_cases_old");
+    let mut conn = pool.acquire().await.unwrap();
+    for statement in [
+        old,
+        "DROP TABLE agg_cases".to_string(),
+        "ALTER TABLE agg_cases_old RENAME TO agg_cases".to_string(),
+        "CREATE INDEX agg_cases_old_key ON agg_cases (key, dim, grain, bucket)".to_string(),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(statement.clone()))
+            .execute(&mut *conn)
+            .await
+            .unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
+    drop(conn);
+    for (key, received) in [("a", 3_i64), ("b", 5)] {
+        sqlx::query(
+            "INSERT INTO agg_cases SELECT 'unit', '/r/', 'd', '2026-03-02', $1, $2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0",
+        )
+        .bind(key)
+        .bind(received)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    assert!(!definition(pool, "agg_cases").await.ends_with("WITHOUT ROWID"));
+    t.db().migrate().await.unwrap();
+    assert!(definition(pool, "agg_cases").await.ends_with("WITHOUT ROWID"), "rebuilt clustered");
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT key, received FROM agg_cases ORDER BY key").fetch_all(pool).await.unwrap();
+    assert_eq!(rows, vec![("a".to_string(), 3), ("b".to_string(), 5)], "the rows are kept");
+    let index: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'agg_cases_old_key'")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(index, 1, "the index is kept");
 }
