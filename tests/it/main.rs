@@ -21,6 +21,7 @@ mod api_parity;
 mod backup;
 mod calendars;
 mod cockpit;
+mod cockpit_bounds;
 mod exports;
 mod import;
 mod intake;

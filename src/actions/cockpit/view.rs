@@ -212,14 +212,13 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     };
     // The live lists: open cases by their next due date, from the cases themselves.
     let yesterday = today.pred_opt().unwrap_or(today);
-    let like = format!("{prefix}%");
     let (ever, yesterday) = ("0000-01-01", db::cases::date_text(yesterday));
-    let overdue = db::cases::open_due_between(&mut tx, &like, ever, &yesterday, LIST_ROWS as i64).await?;
-    let overdue_total = db::cases::open_due_count(&mut tx, &like, ever, &yesterday).await?;
+    let overdue = db::cases::open_due_between(&mut tx, &prefix, ever, &yesterday, LIST_ROWS as i64).await?;
+    let overdue_total = db::cases::open_due_count(&mut tx, &prefix, ever, &yesterday).await?;
     let due_soon_until =
         app.calendar().add_working_days(today, DUE_SOON_WORKING_DAYS).map_err(|e| Error::Internal(e.into()))?;
     let (today_text, until_text) = (db::cases::date_text(today), db::cases::date_text(due_soon_until));
-    let due_soon = db::cases::open_due_between(&mut tx, &like, &today_text, &until_text, LIST_ROWS as i64).await?;
+    let due_soon = db::cases::open_due_between(&mut tx, &prefix, &today_text, &until_text, LIST_ROWS as i64).await?;
     let since = (today - chrono::Duration::days(IDLE_DAYS)).to_string();
     let station_activity = aggregates::stations(&mut tx, &prefix, &from_day, &to_day, &since, STATION_ROWS).await?;
     let idle_stations = aggregates::idle_stations(&mut tx, &prefix, &since).await?;

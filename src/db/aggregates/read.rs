@@ -432,7 +432,7 @@ pub async fn idle_stations(tx: &mut Tx, prefix: &str, since: &str) -> DbResult<i
         tx,
         i64,
         "SELECT CAST(COUNT(*) AS BIGINT) FROM units u JOIN regions r ON r.id = u.region_id
-         WHERE r.path LIKE $1 AND u.active AND u.last_case_day < $2",
+         WHERE r.path LIKE $1 AND u.active = TRUE AND u.last_case_day < $2",
         &like,
         since
     )

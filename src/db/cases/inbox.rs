@@ -271,12 +271,14 @@ pub async fn export_page(tx: &mut Tx, filter: &InboxFilter, after: &ExportKey, s
     rows.into_iter().map(CaseRow::into_case).collect()
 }
 
-/// The open cases under `region_prefix` (a `LIKE` pattern) whose next due date lies from
-/// `from` to `to` (`YYYY-MM-DD`, inclusive), the earliest due first, at most `limit`: the
-/// cockpit's overdue and due-soon lists ([`open_due_count`] counts them), answered from the
-/// index `cases_open_due` (open cases by next due date; the expression is the index's)
-/// however many cases are closed. `|| ''` keeps the planner off the region-path index,
-/// which at a province's root would walk every case.
+/// The open cases under `region_prefix` (a region path, `/` for all) whose next due date
+/// lies from `from` to `to` (`YYYY-MM-DD`, inclusive), the earliest due first, at most
+/// `limit`: the cockpit's overdue and due-soon lists ([`open_due_count`] counts them),
+/// answered from the index `cases_open_due` (open cases by next due date; the expression
+/// is the index's) however many cases are closed. The region is matched by comparing the
+/// path's first characters, which keeps the planner off the region-path index (at a
+/// province's root that would walk every case) and costs less than `LIKE` on each index
+/// entry; the root `/` holds every path and compares nothing.
 pub async fn open_due_between(
     tx: &mut Tx,
     region_prefix: &str,
@@ -292,7 +294,7 @@ pub async fn open_due_between(
              THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) >= $2
            AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
              THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) <= $3
-           AND c.region_path || '' LIKE $1
+           AND ($1 = '/' OR substr(c.region_path, 1, length($1)) = $1)
          ORDER BY (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
              THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END),
              c.created_at, c.id
@@ -315,7 +317,7 @@ pub async fn open_due_count(tx: &mut Tx, region_prefix: &str, from: &str, to: &s
              THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) >= $2
            AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
              THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) <= $3
-           AND c.region_path || '' LIKE $1",
+           AND ($1 = '/' OR substr(c.region_path, 1, length($1)) = $1)",
         region_prefix,
         from,
         to
