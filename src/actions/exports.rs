@@ -313,7 +313,9 @@ pub const KEEP_DAYS: i64 = 7;
 const EXPIRE_BATCH: i64 = 100;
 
 /// Deletes the files of every export that finished more than [`KEEP_DAYS`] ago and
-/// marks it expired (the job stays, as the record it was made); returns how many.
+/// marks it expired (the job stays, as the record it was made); returns how many. One
+/// whose files cannot be deleted is logged and left as it is, without holding back the
+/// others.
 /// Files first, then the mark: a crash between the two leaves the job to the next
 /// sweep, which finds nothing left to delete and marks it.
 pub async fn expire_old(app: &App) -> Result<usize> {
@@ -327,14 +329,21 @@ pub async fn expire_old(app: &App) -> Result<usize> {
         if ids.is_empty() {
             return Ok(expired);
         }
+        let mut deleted = Vec::new();
         for id in &ids {
             match tokio::fs::remove_dir_all(folder(app, id)).await {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::Internal(e.into())),
-                _ => {}
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    tracing::error!(export = %id, error = %e, "cannot delete an old export's files; it stays until they can be")
+                }
+                _ => deleted.push(id),
             }
         }
+        // A page whose files could none be deleted ends this sweep; the next tries again.
+        if deleted.is_empty() {
+            return Ok(expired);
+        }
         let mut tx = app.db().write().await?;
-        for id in &ids {
+        for id in deleted {
             expired += usize::from(db::exports::expire(&mut tx, id).await?);
         }
         tx.commit().await?;

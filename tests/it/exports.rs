@@ -411,3 +411,30 @@ async fn an_exports_files_are_deleted_seven_days_after_it_finished_and_it_stays_
         assert_eq!(exports::expire_old(&app).await.unwrap(), 0, "{e}: once");
     }
 }
+
+#[tokio::test]
+async fn an_export_whose_files_cannot_be_deleted_stays_and_holds_back_no_other() {
+    for t in engines().await {
+        let e = t.engine;
+        let root = support::add_system_admin(&t, "root").await;
+        let app = small_parts(&t);
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            ids.push(
+                exports::start(&app, &root, Lang::Zh, &spec(Format::Csv, CaseListParams::default())).await.unwrap(),
+            );
+            assert!(exports::run_next(&app, "worker").await.unwrap(), "{e}");
+        }
+        // The first export's folder is replaced by a plain file, which a folder's removal refuses.
+        let stuck = t.dir.path().join("exports").join(&ids[0]);
+        std::fs::remove_dir_all(&stuck).unwrap();
+        std::fs::write(&stuck, "not a folder").unwrap();
+        t.clock.advance_ms((exports::KEEP_DAYS + 1) * DAY_MS);
+        assert_eq!(exports::expire_old(&app).await.unwrap(), 1, "{e}: the other one expires");
+        assert_eq!(exports::get(&app, &root, &ids[1]).await.unwrap().state, ExportState::Expired, "{e}");
+        assert_eq!(exports::get(&app, &root, &ids[0]).await.unwrap().state, ExportState::Done, "{e}: left as it was");
+        assert_eq!(exports::expire_old(&app).await.unwrap(), 0, "{e}: and the sweep ends");
+        std::fs::remove_file(&stuck).unwrap();
+        assert_eq!(exports::expire_old(&app).await.unwrap(), 1, "{e}: expired once it can be");
+    }
+}
