@@ -45,13 +45,18 @@ pub type EnteredBy = (&'static str, String, String);
 struct Job {
     /// The App of the request: its clock, calendar and policy apply to the case.
     app: App,
-    input: CaseInput,
+    content: Content,
     entered_by: EnteredBy,
+    reply: oneshot::Sender<Result<Submitted>>,
+}
+
+/// What a submission brings: the form, and what the request's task made of it already.
+struct Content {
+    input: CaseInput,
     /// Files already written for the case (the form's photos and voice), recorded with it.
     attachments: Vec<Attachment>,
     /// The case's hot words ([`cockpit::case_words`]), segmented in the request's task.
     words: Vec<String>,
-    reply: oneshot::Sender<Result<Submitted>>,
 }
 
 /// The queue to an App's intake writer.
@@ -94,7 +99,7 @@ pub(super) async fn submit(
     // Word segmentation is the costliest part of a new case: done here, in parallel,
     // it keeps the one writer's time for the database.
     let words = cockpit::case_words(&input.title(), &input.body);
-    let job = Job { app: app.clone(), input, entered_by, attachments, words, reply };
+    let job = Job { app: app.clone(), content: Content { input, attachments, words }, entered_by, reply };
     let stopped = || Error::Internal(anyhow::anyhow!("the intake writer has stopped"));
     app.intake().sender.send(job).await.map_err(|_| stopped())?;
     answer.await.map_err(|_| stopped())?
@@ -128,7 +133,7 @@ async fn write_batch(batch: Vec<Job>) {
     let mut made: Vec<Made> = Vec::with_capacity(batch.len());
     let mut lookups = Lookups::default();
     for job in batch {
-        let answer = match check(&job.app, &mut tx, job.input, &job.entered_by, &mut lookups).await {
+        let answer = match check(&job.app, &mut tx, job.content, &job.entered_by, &mut lookups).await {
             Ok(Checked::Existing(submitted)) => Ok(submitted),
             Ok(Checked::New(case)) => {
                 let submitted = Submitted {
@@ -139,7 +144,7 @@ async fn write_batch(batch: Vec<Job>) {
                 if let Some(token) = &case.client_token {
                     lookups.tokens.insert(token.clone(), Submitted { created: false, ..submitted.clone() });
                 }
-                made.push(Made { attachments: job.attachments, words: job.words, ..*case });
+                made.push(*case);
                 Ok(submitted)
             }
             Err(e) => Err(e),
@@ -245,10 +250,11 @@ fn fail_all(replies: impl Iterator<Item = oneshot::Sender<Result<Submitted>>>, w
 async fn check(
     app: &App,
     tx: &mut Tx,
-    input: CaseInput,
+    content: Content,
     entered_by: &EnteredBy,
     lookups: &mut Lookups,
 ) -> Result<Checked> {
+    let Content { input, attachments, words } = content;
     let now = app.now();
     if let Some(token) = &input.client_token {
         if let Some(earlier) = lookups.tokens.get(token) {
@@ -315,14 +321,7 @@ async fn check(
         "answer_due": answer_due.to_string()});
     let (kind, id, name) = entered_by;
     let event = new_event(&case, now, (kind, id, name), "submit", "", &case.body, data);
-    let made = Made {
-        case,
-        client_token: input.client_token,
-        meeting_id: input.meeting_id,
-        event,
-        attachments: Vec::new(),
-        words: Vec::new(),
-    };
+    let made = Made { case, client_token: input.client_token, meeting_id: input.meeting_id, event, attachments, words };
     Ok(Checked::New(Box::new(made)))
 }
 
