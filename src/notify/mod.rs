@@ -100,8 +100,25 @@ pub struct Notices {
 
 impl Notices {
     /// Renders `notice` for `audience`: one inbox message per staff account of the
-    /// audience and one message per active channel of its owner. Reads, writes nothing.
-    pub async fn add(&mut self, tx: &mut Tx, audience: &Audience, notice: &Notice<'_>, now: Millis) -> DbResult<()> {
+    /// audience and one message per active channel of its owner. Reads, writes nothing;
+    /// returns how many messages it made.
+    pub async fn add(&mut self, tx: &mut Tx, audience: &Audience, notice: &Notice<'_>, now: Millis) -> DbResult<usize> {
+        let (owner_kind, owner_id) = audience.owner();
+        let key = (owner_kind, owner_id.to_string());
+        if !self.owners.contains_key(&key) {
+            let accounts = channels::inbox_recipients(tx, owner_kind, owner_id).await?;
+            let active = channels::list_for_owner(tx, owner_kind, owner_id).await?.into_iter().filter(|c| c.active);
+            self.owners.insert(key.clone(), (accounts, active.collect()));
+        }
+        let (accounts, owner_channels) = &self.owners[&key];
+        if accounts.is_empty() && owner_channels.is_empty() {
+            tracing::debug!(
+                template = notice.template,
+                ?audience,
+                "a notice has no recipient: no account and no channel"
+            );
+            return Ok(0);
+        }
         let mut context = notice.context.clone();
         if let serde_json::Value::Object(map) = &mut context {
             map.entry("link").or_insert_with(|| serde_json::Value::String(notice.link.to_string()));
@@ -112,14 +129,6 @@ impl Notices {
         }
         let stored = self.templates.get(notice.template).and_then(Option::as_ref);
         let Rendered { subject, body } = templates::render_stored(stored, notice.template, &context);
-        let (owner_kind, owner_id) = audience.owner();
-        let key = (owner_kind, owner_id.to_string());
-        if !self.owners.contains_key(&key) {
-            let accounts = channels::inbox_recipients(tx, owner_kind, owner_id).await?;
-            let active = channels::list_for_owner(tx, owner_kind, owner_id).await?.into_iter().filter(|c| c.active);
-            self.owners.insert(key.clone(), (accounts, active.collect()));
-        }
-        let (accounts, owner_channels) = &self.owners[&key];
         let base = NewMessage {
             channel: Channel::Inbox,
             recipient_user_id: None,
@@ -173,14 +182,7 @@ impl Notices {
                 ..base.clone()
             });
         }
-        if accounts.is_empty() && owner_channels.is_empty() {
-            tracing::warn!(
-                template = notice.template,
-                ?audience,
-                "a notice has no recipient: no account and no channel"
-            );
-        }
-        Ok(())
+        Ok(accounts.len() + owner_channels.len())
     }
 
     /// Writes every message gathered; returns how many rows were written (a dedupe key

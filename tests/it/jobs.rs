@@ -2,10 +2,11 @@
 //! chase the first working day after it, escalation at five working days late —
 //! each written once however often the sweep runs, even by two runners at once.
 
+use minyi::actions;
 use minyi::actions::cases::{self, CaseRef, Who};
 use minyi::db;
 use minyi::domain::case::{AssignmentRole, CaseFields};
-use minyi::domain::user::Scope;
+use minyi::domain::user::{Scope, UserFields};
 use minyi::domain::workflow::{Move, NewAssignment};
 use minyi::jobs::deadlines::{SweepReport, sweep};
 
@@ -97,5 +98,66 @@ async fn only_staff_enter_reception_day_and_hotline_cases() {
             "{}: the history names who entered it",
             t.engine
         );
+    }
+}
+
+#[tokio::test]
+async fn a_notice_no_one_can_receive_is_recorded_once_and_the_next_reaches_a_new_account() {
+    for t in engines().await {
+        load_demo(&t).await;
+        let deputy = actor(&t, "deputy").await;
+        let admin = actor(&t, "admin").await;
+        let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
+        let fields = CaseFields {
+            channel: "deputy_code".into(),
+            representative_id,
+            category: "transport".into(),
+            body: "桥头的护栏松了".into(),
+            ..CaseFields::default()
+        };
+        let submitted = cases::submit(&t.app, &fields).await.unwrap();
+        // BM-002 has no account and no channel in the demo: its reminder has no one to go to.
+        let department_id = {
+            let mut tx = t.read().await;
+            db::departments::id_by_code(&mut tx, "BM-002").await.unwrap().expect("a second department")
+        };
+        let due = t.app.calendar().add_working_days(t.app.today(), 3).unwrap();
+        let forward = Move::Forward {
+            assignments: vec![NewAssignment { department_id, role: AssignmentRole::Lead, due, note: String::new() }],
+        };
+        cases::act(&t.app, Who::Staff(&deputy), CaseRef::Id(&submitted.case_id), None, forward).await.unwrap();
+        t.clock.advance_ms(2 * DAY_MS); // one working day left: the reminder is due
+        assert_eq!(sweep(&t.app).await.unwrap(), report(0, 0, 0), "{}: no one to remind", t.engine);
+        let occasion = {
+            let mut tx = t.read().await;
+            let work = db::cases::open_assignments_due_by(&mut tx, due).await.unwrap();
+            let assignment = work.iter().find(|w| w.case_id == submitted.case_id).expect("the assignment");
+            format!("deadline:{}:reminder:{due}", assignment.assignment_id)
+        };
+        let recorded = {
+            let mut tx = t.read().await;
+            db::deadline_notices::sent(&mut tx, &occasion).await.unwrap()
+        };
+        assert!(recorded, "{}: recorded, not tried every sweep", t.engine);
+        let handler = UserFields {
+            username: "bridge-handler".into(),
+            display_name: "经办人".into(),
+            role: "department_handler".into(),
+            scope_code: "BM-002".into(),
+            password: "minyi-demo-2026".into(),
+            active: "是".into(),
+        };
+        actions::users::save(&t.app, &admin, None, &handler).await.unwrap();
+        assert_eq!(sweep(&t.app).await.unwrap(), report(0, 0, 0), "{}: the reminder is past", t.engine);
+        t.clock.advance_ms(2 * DAY_MS); // Friday, the first working day after: the chase
+        assert_eq!(sweep(&t.app).await.unwrap(), report(0, 1, 0), "{}: the chase reaches the account", t.engine);
+        assert_eq!(sweep(&t.app).await.unwrap(), report(0, 0, 0), "{}: once", t.engine);
+        minyi::notify::deliver_due(&t.app, "test-worker", 100).await.unwrap();
+        let user = actor(&t, "bridge-handler").await;
+        let mut tx = t.read().await;
+        let inbox = db::outbox::inbox_for_user(&mut tx, user.user_id(), db::PageRequest::new(1, 20)).await.unwrap();
+        let subjects: Vec<&str> = inbox.items.iter().map(|m| m.subject.as_str()).collect();
+        assert_eq!(subjects.iter().filter(|s| s.contains("催办")).count(), 1, "{}: {subjects:?}", t.engine);
+        assert!(!subjects.iter().any(|s| s.contains("办理提醒")), "{}: {subjects:?}", t.engine);
     }
 }
