@@ -110,13 +110,7 @@ pub async fn login(app: &App, username: &str, password: &str, address: &str) -> 
 /// The person behind a session token, if the session is live.
 pub async fn actor_for_token(app: &App, token: &str) -> Result<Option<Actor>> {
     let mut tx = app.db().read().await?;
-    let Some(user_id) = db::sessions::user_of(&mut tx, &token_hash(token), app.now()).await? else {
-        return Ok(None);
-    };
-    match db::users::get(&mut tx, &user_id).await? {
-        Some(account) => actor_of(account).map(Some),
-        None => Ok(None),
-    }
+    db::users::by_session(&mut tx, &token_hash(token), app.now()).await?.map(actor_of).transpose()
 }
 
 pub async fn logout(app: &App, token: &str) -> Result<()> {

@@ -106,13 +106,7 @@ pub async fn actor_for_token(app: &App, token: &str) -> Result<Option<Actor>> {
         return Ok(None);
     }
     let mut tx = app.db().read().await?;
-    let Some(user_id) = db::api_tokens::user_of(&mut tx, &token_hash(token)).await? else {
-        return Ok(None);
-    };
-    match db::users::get(&mut tx, &user_id).await? {
-        Some(account) => actor_of(account).map(Some),
-        None => Ok(None),
-    }
+    db::users::by_api_token(&mut tx, &token_hash(token)).await?.map(actor_of).transpose()
 }
 
 /// A token for the demo: acts as the demo's system administrator. A new one is

@@ -39,18 +39,6 @@ pub async fn insert(tx: &mut Tx, token: &NewToken<'_>, now: Millis) -> DbResult<
     Ok(())
 }
 
-/// The account of a token that is not revoked, on an active account.
-pub async fn user_of(tx: &mut Tx, token_hash: &str) -> DbResult<Option<String>> {
-    row!(
-        tx,
-        (String,),
-        "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = TRUE",
-        token_hash
-    )
-    .map(|r| r.map(|(id,)| id))
-}
-
 pub async fn get(tx: &mut Tx, id: &str) -> DbResult<Option<TokenRow>> {
     row!(
         tx,

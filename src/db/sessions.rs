@@ -24,19 +24,6 @@ pub async fn insert(
     Ok(())
 }
 
-/// The user of a live session on an active account.
-pub async fn user_of(tx: &mut Tx, token_hash: &str, now: Millis) -> DbResult<Option<String>> {
-    row!(
-        tx,
-        (String,),
-        "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = TRUE",
-        token_hash,
-        now
-    )
-    .map(|r| r.map(|(id,)| id))
-}
-
 pub async fn delete(tx: &mut Tx, token_hash: &str) -> DbResult<u64> {
     exec!(tx, "DELETE FROM sessions WHERE token_hash = $1", token_hash)
 }

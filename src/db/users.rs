@@ -156,18 +156,39 @@ pub async fn get(tx: &mut Tx, id: &str) -> DbResult<Option<Account>> {
     let row = row!(
         tx,
         AccountRow,
-        "SELECT u.id, u.username, u.display_name, u.role, u.active, u.region_id, u.unit_id, u.department_id,
-             u.representative_id,
-             COALESCE(rg.path, ru.path, rd.path, rp.path, '/') AS scope_path,
-             COALESCE(rg.code, un.code, d.code, p.code, '') AS scope_code,
-             COALESCE(rg.name, un.name, d.name, p.name, '') AS scope_name
-         FROM users u
-         LEFT JOIN regions rg ON rg.id = u.region_id
-         LEFT JOIN units un ON un.id = u.unit_id LEFT JOIN regions ru ON ru.id = un.region_id
-         LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN regions rd ON rd.id = d.region_id
-         LEFT JOIN representatives p ON p.id = u.representative_id LEFT JOIN regions rp ON rp.id = p.region_id
-         WHERE u.id = $1",
+        "SELECT id, username, display_name, role, active, region_id, unit_id, department_id, representative_id,
+             scope_path, scope_code, scope_name
+         FROM accounts WHERE id = $1",
         id
+    )?;
+    row.map(AccountRow::into_account).transpose()
+}
+
+/// The active account of a live session (by its token's hash), read with the session.
+pub async fn by_session(tx: &mut Tx, token_hash: &str, now: Millis) -> DbResult<Option<Account>> {
+    let row = row!(
+        tx,
+        AccountRow,
+        "SELECT a.id, a.username, a.display_name, a.role, a.active, a.region_id, a.unit_id, a.department_id,
+             a.representative_id, a.scope_path, a.scope_code, a.scope_name
+         FROM sessions s JOIN accounts a ON a.id = s.user_id
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = TRUE",
+        token_hash,
+        now
+    )?;
+    row.map(AccountRow::into_account).transpose()
+}
+
+/// The active account an API token (by its hash) acts as, unless the token is revoked.
+pub async fn by_api_token(tx: &mut Tx, token_hash: &str) -> DbResult<Option<Account>> {
+    let row = row!(
+        tx,
+        AccountRow,
+        "SELECT a.id, a.username, a.display_name, a.role, a.active, a.region_id, a.unit_id, a.department_id,
+             a.representative_id, a.scope_path, a.scope_code, a.scope_name
+         FROM api_tokens t JOIN accounts a ON a.id = t.user_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = TRUE",
+        token_hash
     )?;
     row.map(AccountRow::into_account).transpose()
 }

@@ -9,6 +9,18 @@ use crate::support::engines;
 
 /// Every table and column the migrations make, as `table.column`, sorted.
 const EXPECTED_SCHEMA: &[&str] = &[
+    "accounts.active",
+    "accounts.department_id",
+    "accounts.display_name",
+    "accounts.id",
+    "accounts.region_id",
+    "accounts.representative_id",
+    "accounts.role",
+    "accounts.scope_code",
+    "accounts.scope_name",
+    "accounts.scope_path",
+    "accounts.unit_id",
+    "accounts.username",
     "admin_log.action",
     "admin_log.actor_name",
     "admin_log.actor_user_id",
@@ -401,12 +413,12 @@ const EXPECTED_SCHEMA: &[&str] = &[
     "webhook_subscriptions.url",
 ];
 
-/// The tables and columns of a database (sqlx's own migration table left out).
+/// The tables and views and their columns of a database (sqlx's own migration table left out).
 async fn schema(db: &Db) -> BTreeSet<String> {
     let pairs: Vec<(String, String)> = match db {
         Db::Sqlite { pool, .. } => sqlx::query_as(
             "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
-             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.name <> '_sqlx_migrations'",
+             WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.name <> '_sqlx_migrations'",
         )
         .fetch_all(pool)
         .await

@@ -15,6 +15,11 @@ async fn log_labels(tx: &mut Tx, prefix: &str, page: PageRequest) -> (i64, Vec<S
 
 // --- sessions and sign-in failures -------------------------------------------------------
 
+/// The id of the account a session token's hash signs in, if the session is live.
+async fn session_user(tx: &mut Tx, token_hash: &str, now: i64) -> Option<String> {
+    db::users::by_session(tx, token_hash, now).await.unwrap().map(|account| account.id)
+}
+
 #[tokio::test]
 async fn sessions_live_expire_and_end() {
     for t in engines().await {
@@ -31,39 +36,23 @@ async fn sessions_live_expire_and_end() {
         tx.commit().await.unwrap();
 
         let mut tx = t.write().await;
-        assert_eq!(db::sessions::user_of(&mut tx, "a1", START_MS).await.unwrap().as_deref(), Some("a"), "{e}: live");
-        assert_eq!(
-            db::sessions::user_of(&mut tx, "a1", START_MS + hour - 1).await.unwrap().as_deref(),
-            Some("a"),
-            "{e}: until the end"
-        );
-        assert_eq!(
-            db::sessions::user_of(&mut tx, "a1", START_MS + hour).await.unwrap(),
-            None,
-            "{e}: expired at expires_at"
-        );
-        assert_eq!(db::sessions::user_of(&mut tx, "old", START_MS).await.unwrap(), None, "{e}: expired");
-        assert_eq!(db::sessions::user_of(&mut tx, "nope", START_MS).await.unwrap(), None, "{e}: unknown token");
+        assert_eq!(session_user(&mut tx, "a1", START_MS).await.as_deref(), Some("a"), "{e}: live");
+        assert_eq!(session_user(&mut tx, "a1", START_MS + hour - 1).await.as_deref(), Some("a"), "{e}: until the end");
+        assert_eq!(session_user(&mut tx, "a1", START_MS + hour).await, None, "{e}: expired at expires_at");
+        assert_eq!(session_user(&mut tx, "old", START_MS).await, None, "{e}: expired");
+        assert_eq!(session_user(&mut tx, "nope", START_MS).await, None, "{e}: unknown token");
         let scope = ids(|_| {});
         db::users::update(&mut tx, "b", "bob", Role::SystemAdmin, &scope, false, START_MS).await.unwrap();
-        assert_eq!(
-            db::sessions::user_of(&mut tx, "b1", START_MS).await.unwrap(),
-            None,
-            "{e}: an inactive account has no live session"
-        );
+        assert_eq!(session_user(&mut tx, "b1", START_MS).await, None, "{e}: an inactive account has no live session");
 
         assert_eq!(db::sessions::delete(&mut tx, "a1").await.unwrap(), 1, "{e}");
         assert_eq!(db::sessions::delete(&mut tx, "a1").await.unwrap(), 0, "{e}: already gone");
-        assert_eq!(db::sessions::user_of(&mut tx, "a1", START_MS).await.unwrap(), None, "{e}: signed out");
+        assert_eq!(session_user(&mut tx, "a1", START_MS).await, None, "{e}: signed out");
         assert_eq!(db::sessions::delete_for_user_except(&mut tx, "a", "a2").await.unwrap(), 2, "{e}: a3 and old");
-        assert_eq!(
-            db::sessions::user_of(&mut tx, "a2", START_MS).await.unwrap().as_deref(),
-            Some("a"),
-            "{e}: the kept session"
-        );
-        assert_eq!(db::sessions::user_of(&mut tx, "a3", START_MS).await.unwrap(), None, "{e}: the other session");
+        assert_eq!(session_user(&mut tx, "a2", START_MS).await.as_deref(), Some("a"), "{e}: the kept session");
+        assert_eq!(session_user(&mut tx, "a3", START_MS).await, None, "{e}: the other session");
         assert_eq!(db::sessions::delete_for_user_except(&mut tx, "a", "").await.unwrap(), 1, "{e}: everywhere");
-        assert_eq!(db::sessions::user_of(&mut tx, "a2", START_MS).await.unwrap(), None, "{e}");
+        assert_eq!(session_user(&mut tx, "a2", START_MS).await, None, "{e}");
         db::sessions::insert(&mut tx, "b2", "b", START_MS, START_MS + 1, "").await.unwrap();
         assert_eq!(db::sessions::delete_expired(&mut tx, START_MS + 1).await.unwrap(), 1, "{e}: b2 ends");
         assert_eq!(db::sessions::delete(&mut tx, "b1").await.unwrap(), 1, "{e}: b1 was still live");
