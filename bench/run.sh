@@ -9,7 +9,7 @@
 #            (examples/commit-loop: one-row INSERT + COMMIT, same pragmas);
 #   intake   POST /api/v1/cases (durable: answered after its commit);
 #   reads    GET /api/v1/cases/{id} and GET /cases/{id} (signed in), GET /track/{code};
-#   cockpit  GET /cockpit (province root) and the town with the most cases, one request
+#   cockpit  GET /cockpit (province root), the town with the most cases and a town of median size, one request
 #            after another (a person at a screen), p50 and p95;
 #   memory   the server's peak RSS (VmHWM) during each run, reset between runs.
 # Prints one line per measurement; nothing is written outside a temporary folder.
@@ -135,6 +135,18 @@ if [ -n "$TOWN" ]; then
 else
   echo "cockpit_town: no town found (install sqlite3 or psql)"
 fi
+# A town of the middle size (the median of the towns' case counts): the busiest one is
+# where the intake above posts (the demo's deputy), so it grows with every run.
+MEDIAN="SELECT id FROM (SELECT r.id, COUNT(*) AS n FROM regions r JOIN cases c ON c.region_path = r.path
+  WHERE r.level = 'town' GROUP BY r.id) AS towns ORDER BY n, id
+  LIMIT 1 OFFSET (SELECT COUNT(DISTINCT c.region_path) FROM cases c JOIN regions r ON r.path = c.region_path
+  WHERE r.level = 'town') / 2"
+if [ "$ENGINE" = sqlite ]; then
+  MIDDLE=$(sqlite3 "$MINYI_DATA/minyi.db" "$MEDIAN" 2>/dev/null || true)
+else
+  MIDDLE=$(psql -At "$DATABASE_URL" -c "$MEDIAN" 2>/dev/null || true)
+fi
+[ -n "$MIDDLE" ] && serial cockpit_town_median "$BASE/cockpit?region=$MIDDLE"
 # This month only: a period of ragged days, no whole month.
 serial cockpit_root_month "$BASE/cockpit?from=$(date +%Y-%m-01)"
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=

@@ -71,3 +71,47 @@ async fn a_ranking_is_left_out_exactly_when_the_region_holds_more_rows_than_the_
         assert_eq!(aggregates::department_sums(&mut tx, "/", &b, 0).await.unwrap(), None, "{}", t.engine);
     }
 }
+
+/// The overdue and due-soon lists read either from the open cases of all regions by due
+/// date (wide) or from the region's own cases (narrow): the same cases, in the same
+/// order, and the same counts, for the root, the county, a town and a station's path.
+#[tokio::test]
+async fn the_due_lists_read_wide_or_narrow_are_the_same() {
+    for t in engines().await {
+        load_demo(&t).await;
+        minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
+        let mut tx = t.read().await;
+        let mut prefixes = vec!["/".to_string()];
+        let county = minyi::db::regions::top_level(&mut tx).await.unwrap().remove(0);
+        prefixes.push(county.path.as_str().to_string());
+        for town in minyi::db::regions::children(&mut tx, &county.id).await.unwrap().into_iter().take(3) {
+            prefixes.push(town.path.as_str().to_string());
+        }
+        let today = t.app.today();
+        let windows = [
+            ("0000-01-01".to_string(), (today - chrono::Duration::days(1)).to_string()),
+            (today.to_string(), (today + chrono::Duration::days(10)).to_string()),
+            ("0000-01-01".to_string(), "9999-12-31".to_string()),
+        ];
+        let mut listed = 0;
+        for prefix in &prefixes {
+            for (from, to) in &windows {
+                let e = format!("{} {prefix} {from}..{to}", t.engine);
+                let wide = minyi::db::cases::open_due_between(&mut tx, prefix, from, to, 30, false).await.unwrap();
+                let narrow = minyi::db::cases::open_due_between(&mut tx, prefix, from, to, 30, true).await.unwrap();
+                let ids = |cases: &[minyi::domain::case::Case]| cases.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+                assert_eq!(ids(&wide), ids(&narrow), "{e}");
+                assert!(wide.iter().all(|c| c.region_path.as_str().starts_with(prefix.as_str())), "{e}");
+                let count = minyi::db::cases::open_due_count(&mut tx, prefix, from, to, false).await.unwrap();
+                assert_eq!(
+                    count,
+                    minyi::db::cases::open_due_count(&mut tx, prefix, from, to, true).await.unwrap(),
+                    "{e}"
+                );
+                assert!(count >= wide.len() as i64, "{e}");
+                listed += wide.len();
+            }
+        }
+        assert!(listed > 0, "{}: the demo has open cases", t.engine);
+    }
+}

@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::db;
 use crate::db::aggregates::{self, Dim};
 use crate::domain::case::Case;
-use crate::domain::rates::{Period, month_of, week_of};
+use crate::domain::rates::{Buckets, Period, month_of, week_of};
 use crate::domain::reception::{self, ReceptionCount};
 use crate::domain::region::{Region, RegionPath};
 use crate::domain::tally::{CaseCounts, DeptCounts};
@@ -77,6 +77,11 @@ pub struct Overview {
 /// The most counter rows a ranking of stations, representatives or departments reads;
 /// a wider region ranks its child regions and leaves the people to the regions below.
 pub const PEOPLE_BOUND: i64 = 5_000;
+
+/// A region that ever received at most this many cases reads its overdue and due-soon
+/// lists from its own cases; a wider one from the open cases of all regions by due date,
+/// where its own come often enough ([`db::cases::open_due_between`]).
+pub const NARROW_CASES: i64 = 50_000;
 
 /// How many stations the management list shows.
 pub const STATION_ROWS: i64 = 200;
@@ -210,15 +215,25 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     let lines = |map: BTreeMap<String, CaseCounts>| -> Vec<Line<CaseCounts>> {
         map.into_iter().map(|(key, counts)| Line { name: key.clone(), key, counts }).collect()
     };
-    // The live lists: open cases by their next due date, from the cases themselves.
+    // The live lists: open cases by their next due date, from the cases themselves; a
+    // region that ever received few cases reads its own ([`NARROW_CASES`]).
+    let narrow = if prefix == "/" {
+        false
+    } else {
+        let ever = Buckets { months: Some(("0000-01".into(), "9999-12".into())), head: None, tail: None };
+        let received: i64 =
+            aggregates::region_sums(&mut tx, Dim::Child, &prefix, &ever).await?.iter().map(|(_, c)| c.received).sum();
+        received <= NARROW_CASES
+    };
     let yesterday = today.pred_opt().unwrap_or(today);
     let (ever, yesterday) = ("0000-01-01", db::cases::date_text(yesterday));
-    let overdue = db::cases::open_due_between(&mut tx, &prefix, ever, &yesterday, LIST_ROWS as i64).await?;
-    let overdue_total = db::cases::open_due_count(&mut tx, &prefix, ever, &yesterday).await?;
+    let overdue = db::cases::open_due_between(&mut tx, &prefix, ever, &yesterday, LIST_ROWS as i64, narrow).await?;
+    let overdue_total = db::cases::open_due_count(&mut tx, &prefix, ever, &yesterday, narrow).await?;
     let due_soon_until =
         app.calendar().add_working_days(today, DUE_SOON_WORKING_DAYS).map_err(|e| Error::Internal(e.into()))?;
     let (today_text, until_text) = (db::cases::date_text(today), db::cases::date_text(due_soon_until));
-    let due_soon = db::cases::open_due_between(&mut tx, &prefix, &today_text, &until_text, LIST_ROWS as i64).await?;
+    let due_soon =
+        db::cases::open_due_between(&mut tx, &prefix, &today_text, &until_text, LIST_ROWS as i64, narrow).await?;
     let since = (today - chrono::Duration::days(IDLE_DAYS)).to_string();
     let station_activity = aggregates::stations(&mut tx, &prefix, &from_day, &to_day, &since, STATION_ROWS).await?;
     let idle_stations = aggregates::idle_stations(&mut tx, &prefix, &since).await?;

@@ -273,42 +273,85 @@ pub async fn export_page(tx: &mut Tx, filter: &InboxFilter, after: &ExportKey, s
 
 /// The open cases under `region_prefix` (a region path, `/` for all) whose next due date
 /// lies from `from` to `to` (`YYYY-MM-DD`, inclusive), the earliest due first, at most
-/// `limit`: the cockpit's overdue and due-soon lists ([`open_due_count`] counts them),
-/// answered from the index `cases_open_due` (open cases by next due date; the expression
-/// is the index's) however many cases are closed. The region is matched by comparing the
-/// path's first characters, which keeps the planner off the region-path index (at a
-/// province's root that would walk every case) and costs less than `LIKE` on each index
-/// entry; the root `/` holds every path and compares nothing.
+/// `limit`: the cockpit's overdue and due-soon lists ([`open_due_count`] counts them).
+///
+/// Two ways to the same answer. Wide (a province or a city): from the index
+/// `cases_open_due` (open cases by next due date; the expression is the index's) however
+/// many cases are closed, the region matched by comparing the path's first characters,
+/// which keeps the planner off the region-path index (at a province's root that would walk
+/// every case) and costs less than `LIKE`; the root `/` compares nothing. `narrow` (a
+/// county or a town, whose open cases due in the window are few among the province's):
+/// the region's own cases from `cases_region_open`, whose columns decide the due date
+/// (`|| ''` keeps the planner off `cases_open_due`), then the listed few read whole.
 pub async fn open_due_between(
     tx: &mut Tx,
     region_prefix: &str,
     from: &str,
     to: &str,
     limit: i64,
+    narrow: bool,
 ) -> DbResult<Vec<Case>> {
-    let rows = rows!(
-        tx,
-        CaseRow,
-        "SELECT * FROM cases c
-         WHERE (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-             THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) >= $2
-           AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-             THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) <= $3
-           AND ($1 = '/' OR substr(c.region_path, 1, length($1)) = $1)
-         ORDER BY (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-             THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END),
-             c.created_at, c.id
-         LIMIT $4",
-        region_prefix,
-        from,
-        to,
-        limit
-    )?;
+    let rows = if narrow {
+        let like = format!("{region_prefix}%");
+        rows!(
+            tx,
+            CaseRow,
+            "SELECT * FROM cases c
+             WHERE c.region_path LIKE $1
+               AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                 THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '' >= $2
+               AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                 THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '' <= $3
+             ORDER BY (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                 THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '',
+                 c.created_at, c.id
+             LIMIT $4",
+            &like,
+            from,
+            to,
+            limit
+        )?
+    } else {
+        rows!(
+            tx,
+            CaseRow,
+            "SELECT * FROM cases c
+             WHERE (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                 THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) >= $2
+               AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                 THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) <= $3
+               AND ($1 = '/' OR substr(c.region_path, 1, length($1)) = $1)
+             ORDER BY (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                 THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END),
+                 c.created_at, c.id
+             LIMIT $4",
+            region_prefix,
+            from,
+            to,
+            limit
+        )?
+    };
     rows.into_iter().map(CaseRow::into_case).collect()
 }
 
-/// How many cases [`open_due_between`] finds, all of them (the same index range).
-pub async fn open_due_count(tx: &mut Tx, region_prefix: &str, from: &str, to: &str) -> DbResult<i64> {
+/// How many cases [`open_due_between`] finds, all of them (the same two ways).
+pub async fn open_due_count(tx: &mut Tx, region_prefix: &str, from: &str, to: &str, narrow: bool) -> DbResult<i64> {
+    if narrow {
+        let like = format!("{region_prefix}%");
+        return scalar!(
+            tx,
+            i64,
+            "SELECT COUNT(*) FROM cases c
+             WHERE c.region_path LIKE $1
+               AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                 THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '' >= $2
+               AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                 THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '' <= $3",
+            &like,
+            from,
+            to
+        );
+    }
     scalar!(
         tx,
         i64,
