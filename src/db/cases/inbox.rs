@@ -282,7 +282,8 @@ pub async fn export_page(tx: &mut Tx, filter: &InboxFilter, after: &ExportKey, s
 /// every case) and costs less than `LIKE`; the root `/` compares nothing. `narrow` (a
 /// county or a town, whose open cases due in the window are few among the province's):
 /// the region's own cases from `cases_region_open`, whose columns decide the due date
-/// (`|| ''` keeps the planner off `cases_open_due`), then the listed few read whole.
+/// (`|| ''` keeps the planner off `cases_open_due`), sorted on those columns alone (a
+/// region can have thousands open and due), then the listed few read whole.
 pub async fn open_due_between(
     tx: &mut Tx,
     region_prefix: &str,
@@ -296,16 +297,20 @@ pub async fn open_due_between(
         rows!(
             tx,
             CaseRow,
-            "SELECT * FROM cases c
-             WHERE c.region_path LIKE $1
-               AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-                 THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '' >= $2
-               AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-                 THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '' <= $3
-             ORDER BY (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-                 THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '',
-                 c.created_at, c.id
-             LIMIT $4",
+            "SELECT * FROM cases WHERE id IN (
+                 SELECT c.id FROM cases c
+                 WHERE c.region_path LIKE $1
+                   AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                     THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '' >= $2
+                   AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                     THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '' <= $3
+                 ORDER BY (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                     THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '',
+                     c.created_at, c.id
+                 LIMIT $4)
+             ORDER BY (CASE WHEN state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                 THEN (CASE WHEN acknowledged_at IS NULL THEN ack_due ELSE COALESCE(answer_due, ack_due) END) END),
+                 created_at, id",
             &like,
             from,
             to,
