@@ -221,33 +221,22 @@ pub async fn list_after(
     let total = scalar!(
         tx,
         i64,
-        "SELECT COUNT(*) FROM users u
-         LEFT JOIN regions rg ON rg.id = u.region_id
-         LEFT JOIN units un ON un.id = u.unit_id LEFT JOIN regions ru ON ru.id = un.region_id
-         LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN regions rd ON rd.id = d.region_id
-         LEFT JOIN representatives p ON p.id = u.representative_id LEFT JOIN regions rp ON rp.id = p.region_id
-         WHERE COALESCE(rg.path, ru.path, rd.path, rp.path, '/') LIKE $1
-           AND (LOWER(u.username) LIKE $2 ESCAPE '\\' OR LOWER(u.display_name) LIKE $2 ESCAPE '\\')",
+        "SELECT COUNT(*) FROM accounts
+         WHERE scope_path LIKE $1
+           AND (LOWER(username) LIKE $2 ESCAPE '\\' OR LOWER(display_name) LIKE $2 ESCAPE '\\')",
         &prefix,
         &pattern
     )?;
     let rows = rows!(
         tx,
         AccountRow,
-        "SELECT u.id, u.username, u.display_name, u.role, u.active, u.region_id, u.unit_id, u.department_id,
-             u.representative_id,
-             COALESCE(rg.path, ru.path, rd.path, rp.path, '/') AS scope_path,
-             COALESCE(rg.code, un.code, d.code, p.code, '') AS scope_code,
-             COALESCE(rg.name, un.name, d.name, p.name, '') AS scope_name
-         FROM users u
-         LEFT JOIN regions rg ON rg.id = u.region_id
-         LEFT JOIN units un ON un.id = u.unit_id LEFT JOIN regions ru ON ru.id = un.region_id
-         LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN regions rd ON rd.id = d.region_id
-         LEFT JOIN representatives p ON p.id = u.representative_id LEFT JOIN regions rp ON rp.id = p.region_id
-         WHERE COALESCE(rg.path, ru.path, rd.path, rp.path, '/') LIKE $1
-           AND (LOWER(u.username) LIKE $2 ESCAPE '\\' OR LOWER(u.display_name) LIKE $2 ESCAPE '\\')
-           AND ($5 = '' OR (u.username, u.id) > ($6, $7))
-         ORDER BY u.username, u.id LIMIT $3 OFFSET $4",
+        "SELECT id, username, display_name, role, active, region_id, unit_id, department_id, representative_id,
+             scope_path, scope_code, scope_name
+         FROM accounts
+         WHERE scope_path LIKE $1
+           AND (LOWER(username) LIKE $2 ESCAPE '\\' OR LOWER(display_name) LIKE $2 ESCAPE '\\')
+           AND ($5 = '' OR (username, id) > ($6, $7))
+         ORDER BY username, id LIMIT $3 OFFSET $4",
         &prefix,
         &pattern,
         page.size,
