@@ -153,14 +153,7 @@ pub async fn password_hash(tx: &mut Tx, id: &str) -> DbResult<Option<String>> {
 }
 
 pub async fn get(tx: &mut Tx, id: &str) -> DbResult<Option<Account>> {
-    let row = row!(
-        tx,
-        AccountRow,
-        "SELECT id, username, display_name, role, active, region_id, unit_id, department_id, representative_id,
-             scope_path, scope_code, scope_name
-         FROM accounts WHERE id = $1",
-        id
-    )?;
+    let row = row!(tx, AccountRow, "SELECT * FROM accounts WHERE id = $1", id)?;
     row.map(AccountRow::into_account).transpose()
 }
 
@@ -169,9 +162,7 @@ pub async fn by_session(tx: &mut Tx, token_hash: &str, now: Millis) -> DbResult<
     let row = row!(
         tx,
         AccountRow,
-        "SELECT a.id, a.username, a.display_name, a.role, a.active, a.region_id, a.unit_id, a.department_id,
-             a.representative_id, a.scope_path, a.scope_code, a.scope_name
-         FROM sessions s JOIN accounts a ON a.id = s.user_id
+        "SELECT a.* FROM sessions s JOIN accounts a ON a.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = TRUE",
         token_hash,
         now
@@ -184,9 +175,7 @@ pub async fn by_api_token(tx: &mut Tx, token_hash: &str) -> DbResult<Option<Acco
     let row = row!(
         tx,
         AccountRow,
-        "SELECT a.id, a.username, a.display_name, a.role, a.active, a.region_id, a.unit_id, a.department_id,
-             a.representative_id, a.scope_path, a.scope_code, a.scope_name
-         FROM api_tokens t JOIN accounts a ON a.id = t.user_id
+        "SELECT a.* FROM api_tokens t JOIN accounts a ON a.id = t.user_id
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = TRUE",
         token_hash
     )?;
@@ -230,9 +219,7 @@ pub async fn list_after(
     let rows = rows!(
         tx,
         AccountRow,
-        "SELECT id, username, display_name, role, active, region_id, unit_id, department_id, representative_id,
-             scope_path, scope_code, scope_name
-         FROM accounts
+        "SELECT * FROM accounts
          WHERE scope_path LIKE $1
            AND (LOWER(username) LIKE $2 ESCAPE '\\' OR LOWER(display_name) LIKE $2 ESCAPE '\\')
            AND ($5 = '' OR (username, id) > ($6, $7))

@@ -2,20 +2,45 @@
 //! chase the first working day after it, escalation at five working days late —
 //! each written once however often the sweep runs, even by two runners at once.
 
+use chrono::NaiveDate;
 use minyi::actions;
 use minyi::actions::cases::{self, CaseRef, Who};
 use minyi::db;
 use minyi::domain::case::{AssignmentRole, CaseFields};
-use minyi::domain::user::{Scope, UserFields};
+use minyi::domain::user::{Actor, Scope, UserFields};
 use minyi::domain::workflow::{Move, NewAssignment};
 use minyi::jobs::deadlines::{SweepReport, sweep};
 
-use crate::support::{actor, engines, load_demo};
+use crate::support::{TestDb, actor, engines, load_demo};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
 fn report(reminders: usize, chases: usize, escalations: usize) -> SweepReport {
     SweepReport { reminders, chases, escalations }
+}
+
+/// A new case from the deputy with `body`, forwarded to the department with `code` as
+/// lead, due three working days on: its id and the due date.
+async fn forwarded_case(t: &TestDb, deputy: &Actor, body: &str, code: &str) -> (String, NaiveDate) {
+    let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
+    let fields = CaseFields {
+        channel: "deputy_code".into(),
+        representative_id,
+        category: "transport".into(),
+        body: body.into(),
+        ..CaseFields::default()
+    };
+    let submitted = cases::submit(&t.app, &fields).await.unwrap();
+    let department_id = {
+        let mut tx = t.read().await;
+        db::departments::id_by_code(&mut tx, code).await.unwrap().expect("a demo department")
+    };
+    let due = t.app.calendar().add_working_days(t.app.today(), 3).unwrap();
+    let forward = Move::Forward {
+        assignments: vec![NewAssignment { department_id, role: AssignmentRole::Lead, due, note: String::new() }],
+    };
+    cases::act(&t.app, Who::Staff(deputy), CaseRef::Id(&submitted.case_id), None, forward).await.unwrap();
+    (submitted.case_id, due)
 }
 
 #[tokio::test]
@@ -24,25 +49,9 @@ async fn reminder_chase_and_escalation_each_go_out_once() {
         load_demo(&t).await;
         let deputy = actor(&t, "deputy").await;
         let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
-        let fields = CaseFields {
-            channel: "deputy_code".into(),
-            representative_id,
-            category: "transport".into(),
-            body: "村口的路灯坏了".into(),
-            ..CaseFields::default()
-        };
-        let submitted = cases::submit(&t.app, &fields).await.unwrap();
-        let department_id = {
-            let mut tx = t.read().await;
-            db::departments::id_by_code(&mut tx, "BM-001").await.unwrap().expect("市交通运输局")
-        };
-        // Monday 2026-03-02; due three working days later, Thursday 03-05.
-        let due = t.app.calendar().add_working_days(t.app.today(), 3).unwrap();
+        // BM-001 is 市交通运输局. Monday 2026-03-02; due three working days later, Thursday 03-05.
+        let (_, due) = forwarded_case(&t, &deputy, "村口的路灯坏了", "BM-001").await;
         assert_eq!(due.to_string(), "2026-03-05", "{}", t.engine);
-        let forward = Move::Forward {
-            assignments: vec![NewAssignment { department_id, role: AssignmentRole::Lead, due, note: String::new() }],
-        };
-        cases::act(&t.app, Who::Staff(&deputy), CaseRef::Id(&submitted.case_id), None, forward).await.unwrap();
 
         assert_eq!(sweep(&t.app).await.unwrap(), report(0, 0, 0), "{}: too early", t.engine);
         t.clock.advance_ms(2 * DAY_MS); // Wednesday 03-04: one working day left
@@ -67,7 +76,7 @@ async fn reminder_chase_and_escalation_each_go_out_once() {
         // The deputy's own notice of the new case greets the deputy by name (no variable left empty).
         let inbox = db::outbox::inbox_for_user(&mut tx, deputy.user_id(), db::PageRequest::new(1, 20)).await.unwrap();
         let new_case = inbox.items.iter().find(|m| m.subject.contains("新民意件")).expect("the new-case notice");
-        let name = db::representatives::get(&mut tx, &fields.representative_id).await.unwrap().unwrap().input.name;
+        let name = db::representatives::get(&mut tx, &representative_id).await.unwrap().unwrap().input.name;
         assert!(new_case.body.starts_with(&format!("{name}：")), "{}: {}", t.engine, new_case.body);
         assert!(subjects.iter().any(|s| s.contains("办理提醒")), "{}: {subjects:?}", t.engine);
         assert!(subjects.iter().any(|s| s.contains("催办")), "{}: {subjects:?}", t.engine);
@@ -107,31 +116,14 @@ async fn a_notice_no_one_can_receive_is_recorded_once_and_the_next_reaches_a_new
         load_demo(&t).await;
         let deputy = actor(&t, "deputy").await;
         let admin = actor(&t, "admin").await;
-        let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
-        let fields = CaseFields {
-            channel: "deputy_code".into(),
-            representative_id,
-            category: "transport".into(),
-            body: "桥头的护栏松了".into(),
-            ..CaseFields::default()
-        };
-        let submitted = cases::submit(&t.app, &fields).await.unwrap();
         // BM-002 has no account and no channel in the demo: its reminder has no one to go to.
-        let department_id = {
-            let mut tx = t.read().await;
-            db::departments::id_by_code(&mut tx, "BM-002").await.unwrap().expect("a second department")
-        };
-        let due = t.app.calendar().add_working_days(t.app.today(), 3).unwrap();
-        let forward = Move::Forward {
-            assignments: vec![NewAssignment { department_id, role: AssignmentRole::Lead, due, note: String::new() }],
-        };
-        cases::act(&t.app, Who::Staff(&deputy), CaseRef::Id(&submitted.case_id), None, forward).await.unwrap();
+        let (case_id, due) = forwarded_case(&t, &deputy, "桥头的护栏松了", "BM-002").await;
         t.clock.advance_ms(2 * DAY_MS); // one working day left: the reminder is due
         assert_eq!(sweep(&t.app).await.unwrap(), report(0, 0, 0), "{}: no one to remind", t.engine);
         let occasion = {
             let mut tx = t.read().await;
             let work = db::cases::open_assignments_due_by(&mut tx, due).await.unwrap();
-            let assignment = work.iter().find(|w| w.case_id == submitted.case_id).expect("the assignment");
+            let assignment = work.iter().find(|w| w.case_id == case_id).expect("the assignment");
             format!("deadline:{}:reminder:{due}", assignment.assignment_id)
         };
         let recorded = {
