@@ -2,6 +2,7 @@
 //! past its bound: a region holding more rows in the period is too wide to rank (none),
 //! one holding exactly the bound is ranked in full.
 
+use chrono::Datelike;
 use minyi::db::Db;
 use minyi::db::aggregates::{self, Dim};
 use minyi::domain::rates::{Buckets, Period};
@@ -47,18 +48,17 @@ async fn a_ranking_is_left_out_exactly_when_the_region_holds_more_rows_than_the_
         let mut tx = t.read().await;
         for (dim, dim_name) in [(Dim::Unit, "unit"), (Dim::Rep, "rep")] {
             let e = format!("{} {dim:?}", t.engine);
-            let all = aggregates::people_rank_figures(&mut tx, dim, "/", &b, 1_000_000).await.unwrap().unwrap();
+            let all = aggregates::people_rank_figures(&mut tx, dim, "/", &b).await.unwrap();
             assert!(all.len() > 1, "{e}: the demo ranks several");
             let received: i64 = all.iter().map(|(_, c)| c.received).sum();
             // The fewest rows the ranking holds: the smallest bound that still ranks.
             let mut rows = 0;
-            while aggregates::people_rank_figures(&mut tx, dim, "/", &b, rows).await.unwrap().is_none() {
+            while !aggregates::people_within(&mut tx, dim, "/", &b, rows).await.unwrap() {
                 rows += 1;
             }
             assert!(rows >= all.len() as i64 && rows <= received, "{e}: {rows} rows for {} keys", all.len());
             assert_eq!(rows, stored_rows(t.db(), "agg_cases", dim_name, &b).await, "{e}: every row counts");
-            let at_bound = aggregates::people_rank_figures(&mut tx, dim, "/", &b, rows).await.unwrap();
-            assert_eq!(at_bound, Some(all.clone()), "{e}: at the bound, ranked in full");
+            assert!(aggregates::people_within(&mut tx, dim, "/", &b, rows).await.unwrap(), "{e}: at the bound");
         }
         let all = aggregates::department_sums(&mut tx, "/", &b, 1_000_000).await.unwrap().unwrap();
         assert!(!all.is_empty(), "{}: departments were assigned", t.engine);
@@ -102,16 +102,78 @@ async fn the_due_lists_read_wide_or_narrow_are_the_same() {
                 let ids = |cases: &[minyi::domain::case::Case]| cases.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
                 assert_eq!(ids(&wide), ids(&narrow), "{e}");
                 assert!(wide.iter().all(|c| c.region_path.as_str().starts_with(prefix.as_str())), "{e}");
-                let count = minyi::db::cases::open_due_count(&mut tx, prefix, from, to, false).await.unwrap();
+                let count = minyi::db::cases::open_due_count(&mut tx, prefix, from, to, i64::MAX, false).await.unwrap();
                 assert_eq!(
                     count,
-                    minyi::db::cases::open_due_count(&mut tx, prefix, from, to, true).await.unwrap(),
+                    minyi::db::cases::open_due_count(&mut tx, prefix, from, to, i64::MAX, true).await.unwrap(),
                     "{e}"
                 );
                 assert!(count >= wide.len() as i64, "{e}");
+                for (upto, narrow) in [(1, true), (1, false), (count, true), (count + 1, false)] {
+                    let bounded =
+                        minyi::db::cases::open_due_count(&mut tx, prefix, from, to, upto, narrow).await.unwrap();
+                    assert_eq!(bounded, count.min(upto), "{e}: counted up to {upto}");
+                }
                 listed += wide.len();
             }
         }
         assert!(listed > 0, "{}: the demo has open cases", t.engine);
+    }
+}
+
+/// The stations and representatives the database ranks for a period of one range of
+/// buckets are the first of the cockpit's order (the best response rate in whole per
+/// mille first, none last; then the most received; then by id), with their whole
+/// counters: checked against every key's counters summed one by one and sorted here.
+#[tokio::test]
+async fn the_database_ranks_people_as_the_cockpit_orders_them() {
+    use minyi::domain::rates::response_rate;
+    use minyi::domain::tally::CaseCounts;
+    let order = |a: &(String, CaseCounts), b: &(String, CaseCounts)| {
+        let rate = |c: &CaseCounts| response_rate(c).per_mille().unwrap_or(-1);
+        rate(&b.1).cmp(&rate(&a.1)).then(b.1.received.cmp(&a.1.received)).then(a.0.cmp(&b.0))
+    };
+    for t in engines().await {
+        load_demo(&t).await;
+        minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
+        let today = t.app.today();
+        let mut tx = t.read().await;
+        let county = minyi::db::regions::top_level(&mut tx).await.unwrap().remove(0);
+        let year = format!("{}-01-01", today.format("%Y"));
+        // The whole month before this one, which the demo's cases fill.
+        let last_month_end = today.with_day(1).unwrap() - chrono::Duration::days(1);
+        let (last_month, last_month_end) =
+            (format!("{}-01", last_month_end.format("%Y-%m")), last_month_end.to_string());
+        let ragged = (today - chrono::Duration::days(61)).to_string();
+        let (today_text, year_end) = (today.to_string(), format!("{}-12-31", today.format("%Y")));
+        let periods = [(&year, &year_end, true), (&last_month, &last_month_end, true), (&ragged, &today_text, false)];
+        for (from, to, ranked) in periods {
+            let b = Period::parse(from, to, today).unwrap().buckets_as_of(today);
+            for prefix in ["/", county.path.as_str()] {
+                for dim in [Dim::Unit, Dim::Rep] {
+                    let e = format!("{} {dim:?} {prefix} from {from}", t.engine);
+                    let top = aggregates::people_top(&mut tx, dim, prefix, &b, 1_000).await.unwrap();
+                    if !ranked {
+                        assert_eq!(top, None, "{e}: several ranges are not ranked in one statement");
+                        continue;
+                    }
+                    let mut all = Vec::new();
+                    for (key, _) in aggregates::people_rank_figures(&mut tx, dim, prefix, &b).await.unwrap() {
+                        let counts = aggregates::one_sums(&mut tx, dim, &key, prefix, &b).await.unwrap();
+                        all.push((key, counts));
+                    }
+                    all.sort_by(order);
+                    assert!(all.len() > 1, "{e}: the demo ranks several, {}", all.len());
+                    for limit in [1, 2, 3, all.len(), all.len() + 5] {
+                        let mut top = aggregates::people_top(&mut tx, dim, prefix, &b, limit as i64).await.unwrap();
+                        let top = top.as_mut().map(|top| {
+                            top.sort_by(order);
+                            top.clone()
+                        });
+                        assert_eq!(top, Some(all[..limit.min(all.len())].to_vec()), "{e}: the first {limit}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -78,12 +78,11 @@ pub struct Overview {
 /// a wider region ranks its child regions and leaves the people to the regions below.
 pub const PEOPLE_BOUND: i64 = 5_000;
 
-/// A region that ever received at most this many cases reads its overdue and due-soon
-/// lists from its own cases; a wider one from the open cases of all regions by due date,
-/// where its own come often enough ([`db::cases::open_due_between`]). Reading its own
-/// walks every case it ever received (about a microsecond each at a million cases), so
-/// this keeps that under about ten milliseconds.
-pub const NARROW_CASES: i64 = 10_000;
+/// A region below the root whose open cases due in a window number at most this many
+/// lists them from its own open cases, sorted; one with more, from the province's open
+/// cases by due date, where its own come often enough to find the first few soon
+/// ([`db::cases::open_due_between`]). The root always reads the province's.
+pub const NARROW_DUE: i64 = 2_000;
 
 /// How many stations the management list shows.
 pub const STATION_ROWS: i64 = 200;
@@ -105,49 +104,125 @@ pub fn may_open(actor: &Actor) -> bool {
 }
 
 /// The cockpit for `region_id` (or the actor's own region) over `from`..`to`.
+///
+/// The region is looked up first; then its figures are read in four parts at once,
+/// each in its own read transaction ([`sums`], [`stations_ranked`], [`people_ranked`],
+/// [`lists`]), so a page costs about the slowest part rather than all of them. Each
+/// part is one consistent snapshot; parts may differ by what was written in the
+/// milliseconds between their starts. No part holds a connection while it waits for
+/// another, so a full pool only makes them wait.
 pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to: &str) -> Result<Overview> {
     let root = viewpoint(actor)?;
     let today = app.today();
     let period = Period::parse(from, to, today).map_err(|e| Error::Invalid(vec![e]))?;
-    let mut tx = app.db().read().await?;
-    let region_id = match (region_id.trim(), actor.scope()) {
-        ("", Scope::Subtree { region_id, .. }) => region_id.clone(),
-        (id, _) => id.to_string(),
-    };
-    let region = if region_id.is_empty() {
-        None
-    } else {
-        let region = db::regions::get(&mut tx, &region_id).await?;
-        let region = region.ok_or_else(|| Error::Invalid(vec![FieldError::new("region", Msg::new("err-region"))]))?;
-        if root.as_ref().is_some_and(|root| !root.contains(&region.path)) {
-            return Err(Error::Forbidden);
-        }
-        Some(region)
+    let (region, breadcrumb, children_of) = {
+        let mut tx = app.db().read().await?;
+        let region_id = match (region_id.trim(), actor.scope()) {
+            ("", Scope::Subtree { region_id, .. }) => region_id.clone(),
+            (id, _) => id.to_string(),
+        };
+        let region = if region_id.is_empty() {
+            None
+        } else {
+            let region = db::regions::get(&mut tx, &region_id).await?;
+            let region =
+                region.ok_or_else(|| Error::Invalid(vec![FieldError::new("region", Msg::new("err-region"))]))?;
+            if root.as_ref().is_some_and(|root| !root.contains(&region.path)) {
+                return Err(Error::Forbidden);
+            }
+            Some(region)
+        };
+        let breadcrumb = match &region {
+            Some(region) => breadcrumb(&mut tx, root.as_ref(), &region.path).await?,
+            None => Vec::new(),
+        };
+        // Drill-down: the child regions, whose subtree sums `sums` reads.
+        let children_of = match &region {
+            Some(r) => db::regions::children(&mut tx, &r.id).await?,
+            None => db::regions::top_level(&mut tx).await?,
+        };
+        (region, breadcrumb, children_of)
     };
     let prefix = region.as_ref().map(|r| r.path.as_str().to_string()).unwrap_or_else(|| "/".to_string());
-    let breadcrumb = match &region {
-        Some(region) => breadcrumb(&mut tx, root.as_ref(), &region.path).await?,
-        None => Vec::new(),
-    };
-    let (from_day, to_day) = (period.from().to_string(), period.to().to_string());
     let buckets = period.buckets_as_of(today);
-    let sums = |rows: Vec<(String, CaseCounts)>| -> Vec<Line<CaseCounts>> {
+    let (sums, stations, people, lists) = tokio::try_join!(
+        sums(app, &prefix, &period, today, &children_of),
+        stations_ranked(app, &prefix, &buckets),
+        people_ranked(app, &prefix, &buckets),
+        lists(app, &prefix, &period, today),
+    )?;
+    let mut too_wide = Vec::new();
+    let stations = stations.unwrap_or_else(|| {
+        too_wide.push("stations");
+        Vec::new()
+    });
+    let (representatives, departments) = people;
+    let representatives = representatives.unwrap_or_else(|| {
+        too_wide.push("representatives");
+        Vec::new()
+    });
+    let departments = departments.unwrap_or_else(|| {
+        too_wide.push("departments");
+        Vec::new()
+    });
+    Ok(Overview {
+        region,
+        breadcrumb,
+        prefix,
+        period,
+        total: sums.total,
+        by_channel: sums.by_channel,
+        by_category: sums.by_category,
+        children: sums.children,
+        own_level: sums.own_level,
+        stations,
+        representatives,
+        departments,
+        too_wide,
+        weeks: sums.weeks,
+        months: sums.months,
+        overdue_total: lists.overdue_total,
+        overdue: lists.overdue,
+        due_soon: lists.due_soon,
+        due_soon_until: lists.due_soon_until,
+        station_activity: lists.station_activity,
+        idle_stations: lists.idle_stations,
+        hot_words: sums.hot_words,
+        reception: lists.reception,
+        reception_total: sums.reception_total,
+    })
+}
+
+/// The region's own sums: in total, by channel, category and child region, by week
+/// and month, its hot words and reception days.
+struct Sums {
+    total: CaseCounts,
+    own_level: CaseCounts,
+    by_channel: Vec<Line<CaseCounts>>,
+    by_category: Vec<Line<CaseCounts>>,
+    children: Vec<Line<CaseCounts>>,
+    weeks: Vec<Line<CaseCounts>>,
+    months: Vec<Line<CaseCounts>>,
+    hot_words: Vec<(String, i64)>,
+    reception_total: ReceptionCount,
+}
+
+async fn sums(app: &App, prefix: &str, period: &Period, today: NaiveDate, children_of: &[Region]) -> Result<Sums> {
+    let buckets = &period.buckets_as_of(today);
+    let mut tx = app.db().read().await?;
+    let named = |rows: Vec<(String, CaseCounts)>| -> Vec<Line<CaseCounts>> {
         rows.into_iter().map(|(key, counts)| Line { name: key.clone(), key, counts }).collect()
     };
-    let mut by_channel = sums(aggregates::region_sums(&mut tx, Dim::Channel, &prefix, &buckets).await?);
+    let mut by_channel = named(aggregates::region_sums(&mut tx, Dim::Channel, prefix, buckets).await?);
     by_channel.sort_by(|a, b| a.key.cmp(&b.key));
-    let mut by_category = sums(aggregates::region_sums(&mut tx, Dim::Category, &prefix, &buckets).await?);
+    let mut by_category = named(aggregates::region_sums(&mut tx, Dim::Category, prefix, buckets).await?);
     by_category.sort_by(|a, b| b.counts.received.cmp(&a.counts.received).then(a.key.cmp(&b.key)));
-    // Drill-down: the counters of each child region's subtree, and of cases filed at
-    // the region itself (key '').
-    let children_of = match &region {
-        Some(r) => db::regions::children(&mut tx, &r.id).await?,
-        None => db::regions::top_level(&mut tx).await?,
-    };
+    // The counters of each child region's subtree, and of cases filed at the region
+    // itself (key '').
     let mut total = CaseCounts::default();
     let mut own_level = CaseCounts::default();
     let mut per_child: BTreeMap<String, CaseCounts> = BTreeMap::new();
-    for (child, counts) in aggregates::region_sums(&mut tx, Dim::Child, &prefix, &buckets).await? {
+    for (child, counts) in aggregates::region_sums(&mut tx, Dim::Child, prefix, buckets).await? {
         total = total.plus(&counts);
         if child.is_empty() {
             own_level = own_level.plus(&counts);
@@ -164,50 +239,10 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
         })
         .collect();
     rank(&mut children);
-    let mut too_wide = Vec::new();
-    let mut stations = Vec::new();
-    // Ranked on what the response rate needs, then the first few read whole.
-    match aggregates::people_rank_figures(&mut tx, Dim::Unit, &prefix, &buckets, PEOPLE_BOUND).await? {
-        Some(rows) => stations.extend(rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts })),
-        None => too_wide.push("stations"),
-    }
-    rank(&mut stations);
-    stations.truncate(LIST_ROWS);
-    for line in &mut stations {
-        line.counts = aggregates::one_sums(&mut tx, Dim::Unit, &line.key, &prefix, &buckets).await?;
-        line.name = db::units::get(&mut tx, &line.key).await?.map(|u| u.input.name).unwrap_or_default();
-    }
-    let mut representatives = Vec::new();
-    match aggregates::people_rank_figures(&mut tx, Dim::Rep, &prefix, &buckets, PEOPLE_BOUND).await? {
-        Some(rows) => {
-            representatives.extend(rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts }))
-        }
-        None => too_wide.push("representatives"),
-    }
-    rank(&mut representatives);
-    representatives.truncate(LIST_ROWS);
-    for line in &mut representatives {
-        line.counts = aggregates::one_sums(&mut tx, Dim::Rep, &line.key, &prefix, &buckets).await?;
-        line.name = db::representatives::get(&mut tx, &line.key).await?.map(|r| r.input.name).unwrap_or_default();
-    }
-    let mut departments: Vec<Line<DeptCounts>> = Vec::new();
-    match aggregates::department_sums(&mut tx, &prefix, &buckets, PEOPLE_BOUND).await? {
-        Some(rows) => {
-            departments.extend(rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts }))
-        }
-        None => too_wide.push("departments"),
-    }
-    departments.sort_by(|a, b| {
-        let rate = |d: &DeptCounts| crate::domain::rates::department_on_time_rate(d).per_mille().unwrap_or(-1);
-        rate(&b.counts).cmp(&rate(&a.counts)).then(b.counts.assigned.cmp(&a.counts.assigned)).then(a.key.cmp(&b.key))
-    });
-    departments.truncate(LIST_ROWS);
-    for line in &mut departments {
-        line.name = db::departments::get(&mut tx, &line.key).await?.map(|d| d.input.name).unwrap_or_default();
-    }
     let mut weeks: BTreeMap<String, CaseCounts> = BTreeMap::new();
     let mut months: BTreeMap<String, CaseCounts> = BTreeMap::new();
-    for (day, counts) in aggregates::daily_sums(&mut tx, &prefix, &from_day, &to_day).await? {
+    let (from_day, to_day) = (period.from().to_string(), period.to().to_string());
+    for (day, counts) in aggregates::daily_sums(&mut tx, prefix, &from_day, &to_day).await? {
         let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else { continue };
         let week = weeks.entry(week_of(day).to_string()).or_default();
         *week = week.plus(&counts);
@@ -217,64 +252,135 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     let lines = |map: BTreeMap<String, CaseCounts>| -> Vec<Line<CaseCounts>> {
         map.into_iter().map(|(key, counts)| Line { name: key.clone(), key, counts }).collect()
     };
-    // The live lists: open cases by their next due date, from the cases themselves; a
-    // region that ever received few cases reads its own ([`NARROW_CASES`]).
-    let narrow = if prefix == "/" {
-        false
-    } else {
-        let ever = Buckets { months: Some(("0000-01".into(), "9999-12".into())), head: None, tail: None };
-        let received: i64 =
-            aggregates::region_sums(&mut tx, Dim::Child, &prefix, &ever).await?.iter().map(|(_, c)| c.received).sum();
-        received <= NARROW_CASES
-    };
-    let yesterday = today.pred_opt().unwrap_or(today);
-    let (ever, yesterday) = ("0000-01-01", db::cases::date_text(yesterday));
-    let overdue = db::cases::open_due_between(&mut tx, &prefix, ever, &yesterday, LIST_ROWS as i64, narrow).await?;
-    let overdue_total = db::cases::open_due_count(&mut tx, &prefix, ever, &yesterday, narrow).await?;
-    let due_soon_until =
-        app.calendar().add_working_days(today, DUE_SOON_WORKING_DAYS).map_err(|e| Error::Internal(e.into()))?;
-    let (today_text, until_text) = (db::cases::date_text(today), db::cases::date_text(due_soon_until));
-    let due_soon =
-        db::cases::open_due_between(&mut tx, &prefix, &today_text, &until_text, LIST_ROWS as i64, narrow).await?;
-    let since = (today - chrono::Duration::days(IDLE_DAYS)).to_string();
-    let station_activity = aggregates::stations(&mut tx, &prefix, &from_day, &to_day, &since, STATION_ROWS).await?;
-    let idle_stations = aggregates::idle_stations(&mut tx, &prefix, &since).await?;
-    let hot_words = aggregates::hot_words(&mut tx, &prefix, &buckets, LIST_ROWS as i64).await?;
-    let reception = match reception::window(&period, today) {
-        Some((from, until)) => db::meetings::reception_counts(&mut tx, &prefix, from, until, STATION_ROWS).await?,
-        None => HashMap::new(),
-    };
+    let hot_words = aggregates::hot_words(&mut tx, prefix, buckets, LIST_ROWS as i64).await?;
     // The days up to today, of the whole subtree, from the counters.
     let reception_total = match period.until(today) {
-        Some(counted) => aggregates::reception_total(&mut tx, &prefix, &counted.buckets()).await?,
+        Some(counted) => aggregates::reception_total(&mut tx, prefix, &counted.buckets()).await?,
         None => ReceptionCount::default(),
     };
-    Ok(Overview {
-        region,
-        breadcrumb,
-        prefix,
-        period,
+    Ok(Sums {
         total,
+        own_level,
         by_channel,
         by_category,
         children,
-        own_level,
-        stations,
-        representatives,
-        departments,
-        too_wide,
         weeks: lines(weeks),
         months: lines(months),
-        overdue_total,
-        overdue,
-        due_soon,
-        due_soon_until,
-        station_activity,
-        idle_stations,
         hot_words,
-        reception,
         reception_total,
     })
+}
+
+/// The stations ranked (none when the region is too wide to rank them one by one):
+/// ranked on what the response rate needs, then the first few read whole.
+async fn stations_ranked(app: &App, prefix: &str, buckets: &Buckets) -> Result<Option<Vec<Line<CaseCounts>>>> {
+    let mut tx = app.db().read().await?;
+    let Some(mut stations) = ranked(&mut tx, Dim::Unit, prefix, buckets).await? else { return Ok(None) };
+    for line in &mut stations {
+        line.name = db::units::get(&mut tx, &line.key).await?.map(|u| u.input.name).unwrap_or_default();
+    }
+    Ok(Some(stations))
+}
+
+/// The representatives and the departments ranked (each none when the region is too wide).
+type People = (Option<Vec<Line<CaseCounts>>>, Option<Vec<Line<DeptCounts>>>);
+
+async fn people_ranked(app: &App, prefix: &str, buckets: &Buckets) -> Result<People> {
+    let mut tx = app.db().read().await?;
+    let representatives = match ranked(&mut tx, Dim::Rep, prefix, buckets).await? {
+        Some(mut lines) => {
+            for line in &mut lines {
+                line.name =
+                    db::representatives::get(&mut tx, &line.key).await?.map(|r| r.input.name).unwrap_or_default();
+            }
+            Some(lines)
+        }
+        None => None,
+    };
+    let departments = match aggregates::department_sums(&mut tx, prefix, buckets, PEOPLE_BOUND).await? {
+        Some(rows) => {
+            let mut lines: Vec<Line<DeptCounts>> =
+                rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts }).collect();
+            lines.sort_by(|a, b| {
+                let rate = |d: &DeptCounts| crate::domain::rates::department_on_time_rate(d).per_mille().unwrap_or(-1);
+                rate(&b.counts)
+                    .cmp(&rate(&a.counts))
+                    .then(b.counts.assigned.cmp(&a.counts.assigned))
+                    .then(a.key.cmp(&b.key))
+            });
+            lines.truncate(LIST_ROWS);
+            for line in &mut lines {
+                line.name = db::departments::get(&mut tx, &line.key).await?.map(|d| d.input.name).unwrap_or_default();
+            }
+            Some(lines)
+        }
+        None => None,
+    };
+    Ok((representatives, departments))
+}
+
+/// The first `LIST_ROWS` stations or representatives of the region by response rate,
+/// with their whole counters and no names yet; none when too wide to rank. A period of
+/// one range of buckets is ranked by the database ([`aggregates::people_top`]); a longer
+/// one on the figures the rate needs, and the first few then read whole.
+async fn ranked(tx: &mut db::Tx, dim: Dim, prefix: &str, buckets: &Buckets) -> Result<Option<Vec<Line<CaseCounts>>>> {
+    if !aggregates::people_within(tx, dim, prefix, buckets, PEOPLE_BOUND).await? {
+        return Ok(None);
+    }
+    let line = |(key, counts)| Line { key, name: String::new(), counts };
+    if let Some(top) = aggregates::people_top(tx, dim, prefix, buckets, LIST_ROWS as i64).await? {
+        let mut lines: Vec<Line<CaseCounts>> = top.into_iter().map(line).collect();
+        rank(&mut lines);
+        return Ok(Some(lines));
+    }
+    let rows = aggregates::people_rank_figures(tx, dim, prefix, buckets).await?;
+    let mut lines: Vec<Line<CaseCounts>> = rows.into_iter().map(line).collect();
+    rank(&mut lines);
+    lines.truncate(LIST_ROWS);
+    for line in &mut lines {
+        line.counts = aggregates::one_sums(tx, dim, &line.key, prefix, buckets).await?;
+    }
+    Ok(Some(lines))
+}
+
+/// The live lists and the station management of the region.
+struct Lists {
+    overdue: Vec<Case>,
+    overdue_total: i64,
+    due_soon: Vec<Case>,
+    due_soon_until: NaiveDate,
+    station_activity: Vec<aggregates::StationActivity>,
+    idle_stations: i64,
+    reception: HashMap<String, ReceptionCount>,
+}
+
+async fn lists(app: &App, prefix: &str, period: &Period, today: NaiveDate) -> Result<Lists> {
+    let mut tx = app.db().read().await?;
+    // Open cases by their next due date, from the cases themselves: counted from the
+    // region's own (below the root), then listed from its own where they are few.
+    let own = prefix != "/";
+    let yesterday = today.pred_opt().unwrap_or(today);
+    let (ever, yesterday) = ("0000-01-01", db::cases::date_text(yesterday));
+    let overdue_total = db::cases::open_due_count(&mut tx, prefix, ever, &yesterday, i64::MAX, own).await?;
+    let narrow = own && overdue_total <= NARROW_DUE;
+    let overdue = db::cases::open_due_between(&mut tx, prefix, ever, &yesterday, LIST_ROWS as i64, narrow).await?;
+    let due_soon_until =
+        app.calendar().add_working_days(today, DUE_SOON_WORKING_DAYS).map_err(|e| Error::Internal(e.into()))?;
+    let (today_text, until_text) = (db::cases::date_text(today), db::cases::date_text(due_soon_until));
+    let narrow = own
+        && db::cases::open_due_count(&mut tx, prefix, &today_text, &until_text, NARROW_DUE + 1, true).await?
+            <= NARROW_DUE;
+    let due_soon =
+        db::cases::open_due_between(&mut tx, prefix, &today_text, &until_text, LIST_ROWS as i64, narrow).await?;
+    let (from_day, to_day) = (period.from().to_string(), period.to().to_string());
+    let since = (today - chrono::Duration::days(IDLE_DAYS)).to_string();
+    let station_activity = aggregates::stations(&mut tx, prefix, &from_day, &to_day, &since, STATION_ROWS).await?;
+    let idle_stations = aggregates::idle_stations(&mut tx, prefix, &since).await?;
+    let reception = match reception::window(period, today) {
+        Some((from, until)) => db::meetings::reception_counts(&mut tx, prefix, from, until, STATION_ROWS).await?,
+        None => HashMap::new(),
+    };
+    Ok(Lists { overdue, overdue_total, due_soon, due_soon_until, station_activity, idle_stations, reception })
 }
 
 /// The regions from the root of the actor's view down to `path`.

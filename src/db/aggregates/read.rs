@@ -160,21 +160,12 @@ pub async fn daily_sums(tx: &mut Tx, region_path: &str, from: &str, to: &str) ->
     Ok(pairs(rows))
 }
 
-/// What ranks the stations (`Dim::Unit`) or representatives (`Dim::Rep`) of the cases
-/// under `prefix` received in the period: per key, a `CaseCounts` with only `received`,
-/// `merged` and `ack_on_time` filled (the response rate and the count it ranks by; the
-/// ranked few are then read whole by [`one_sums`]). None when the subtree holds more
-/// than `bound` of their counter rows in the period (a region too wide to rank its people
-/// one by one), which a bounded count finds out first. Both read the rows of each region
-/// path of the subtree by its own period range (`region_path IN` the regions under
-/// `prefix`), rather than every bucket of every path.
-pub async fn people_rank_figures(
-    tx: &mut Tx,
-    dim: Dim,
-    prefix: &str,
-    b: &Buckets,
-    bound: i64,
-) -> DbResult<Option<Vec<(String, CaseCounts)>>> {
+/// Whether the cases under `prefix` received in the period hold at most `bound` counter
+/// rows of stations (`Dim::Unit`) or representatives (`Dim::Rep`): a region that holds
+/// more is too wide to rank its people one by one. Counts no further than the bound.
+/// Reads the rows of each region path of the subtree by its own period range
+/// (`region_path IN` the regions under `prefix`), rather than every bucket of every path.
+pub async fn people_within(tx: &mut Tx, dim: Dim, prefix: &str, b: &Buckets, bound: i64) -> DbResult<bool> {
     let like = format!("{prefix}%");
     let mut rows = 0;
     for (grain, from, to) in ranges(b) {
@@ -190,9 +181,24 @@ pub async fn people_rank_figures(
             bound + 1 - rows
         )?;
         if rows > bound {
-            return Ok(None);
+            return Ok(false);
         }
     }
+    Ok(true)
+}
+
+/// What ranks the stations (`Dim::Unit`) or representatives (`Dim::Rep`) of the cases
+/// under `prefix` received in the period: per key, a `CaseCounts` with only `received`,
+/// `merged` and `ack_on_time` filled (the response rate and the count it ranks by; the
+/// ranked few are then read whole by [`one_sums`]). Reads every counter row of the
+/// period: ask [`people_within`] first.
+pub async fn people_rank_figures(
+    tx: &mut Tx,
+    dim: Dim,
+    prefix: &str,
+    b: &Buckets,
+) -> DbResult<Vec<(String, CaseCounts)>> {
+    let like = format!("{prefix}%");
     let mut sums: std::collections::BTreeMap<String, CaseCounts> = std::collections::BTreeMap::new();
     for (grain, from, to) in ranges(b) {
         let rows = rows!(
@@ -212,7 +218,45 @@ pub async fn people_rank_figures(
             sum.ack_on_time += ack_on_time;
         }
     }
-    Ok(Some(sums.into_iter().filter(|(_, c)| !c.is_zero()).collect()))
+    Ok(sums.into_iter().filter(|(_, c)| !c.is_zero()).collect())
+}
+
+/// The first `limit` stations (`Dim::Unit`) or representatives (`Dim::Rep`) of the cases
+/// under `prefix` received in the period, ranked as the cockpit ranks them: the best
+/// response rate first (`domain::rates::response_rate` in whole per mille, none last),
+/// then the most received, then by key; with their whole counters, in no order. In one
+/// statement, which sums and sorts in the database and returns only those it keeps. For
+/// a period of one range of buckets (a month, or days within one): over several, a
+/// key's rank needs its sums over all of them first, and this answers None.
+pub async fn people_top(
+    tx: &mut Tx,
+    dim: Dim,
+    prefix: &str,
+    b: &Buckets,
+    limit: i64,
+) -> DbResult<Option<Vec<(String, CaseCounts)>>> {
+    let [(grain, from, to)] = ranges(b)[..] else { return Ok(None) };
+    let rows = rows!(
+        tx,
+        CaseSumRow,
+        "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases
+         WHERE dim = $1 AND region_path IN (SELECT path FROM regions WHERE path LIKE $2) AND grain = $3 AND bucket >= $4 AND bucket <= $5
+             AND key IN (SELECT key FROM agg_cases
+                 WHERE dim = $1 AND region_path IN (SELECT path FROM regions WHERE path LIKE $2) AND grain = $3 AND bucket >= $4 AND bucket <= $5
+                 GROUP BY key HAVING SUM(received) <> 0 OR SUM(merged) <> 0 OR SUM(ack_on_time) <> 0
+                 ORDER BY CASE WHEN SUM(received) - SUM(merged) > 0
+                     THEN CAST(SUM(ack_on_time) AS BIGINT) * 1000 / CAST(SUM(received) - SUM(merged) AS BIGINT) ELSE -1 END DESC,
+                     SUM(received) DESC, key
+                 LIMIT $6)
+         GROUP BY key",
+        dim.as_str(),
+        format!("{prefix}%"),
+        grain,
+        from,
+        to,
+        limit
+    )?;
+    Ok(Some(rows.into_iter().map(CaseSumRow::into_pair).collect()))
 }
 
 /// The case counters of one station or representative (`key`) over the period, of the

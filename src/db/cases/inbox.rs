@@ -275,15 +275,15 @@ pub async fn export_page(tx: &mut Tx, filter: &InboxFilter, after: &ExportKey, s
 /// lies from `from` to `to` (`YYYY-MM-DD`, inclusive), the earliest due first, at most
 /// `limit`: the cockpit's overdue and due-soon lists ([`open_due_count`] counts them).
 ///
-/// Two ways to the same answer. Wide (a province or a city): from the index
-/// `cases_open_due` (open cases by next due date; the expression is the index's) however
-/// many cases are closed, the region matched by comparing the path's first characters,
-/// which keeps the planner off the region-path index (at a province's root that would walk
-/// every case) and costs less than `LIKE`; the root `/` compares nothing. `narrow` (a
-/// county or a town, whose open cases due in the window are few among the province's):
-/// the region's own cases from `cases_region_open`, whose columns decide the due date
-/// (`|| ''` keeps the planner off `cases_open_due`), sorted on those columns alone (a
-/// region can have thousands open and due), then the listed few read whole.
+/// Two ways to the same answer. Wide: from the index `cases_open_due` (open cases by next
+/// due date; the expression is the index's) however many cases are closed, the region
+/// matched by comparing the path's first characters, which keeps the planner off the
+/// region-path indexes (at a province's root that would walk every case) and costs less
+/// than `LIKE`; the root `/` compares nothing. It walks the province's cases due in the
+/// window until it has found `limit` of the region's: right where they are many.
+/// `narrow`: from `cases_region_due` (open cases by region path, then next due date), one
+/// range for each region path of the subtree, sorted, then the listed few read whole:
+/// right where they are few (the cockpit decides by counting them first).
 pub async fn open_due_between(
     tx: &mut Tx,
     region_prefix: &str,
@@ -293,25 +293,20 @@ pub async fn open_due_between(
     narrow: bool,
 ) -> DbResult<Vec<Case>> {
     let rows = if narrow {
-        let like = format!("{region_prefix}%");
         rows!(
             tx,
             CaseRow,
             "SELECT * FROM cases WHERE id IN (
                  SELECT c.id FROM cases c
-                 WHERE c.region_path LIKE $1
-                   AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-                     THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '' >= $2
-                   AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-                     THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '' <= $3
-                 ORDER BY (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-                     THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '',
+                 WHERE c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+                   AND c.region_path IN (SELECT path FROM regions WHERE path LIKE $1)
+                   AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) >= $2
+                   AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) <= $3
+                 ORDER BY (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END),
                      c.created_at, c.id
                  LIMIT $4)
-             ORDER BY (CASE WHEN state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-                 THEN (CASE WHEN acknowledged_at IS NULL THEN ack_due ELSE COALESCE(answer_due, ack_due) END) END),
-                 created_at, id",
-            &like,
+             ORDER BY (CASE WHEN acknowledged_at IS NULL THEN ack_due ELSE COALESCE(answer_due, ack_due) END), created_at, id",
+            format!("{region_prefix}%"),
             from,
             to,
             limit
@@ -339,35 +334,46 @@ pub async fn open_due_between(
     rows.into_iter().map(CaseRow::into_case).collect()
 }
 
-/// How many cases [`open_due_between`] finds, all of them (the same two ways).
-pub async fn open_due_count(tx: &mut Tx, region_prefix: &str, from: &str, to: &str, narrow: bool) -> DbResult<i64> {
+/// How many cases [`open_due_between`] finds, counting no further than `upto` (the same
+/// two ways: `narrow` reads only the region's own open cases in the window, wide all of
+/// the province's in the window).
+pub async fn open_due_count(
+    tx: &mut Tx,
+    region_prefix: &str,
+    from: &str,
+    to: &str,
+    upto: i64,
+    narrow: bool,
+) -> DbResult<i64> {
     if narrow {
-        let like = format!("{region_prefix}%");
         return scalar!(
             tx,
             i64,
-            "SELECT COUNT(*) FROM cases c
-             WHERE c.region_path LIKE $1
-               AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-                 THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '' >= $2
-               AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-                 THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) || '' <= $3",
-            &like,
+            "SELECT COUNT(*) FROM (SELECT 1 FROM cases c
+             WHERE c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
+               AND c.region_path IN (SELECT path FROM regions WHERE path LIKE $1)
+               AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) >= $2
+               AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) <= $3
+             LIMIT $4) AS bounded",
+            format!("{region_prefix}%"),
             from,
-            to
+            to,
+            upto
         );
     }
     scalar!(
         tx,
         i64,
-        "SELECT COUNT(*) FROM cases c
+        "SELECT COUNT(*) FROM (SELECT 1 FROM cases c
          WHERE (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
              THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) >= $2
            AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
              THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) <= $3
-           AND ($1 = '/' OR substr(c.region_path, 1, length($1)) = $1)",
+           AND ($1 = '/' OR substr(c.region_path, 1, length($1)) = $1)
+         LIMIT $4) AS bounded",
         region_prefix,
         from,
-        to
+        to,
+        upto
     )
 }
