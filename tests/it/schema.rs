@@ -518,3 +518,16 @@ async fn sqlite_keeps_the_counters_clustered_and_a_database_made_before_keeps_it
         .unwrap();
     assert_eq!(index, 1, "the index is kept");
 }
+
+/// The bundled SQLite is built as `.cargo/config.toml` asks: each connection keeps its own
+/// page cache (no SQLITE_ENABLE_MEMORY_MANAGEMENT, which puts them all behind one mutex)
+/// and no memory statistics behind another, so reads on several connections run at once.
+#[tokio::test]
+async fn sqlite_is_built_with_a_page_cache_per_connection() {
+    let t = crate::support::sqlite().await;
+    let Db::Sqlite { pool, .. } = t.db() else { panic!("SQLite") };
+    let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options").fetch_all(pool).await.unwrap();
+    assert!(options.iter().any(|o| o == "THREADSAFE=1"), "{options:?}");
+    assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
+    assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+}
