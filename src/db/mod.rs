@@ -187,8 +187,10 @@ impl Db {
             // Region paths are ids: matching them case-sensitively changes no answer, and
             // lets `path LIKE 'prefix%'` use the path indexes instead of scanning.
             .pragma("case_sensitive_like", "ON")
-            // 8 MB of pages a reading connection (the default is 2 MB).
-            .pragma("cache_size", "-8192");
+            // 4 MB of pages a reading connection (the default is 2 MB). The cockpit reads its
+            // parts on four connections at once, so each holds a part's pages; 8 MB each
+            // kept the server above 200 MB resident at a million cases for no faster page.
+            .pragma("cache_size", "-4096");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options.clone())
