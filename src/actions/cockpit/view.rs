@@ -146,25 +146,16 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     let prefix = region.as_ref().map(|r| r.path.as_str().to_string()).unwrap_or_else(|| "/".to_string());
     let buckets = period.buckets_as_of(today);
     let (sums, stations, people, lists) = tokio::try_join!(
-        sums(app, &prefix, &period, today, &children_of),
+        sums(app, &prefix, &period, &buckets, today, &children_of),
         stations_ranked(app, &prefix, &buckets),
         people_ranked(app, &prefix, &buckets),
         lists(app, &prefix, &period, today),
     )?;
     let mut too_wide = Vec::new();
-    let stations = stations.unwrap_or_else(|| {
-        too_wide.push("stations");
-        Vec::new()
-    });
+    let stations = ranked_or_too_wide(stations, "stations", &mut too_wide);
     let (representatives, departments) = people;
-    let representatives = representatives.unwrap_or_else(|| {
-        too_wide.push("representatives");
-        Vec::new()
-    });
-    let departments = departments.unwrap_or_else(|| {
-        too_wide.push("departments");
-        Vec::new()
-    });
+    let representatives = ranked_or_too_wide(representatives, "representatives", &mut too_wide);
+    let departments = ranked_or_too_wide(departments, "departments", &mut too_wide);
     Ok(Overview {
         region,
         breadcrumb,
@@ -193,6 +184,14 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     })
 }
 
+/// The lines ranked, or none and `name` noted as too wide to rank.
+fn ranked_or_too_wide<T>(lines: Option<Vec<T>>, name: &'static str, too_wide: &mut Vec<&'static str>) -> Vec<T> {
+    lines.unwrap_or_else(|| {
+        too_wide.push(name);
+        Vec::new()
+    })
+}
+
 /// The region's own sums: in total, by channel, category and child region, by week
 /// and month, its hot words and reception days.
 struct Sums {
@@ -207,8 +206,14 @@ struct Sums {
     reception_total: ReceptionCount,
 }
 
-async fn sums(app: &App, prefix: &str, period: &Period, today: NaiveDate, children_of: &[Region]) -> Result<Sums> {
-    let buckets = &period.buckets_as_of(today);
+async fn sums(
+    app: &App,
+    prefix: &str,
+    period: &Period,
+    buckets: &Buckets,
+    today: NaiveDate,
+    children_of: &[Region],
+) -> Result<Sums> {
     let mut tx = app.db().read().await?;
     let named = |rows: Vec<(String, CaseCounts)>| -> Vec<Line<CaseCounts>> {
         rows.into_iter().map(|(key, counts)| Line { name: key.clone(), key, counts }).collect()
