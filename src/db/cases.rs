@@ -438,7 +438,7 @@ pub async fn events_in_path_between(tx: &mut Tx, path: &str, first: &str, last: 
     let rows = rows!(
         tx,
         EventRow,
-        // CROSS JOIN keeps SQLite walking the path's cases first (by `cases_region_open`),
+        // CROSS JOIN keeps SQLite walking the path's cases first (by `cases_region_path`),
         // not the id range of every event, which spans the cases of every other path.
         "SELECT e.* FROM cases c CROSS JOIN case_events e
          WHERE e.case_id = c.id AND c.region_path = $1 AND c.id >= $2 AND c.id <= $3 ORDER BY e.case_id, e.seq",

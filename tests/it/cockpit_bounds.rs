@@ -1,6 +1,8 @@
-//! A ranking of stations, representatives or departments reads at most one counter row
-//! past its bound: a region holding more rows in the period is too wide to rank (none),
-//! one holding exactly the bound is ranked in full.
+//! The cockpit's bounded reads: a ranking of stations, representatives or departments
+//! reads at most one counter row past its bound (a region holding more rows in the period
+//! is too wide to rank, one holding exactly the bound is ranked in full); the database's
+//! ranking of a one-range period is the cockpit's order; the due lists read wide or
+//! narrow give the same cases and counts.
 
 use chrono::Datelike;
 use minyi::db::Db;
