@@ -8,8 +8,11 @@
 //! above the case, so a view of any region reads a few hundred rows, however many cases
 //! lie below it; a station's and a representative's counters (`Dim::Unit`, `Dim::Rep`)
 //! and a department's are filed once, under the case's own path, and a subtree of them
-//! is a `LIKE '/a/b/%'` range read up to a bound. Every table has a `_next` copy that a
-//! rebuild fills and then swaps in.
+//! is read region path by region path up to a bound. The stations' and representatives'
+//! are also filed summed under the case's top-level region (`Dim::UnitRollup`,
+//! `Dim::RepRollup`), so the widest views (the whole installation, a province) read one
+//! range of rows a top-level region instead of one seek per region below
+//! ([`read::Reach`]). Every table has a `_next` copy that a rebuild fills and then swaps in.
 
 use std::collections::BTreeMap;
 
@@ -45,6 +48,10 @@ pub enum Dim {
     Unit,
     /// Per representative a case was addressed to.
     Rep,
+    /// `Unit`, summed under the case's top-level region instead of its own path.
+    UnitRollup,
+    /// `Rep`, summed under the case's top-level region instead of its own path.
+    RepRollup,
 }
 
 impl Dim {
@@ -55,6 +62,17 @@ impl Dim {
             Dim::Category => "category",
             Dim::Unit => "unit",
             Dim::Rep => "rep",
+            Dim::UnitRollup => "unit_rollup",
+            Dim::RepRollup => "rep_rollup",
+        }
+    }
+
+    /// The dimension `self` is summed into under a top-level region (itself if none).
+    fn rollup(self) -> Dim {
+        match self {
+            Dim::Unit => Dim::UnitRollup,
+            Dim::Rep => Dim::RepRollup,
+            other => other,
         }
     }
 }
@@ -103,17 +121,21 @@ impl Additions {
                 let entry = self.cases.entry(row).or_default();
                 *entry = entry.plus(&delta.case);
             };
+            let top = ancestors(&key.region_path).get(1).map(|(top, _)| top.to_string());
             for (grain, bucket) in &buckets {
                 for (path, child) in ancestors(&key.region_path) {
                     add((Dim::Child, path.to_string(), grain, bucket.clone(), child.to_string()));
                     add((Dim::Channel, path.to_string(), grain, bucket.clone(), key.channel.clone()));
                     add((Dim::Category, path.to_string(), grain, bucket.clone(), key.category.clone()));
                 }
-                if !key.unit_id.is_empty() {
-                    add((Dim::Unit, key.region_path.clone(), grain, bucket.clone(), key.unit_id.clone()));
-                }
-                if !key.representative_id.is_empty() {
-                    add((Dim::Rep, key.region_path.clone(), grain, bucket.clone(), key.representative_id.clone()));
+                for (dim, id) in [(Dim::Unit, &key.unit_id), (Dim::Rep, &key.representative_id)] {
+                    if id.is_empty() {
+                        continue;
+                    }
+                    add((dim, key.region_path.clone(), grain, bucket.clone(), id.clone()));
+                    if let Some(top) = &top {
+                        add((dim.rollup(), top.clone(), grain, bucket.clone(), id.clone()));
+                    }
                 }
             }
         }

@@ -1,8 +1,10 @@
 //! The cockpit's bounded reads: a ranking of stations, representatives or departments
 //! reads at most one counter row past its bound (a region holding more rows in the period
 //! is too wide to rank, one holding exactly the bound is ranked in full); the database's
-//! ranking of a one-range period is the cockpit's order; the due lists read wide or
-//! narrow give the same cases and counts.
+//! ranking of a one-range period is the cockpit's order; the stations' and
+//! representatives' sums under each top-level region are their own rows summed, as kept
+//! and as the migration fills them; the due lists read wide or narrow give the same cases
+//! and counts.
 
 use chrono::Datelike;
 use minyi::db::Db;
@@ -11,12 +13,14 @@ use minyi::domain::rates::{Buckets, Period};
 
 use crate::support::{engines, load_demo};
 
-/// The counter rows of `table` (and `dim`, for `agg_cases`) in the period's buckets,
-/// counted here, apart from the code under test.
-async fn stored_rows(db: &Db, table: &str, dim: &str, b: &Buckets) -> i64 {
+/// The counter rows of `table` (and `dim`, for `agg_cases`) under `prefix` in the
+/// period's buckets, counted here, apart from the code under test.
+async fn stored_rows(db: &Db, table: &str, dim: &str, prefix: &str, b: &Buckets) -> i64 {
     let ranges = [("m", &b.months), ("d", &b.head), ("d", &b.tail)];
+    let like = format!("{prefix}%");
     let sql = format!(
-        "SELECT COUNT(*) FROM {table} WHERE ($1 = '' OR {}) AND grain = $2 AND bucket >= $3 AND bucket <= $4",
+        "SELECT COUNT(*) FROM {table} WHERE ($1 = '' OR {}) AND grain = $2 AND bucket >= $3 AND bucket <= $4
+             AND region_path LIKE $5",
         if table == "agg_cases" { "dim = $1" } else { "$1 = ''" }
     );
     let mut total = 0;
@@ -25,15 +29,90 @@ async fn stored_rows(db: &Db, table: &str, dim: &str, b: &Buckets) -> i64 {
         let sql = || sqlx::AssertSqlSafe(sql.clone());
         total += match db {
             Db::Sqlite { pool, .. } => {
-                sqlx::query_scalar::<_, i64>(sql()).bind(dim).bind(grain).bind(from).bind(to).fetch_one(pool).await
+                let q = sqlx::query_scalar::<_, i64>(sql()).bind(dim).bind(grain).bind(from).bind(to).bind(&like);
+                q.fetch_one(pool).await
             }
             Db::Postgres(pool) => {
-                sqlx::query_scalar::<_, i64>(sql()).bind(dim).bind(grain).bind(from).bind(to).fetch_one(pool).await
+                let q = sqlx::query_scalar::<_, i64>(sql()).bind(dim).bind(grain).bind(from).bind(to).bind(&like);
+                q.fetch_one(pool).await
             }
         }
         .unwrap();
     }
     total
+}
+
+/// The path of the county's town that received most cases in the period.
+async fn busiest_town(tx: &mut minyi::db::Tx, b: &Buckets) -> String {
+    let county = minyi::db::regions::top_level(tx).await.unwrap().remove(0);
+    let children = aggregates::region_sums(tx, Dim::Child, county.path.as_str(), b).await.unwrap();
+    let (id, _) = children.iter().filter(|(id, _)| !id.is_empty()).max_by_key(|(_, c)| c.received).expect("a town");
+    minyi::db::regions::get(tx, id).await.unwrap().expect("the town").path.as_str().to_string()
+}
+
+/// One text per row `sql` returns (its only column).
+async fn texts(db: &Db, sql: &'static str) -> Vec<String> {
+    match db {
+        Db::Sqlite { pool, .. } => sqlx::query_scalar::<_, String>(sql).fetch_all(pool).await,
+        Db::Postgres(pool) => sqlx::query_scalar::<_, String>(sql).fetch_all(pool).await,
+    }
+    .unwrap()
+}
+
+/// The stations' and representatives' rows summed per top-level region, as text, and
+/// the sums filed under the top-level regions, as text, counted here.
+async fn own_and_rolled_up(db: &Db) -> (Vec<String>, Vec<String>) {
+    let own = texts(
+        db,
+        "SELECT a.dim || '|' || t.path || '|' || a.grain || '|' || a.bucket || '|' || a.key || '|'
+             || CAST(CAST(SUM(a.received) AS BIGINT) AS TEXT) || '|' || CAST(CAST(SUM(a.ack_on_time) AS BIGINT) AS TEXT)
+             || '|' || CAST(CAST(SUM(a.closed) AS BIGINT) AS TEXT) || '|' || CAST(CAST(SUM(a.merged) AS BIGINT) AS TEXT)
+             || '|' || CAST(CAST(SUM(a.citizen_satisfied) AS BIGINT) AS TEXT)
+             || '|' || CAST(CAST(SUM(a.rep_unsatisfied) AS BIGINT) AS TEXT)
+             || '|' || CAST(CAST(SUM(a.extensions) AS BIGINT) AS TEXT) AS line
+         FROM agg_cases a, regions t
+         WHERE a.dim IN ('unit', 'rep') AND t.parent_id IS NULL AND a.region_path LIKE t.path || '%'
+         GROUP BY a.dim, t.path, a.grain, a.bucket, a.key ORDER BY line",
+    )
+    .await;
+    let rolled_up = texts(
+        db,
+        "SELECT CASE WHEN dim = 'unit_rollup' THEN 'unit' ELSE 'rep' END || '|' || region_path || '|' || grain || '|'
+             || bucket || '|' || key || '|' || CAST(received AS TEXT) || '|' || CAST(ack_on_time AS TEXT)
+             || '|' || CAST(closed AS TEXT) || '|' || CAST(merged AS TEXT) || '|' || CAST(citizen_satisfied AS TEXT)
+             || '|' || CAST(rep_unsatisfied AS TEXT) || '|' || CAST(extensions AS TEXT) AS line
+         FROM agg_cases WHERE dim IN ('unit_rollup', 'rep_rollup') ORDER BY line",
+    )
+    .await;
+    (own, rolled_up)
+}
+
+/// The sums under the top-level region are the stations' and representatives' own rows
+/// summed, as the cases' moves keep them and as the migration fills them from the own rows.
+#[tokio::test]
+async fn the_people_sums_under_a_top_level_region_are_their_rows_summed() {
+    for t in engines().await {
+        load_demo(&t).await;
+        minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
+        let (own, rolled_up) = own_and_rolled_up(t.db()).await;
+        assert!(own.len() > 100, "{}: the demo files many rows, {}", t.engine, own.len());
+        assert_eq!(rolled_up, own, "{}: as kept", t.engine);
+        let sql = "DELETE FROM agg_cases WHERE dim IN ('unit_rollup', 'rep_rollup')";
+        let migration = include_str!("../../migrations/20261130000006_agg_people_rollup.sql");
+        match t.db() {
+            Db::Sqlite { writer, .. } => {
+                sqlx::query(sql).execute(writer).await.unwrap();
+                assert_eq!(own_and_rolled_up(t.db()).await.1, Vec::<String>::new());
+                sqlx::raw_sql(migration).execute(writer).await.unwrap();
+            }
+            Db::Postgres(pool) => {
+                sqlx::query(sql).execute(pool).await.unwrap();
+                assert_eq!(own_and_rolled_up(t.db()).await.1, Vec::<String>::new());
+                sqlx::raw_sql(migration).execute(pool).await.unwrap();
+            }
+        }
+        assert_eq!(own_and_rolled_up(t.db()).await, (own.clone(), own), "{}: as the migration fills them", t.engine);
+    }
 }
 
 #[tokio::test]
@@ -48,19 +127,25 @@ async fn a_ranking_is_left_out_exactly_when_the_region_holds_more_rows_than_the_
         let b = period.buckets_as_of(today);
         assert!(b.head.is_some() && b.months.is_some(), "{}: {b:?}", t.engine);
         let mut tx = t.read().await;
-        for (dim, dim_name) in [(Dim::Unit, "unit"), (Dim::Rep, "rep")] {
-            let e = format!("{} {dim:?}", t.engine);
-            let all = aggregates::people_rank_figures(&mut tx, dim, "/", &b).await.unwrap();
-            assert!(all.len() > 1, "{e}: the demo ranks several");
-            let received: i64 = all.iter().map(|(_, c)| c.received).sum();
-            // The fewest rows the ranking holds: the smallest bound that still ranks.
-            let mut rows = 0;
-            while !aggregates::people_within(&mut tx, dim, "/", &b, rows).await.unwrap() {
-                rows += 1;
+        // The root reads the sums under the top-level region; the busiest town its own rows.
+        let town = busiest_town(&mut tx, &b).await;
+        for (prefix, rolled_up) in [("/", true), (town.as_str(), false)] {
+            assert_eq!(aggregates::is_rolled_up(prefix), rolled_up, "{prefix}");
+            for (dim, own, rollup) in [(Dim::Unit, "unit", "unit_rollup"), (Dim::Rep, "rep", "rep_rollup")] {
+                let e = format!("{} {dim:?} {prefix}", t.engine);
+                let all = aggregates::people_rank_figures(&mut tx, dim, prefix, &b).await.unwrap();
+                assert!(all.len() > usize::from(rolled_up), "{e}: the demo ranks several at the root, some in a town");
+                let received: i64 = all.iter().map(|(_, c)| c.received).sum();
+                // The fewest rows the ranking holds: the smallest bound that still ranks.
+                let mut rows = 0;
+                while !aggregates::people_within(&mut tx, dim, prefix, &b, rows).await.unwrap() {
+                    rows += 1;
+                }
+                assert!(rows >= all.len() as i64 && rows <= received, "{e}: {rows} rows for {} keys", all.len());
+                let dim_name = if rolled_up { rollup } else { own };
+                assert_eq!(rows, stored_rows(t.db(), "agg_cases", dim_name, prefix, &b).await, "{e}: every row counts");
+                assert!(aggregates::people_within(&mut tx, dim, prefix, &b, rows).await.unwrap(), "{e}: at the bound");
             }
-            assert!(rows >= all.len() as i64 && rows <= received, "{e}: {rows} rows for {} keys", all.len());
-            assert_eq!(rows, stored_rows(t.db(), "agg_cases", dim_name, &b).await, "{e}: every row counts");
-            assert!(aggregates::people_within(&mut tx, dim, "/", &b, rows).await.unwrap(), "{e}: at the bound");
         }
         let all = aggregates::department_sums(&mut tx, "/", &b, 1_000_000).await.unwrap().unwrap();
         assert!(!all.is_empty(), "{}: departments were assigned", t.engine);
@@ -68,7 +153,7 @@ async fn a_ranking_is_left_out_exactly_when_the_region_holds_more_rows_than_the_
         while aggregates::department_sums(&mut tx, "/", &b, rows).await.unwrap().is_none() {
             rows += 1;
         }
-        assert_eq!(rows, stored_rows(t.db(), "agg_departments", "", &b).await, "{}", t.engine);
+        assert_eq!(rows, stored_rows(t.db(), "agg_departments", "", "/", &b).await, "{}", t.engine);
         assert_eq!(aggregates::department_sums(&mut tx, "/", &b, rows).await.unwrap(), Some(all), "{}", t.engine);
         assert_eq!(aggregates::department_sums(&mut tx, "/", &b, 0).await.unwrap(), None, "{}", t.engine);
     }
@@ -151,7 +236,9 @@ async fn the_database_ranks_people_as_the_cockpit_orders_them() {
         let periods = [(&year, &year_end, true), (&last_month, &last_month_end, true), (&ragged, &today_text, false)];
         for (from, to, ranked) in periods {
             let b = Period::parse(from, to, today).unwrap().buckets_as_of(today);
-            for prefix in ["/", county.path.as_str()] {
+            // The root and the county read the sums under the county; a town its own rows.
+            let town = busiest_town(&mut tx, &b).await;
+            for prefix in ["/", county.path.as_str(), town.as_str()] {
                 for dim in [Dim::Unit, Dim::Rep] {
                     let e = format!("{} {dim:?} {prefix} from {from}", t.engine);
                     let top = aggregates::people_top(&mut tx, dim, prefix, &b, 1_000).await.unwrap();
@@ -165,7 +252,8 @@ async fn the_database_ranks_people_as_the_cockpit_orders_them() {
                         all.push((key, counts));
                     }
                     all.sort_by(order);
-                    assert!(all.len() > 1, "{e}: the demo ranks several, {}", all.len());
+                    let several = usize::from(aggregates::is_rolled_up(prefix));
+                    assert!(all.len() > several, "{e}: the demo ranks several at the top, some in a town");
                     for limit in [1, 2, 3, all.len(), all.len() + 5] {
                         let mut top = aggregates::people_top(&mut tx, dim, prefix, &b, limit as i64).await.unwrap();
                         let top = top.as_mut().map(|top| {

@@ -113,6 +113,32 @@ fn ranges(b: &Buckets) -> Vec<(&'static str, &str, &str)> {
         .collect()
 }
 
+/// Where a view of a region reads the counters of its stations or representatives: the
+/// whole installation (`/`) and a top-level region (a province) read the sums filed under
+/// their top-level regions (`Dim::UnitRollup`, `Dim::RepRollup`), one range of rows each;
+/// a region below reads the rows filed under each region path of its subtree. Either way
+/// the SQL says `region_path IN (SELECT path FROM regions WHERE path LIKE like AND (NOT
+/// rolled_up OR parent_id IS NULL))`.
+struct Reach {
+    dim: &'static str,
+    like: String,
+    rolled_up: bool,
+}
+
+impl Reach {
+    fn of(dim: Dim, prefix: &str) -> Reach {
+        let rolled_up = is_rolled_up(prefix);
+        Reach { dim: if rolled_up { dim.rollup() } else { dim }.as_str(), like: format!("{prefix}%"), rolled_up }
+    }
+}
+
+/// Whether a view of `prefix` reads the stations' and representatives' sums filed under
+/// the top-level regions: `/`, or a top-level region's path (`/a/`).
+pub fn is_rolled_up(prefix: &str) -> bool {
+    prefix == "/"
+        || (prefix.len() > 2 && prefix.starts_with('/') && prefix.ends_with('/') && prefix.matches('/').count() == 2)
+}
+
 /// Sums `(key, counts)` rows of several ranges per key, leaving out keys that sum to zero.
 fn merged(parts: Vec<Vec<CaseSumRow>>) -> Vec<(String, CaseCounts)> {
     let mut sums: std::collections::BTreeMap<String, CaseCounts> = std::collections::BTreeMap::new();
@@ -164,21 +190,23 @@ pub async fn daily_sums(tx: &mut Tx, region_path: &str, from: &str, to: &str) ->
 /// rows of stations (`Dim::Unit`) or representatives (`Dim::Rep`): a region that holds
 /// more is too wide to rank its people one by one. Counts no further than the bound.
 /// Reads the rows of each region path of the subtree by its own period range
-/// (`region_path IN` the regions under `prefix`), rather than every bucket of every path.
+/// (`region_path IN` the regions under `prefix`), rather than every bucket of every path;
+/// `/` and a top-level region read the sums under the top-level regions ([`Reach`]).
 pub async fn people_within(tx: &mut Tx, dim: Dim, prefix: &str, b: &Buckets, bound: i64) -> DbResult<bool> {
-    let like = format!("{prefix}%");
+    let reach = Reach::of(dim, prefix);
     let mut rows = 0;
     for (grain, from, to) in ranges(b) {
         rows += scalar!(
             tx,
             i64,
-            "SELECT COUNT(*) FROM (SELECT 1 FROM agg_cases WHERE dim = $1 AND region_path IN (SELECT path FROM regions WHERE path LIKE $2) AND grain = $3 AND bucket >= $4 AND bucket <= $5 LIMIT $6) AS bounded",
-            dim.as_str(),
-            &like,
+            "SELECT COUNT(*) FROM (SELECT 1 FROM agg_cases WHERE dim = $1 AND region_path IN (SELECT path FROM regions WHERE path LIKE $2 AND (NOT $7 OR parent_id IS NULL)) AND grain = $3 AND bucket >= $4 AND bucket <= $5 LIMIT $6) AS bounded",
+            reach.dim,
+            &reach.like,
             grain,
             from,
             to,
-            bound + 1 - rows
+            bound + 1 - rows,
+            reach.rolled_up
         )?;
         if rows > bound {
             return Ok(false);
@@ -198,18 +226,19 @@ pub async fn people_rank_figures(
     prefix: &str,
     b: &Buckets,
 ) -> DbResult<Vec<(String, CaseCounts)>> {
-    let like = format!("{prefix}%");
+    let reach = Reach::of(dim, prefix);
     let mut sums: std::collections::BTreeMap<String, CaseCounts> = std::collections::BTreeMap::new();
     for (grain, from, to) in ranges(b) {
         let rows = rows!(
             tx,
             (String, i64, i64, i64),
-            "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time FROM agg_cases WHERE dim = $1 AND region_path IN (SELECT path FROM regions WHERE path LIKE $2) AND grain = $3 AND bucket >= $4 AND bucket <= $5 GROUP BY key",
-            dim.as_str(),
-            &like,
+            "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time FROM agg_cases WHERE dim = $1 AND region_path IN (SELECT path FROM regions WHERE path LIKE $2 AND (NOT $6 OR parent_id IS NULL)) AND grain = $3 AND bucket >= $4 AND bucket <= $5 GROUP BY key",
+            reach.dim,
+            &reach.like,
             grain,
             from,
-            to
+            to,
+            reach.rolled_up
         )?;
         for (key, received, merged, ack_on_time) in rows {
             let sum = sums.entry(key).or_default();
@@ -236,25 +265,27 @@ pub async fn people_top(
     limit: i64,
 ) -> DbResult<Option<Vec<(String, CaseCounts)>>> {
     let [(grain, from, to)] = ranges(b)[..] else { return Ok(None) };
+    let reach = Reach::of(dim, prefix);
     let rows = rows!(
         tx,
         CaseSumRow,
         "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases
-         WHERE dim = $1 AND region_path IN (SELECT path FROM regions WHERE path LIKE $2) AND grain = $3 AND bucket >= $4 AND bucket <= $5
+         WHERE dim = $1 AND region_path IN (SELECT path FROM regions WHERE path LIKE $2 AND (NOT $7 OR parent_id IS NULL)) AND grain = $3 AND bucket >= $4 AND bucket <= $5
              AND key IN (SELECT key FROM agg_cases
-                 WHERE dim = $1 AND region_path IN (SELECT path FROM regions WHERE path LIKE $2) AND grain = $3 AND bucket >= $4 AND bucket <= $5
+                 WHERE dim = $1 AND region_path IN (SELECT path FROM regions WHERE path LIKE $2 AND (NOT $7 OR parent_id IS NULL)) AND grain = $3 AND bucket >= $4 AND bucket <= $5
                  GROUP BY key HAVING SUM(received) <> 0 OR SUM(merged) <> 0 OR SUM(ack_on_time) <> 0
                  ORDER BY CASE WHEN SUM(received) - SUM(merged) > 0
                      THEN CAST(SUM(ack_on_time) AS BIGINT) * 1000 / CAST(SUM(received) - SUM(merged) AS BIGINT) ELSE -1 END DESC,
                      SUM(received) DESC, key
                  LIMIT $6)
          GROUP BY key",
-        dim.as_str(),
-        format!("{prefix}%"),
+        reach.dim,
+        &reach.like,
         grain,
         from,
         to,
-        limit
+        limit,
+        reach.rolled_up
     )?;
     Ok(Some(rows.into_iter().map(CaseSumRow::into_pair).collect()))
 }
@@ -262,19 +293,20 @@ pub async fn people_top(
 /// The case counters of one station or representative (`key`) over the period, of the
 /// cases under `prefix`.
 pub async fn one_sums(tx: &mut Tx, dim: Dim, key: &str, prefix: &str, b: &Buckets) -> DbResult<CaseCounts> {
-    let like = format!("{prefix}%");
+    let reach = Reach::of(dim, prefix);
     let mut parts = Vec::new();
     for (grain, from, to) in ranges(b) {
         parts.push(rows!(
             tx,
             CaseSumRow,
-            "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases WHERE dim = $1 AND key = $2 AND grain = $3 AND bucket >= $4 AND bucket <= $5 AND region_path LIKE $6 GROUP BY key",
-            dim.as_str(),
+            "SELECT key, CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT) AS acknowledged, CAST(COALESCE(SUM(ack_on_time), 0) AS BIGINT) AS ack_on_time, CAST(COALESCE(SUM(answered_direct), 0) AS BIGINT) AS answered_direct, CAST(COALESCE(SUM(forwarded), 0) AS BIGINT) AS forwarded, CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT) AS answered_on_time, CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed, CAST(COALESCE(SUM(solved), 0) AS BIGINT) AS solved, CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT) AS withdrawn, CAST(COALESCE(SUM(merged), 0) AS BIGINT) AS merged, CAST(COALESCE(SUM(reopened), 0) AS BIGINT) AS reopened, CAST(COALESCE(SUM(citizen_satisfied), 0) AS BIGINT) AS citizen_satisfied, CAST(COALESCE(SUM(citizen_basic), 0) AS BIGINT) AS citizen_basic, CAST(COALESCE(SUM(citizen_unsatisfied), 0) AS BIGINT) AS citizen_unsatisfied, CAST(COALESCE(SUM(rep_satisfied), 0) AS BIGINT) AS rep_satisfied, CAST(COALESCE(SUM(rep_basic), 0) AS BIGINT) AS rep_basic, CAST(COALESCE(SUM(rep_unsatisfied), 0) AS BIGINT) AS rep_unsatisfied, CAST(COALESCE(SUM(rated_both), 0) AS BIGINT) AS rated_both, CAST(COALESCE(SUM(disagree), 0) AS BIGINT) AS disagree, CAST(COALESCE(SUM(returns), 0) AS BIGINT) AS returns, CAST(COALESCE(SUM(reworks), 0) AS BIGINT) AS reworks, CAST(COALESCE(SUM(extensions), 0) AS BIGINT) AS extensions FROM agg_cases WHERE dim = $1 AND key = $2 AND grain = $3 AND bucket >= $4 AND bucket <= $5 AND region_path IN (SELECT path FROM regions WHERE path LIKE $6 AND (NOT $7 OR parent_id IS NULL)) GROUP BY key",
+            reach.dim,
             key,
             grain,
             from,
             to,
-            &like
+            &reach.like,
+            reach.rolled_up
         )?);
     }
     Ok(merged(parts).into_iter().map(|(_, c)| c).next().unwrap_or_default())
