@@ -167,11 +167,16 @@ const SQLITE_PAUSE: std::time::Duration = std::time::Duration::from_millis(120);
 
 /// Fills the counters from the history when cases exist but no counter does (after a
 /// migration that changed how they are kept), and the reception-day counters from the
-/// meetings when only they are missing; does nothing otherwise.
+/// meetings and the open cases by due day (`db::open_due`) from the cases when only they
+/// are missing; does nothing otherwise.
 pub async fn fill_if_empty(db: &Db) -> Result<Option<Rebuilt>> {
-    let (need, reception) = {
+    let (need, reception, open_due) = {
         let mut tx = db.read().await?;
-        (aggregates::need_filling(&mut tx).await?, aggregates::reception_need_filling(&mut tx).await?)
+        (
+            aggregates::need_filling(&mut tx).await?,
+            aggregates::reception_need_filling(&mut tx).await?,
+            db::open_due::need_filling(&mut tx).await?,
+        )
     };
     if !need {
         if reception {
@@ -179,6 +184,12 @@ pub async fn fill_if_empty(db: &Db) -> Result<Option<Rebuilt>> {
             let days = aggregates::refill_reception(&mut tx).await?;
             tx.commit().await?;
             tracing::info!(days, "the reception days are counted for the cockpit");
+        }
+        if open_due {
+            let mut tx = db.write().await?;
+            let cases = db::open_due::refill(&mut tx).await?;
+            tx.commit().await?;
+            tracing::info!(cases, "the open cases are counted by due day for the cockpit");
         }
         return Ok(None);
     }
@@ -241,6 +252,7 @@ pub async fn rebuild_aggregates_in_chunks(
     aggregates::apply_to(&mut tx, Counters::Next, &meanwhile).await?;
     aggregates::swap(&mut tx).await?;
     aggregates::refill_reception(&mut tx).await?;
+    db::open_due::refill(&mut tx).await?;
     tx.commit().await?;
     if paths.is_empty() {
         progress(0).await;

@@ -393,7 +393,7 @@ pub async fn lock_for_swap(tx: &mut Tx) -> DbResult<()> {
             exec!(
                 tx,
                 "LOCK TABLE agg_cases, agg_departments, agg_hot_words, agg_cases_next, agg_departments_next,
-                     agg_hot_words_next, agg_reception IN ACCESS EXCLUSIVE MODE"
+                     agg_hot_words_next, agg_reception, open_due IN ACCESS EXCLUSIVE MODE"
             )?;
             Ok(())
         }

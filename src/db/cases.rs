@@ -9,10 +9,9 @@ use crate::domain::case::{Assignment, AssignmentRole, AssignmentState, Case, Cas
 mod inbox;
 pub use inbox::{
     ExportKey, InboxFilter, InboxKey, Narrowing, export_page, inbox, inbox_after, inbox_count, open_due_between,
-    open_due_count,
 };
 
-fn date(raw: &str) -> DbResult<NaiveDate> {
+pub(super) fn date(raw: &str) -> DbResult<NaiveDate> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|e| sqlx::Error::Decode(format!("bad date {raw}: {e}").into()))
 }
 
@@ -158,12 +157,17 @@ pub async fn insert_many(tx: &mut Tx, cases: &[(&Case, Option<&str>)]) -> DbResu
                 .push_bind(c.location.map(|l| l.lng_e6));
         }
     );
+    let open: Vec<_> = cases.iter().filter_map(|(c, _)| super::open_due::filed(c)).map(|(p, d)| (p, d, 1)).collect();
+    super::open_due::moved(tx, &open).await?;
     Ok(())
 }
 
 /// Writes a case's changed fields if nobody changed it since `case.version - 1`;
-/// returns false when someone did (the caller reports a conflict).
+/// returns false when someone did (the caller reports a conflict). Moves the count of
+/// open cases by due day (`super::open_due`) from what the stored case counted to what
+/// `case` counts.
 pub async fn update(tx: &mut Tx, case: &Case) -> DbResult<bool> {
+    let Some(before) = get(tx, &case.id).await? else { return Ok(false) };
     let touched = exec!(
         tx,
         "UPDATE cases SET state = $3, resume_state = $4, acknowledged_at = $5, answer = $6, answered_at = $7,
@@ -185,7 +189,15 @@ pub async fn update(tx: &mut Tx, case: &Case) -> DbResult<bool> {
         case.closed_at,
         case.answer_due.map(date_text)
     )?;
-    Ok(touched == 1)
+    if touched != 1 {
+        return Ok(false);
+    }
+    let (was, is) = (super::open_due::filed(&before), super::open_due::filed(case));
+    if was != is {
+        let changes: Vec<_> = was.map(|(p, d)| (p, d, -1)).into_iter().chain(is.map(|(p, d)| (p, d, 1))).collect();
+        super::open_due::moved(tx, &changes).await?;
+    }
+    Ok(true)
 }
 
 pub async fn get(tx: &mut Tx, id: &str) -> DbResult<Option<Case>> {

@@ -21,6 +21,7 @@ pub const CLUSTERED: &[&str] = &[
     "agg_hot_words",
     "agg_hot_words_next",
     "agg_reception",
+    "open_due",
 ];
 
 /// Rebuilds every table of [`CLUSTERED`] not yet stored `WITHOUT ROWID`, each in one

@@ -109,6 +109,7 @@ pub mod layout;
 pub mod meetings;
 pub mod message_templates;
 pub mod open311;
+pub mod open_due;
 pub mod outbox;
 pub mod regions;
 pub mod representatives;

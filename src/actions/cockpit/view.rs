@@ -361,20 +361,19 @@ struct Lists {
 
 async fn lists(app: &App, prefix: &str, period: &Period, today: NaiveDate) -> Result<Lists> {
     let mut tx = app.db().read().await?;
-    // Open cases by their next due date, from the cases themselves: counted from the
-    // region's own (below the root), then listed from its own where they are few.
+    // Open cases by their next due date: counted from the kept count of the region's open
+    // cases by due day, then listed from the region's own cases where they are few
+    // (below the root), else from the province's by due date.
     let own = prefix != "/";
     let yesterday = today.pred_opt().unwrap_or(today);
     let (ever, yesterday) = ("0000-01-01", db::cases::date_text(yesterday));
-    let overdue_total = db::cases::open_due_count(&mut tx, prefix, ever, &yesterday, i64::MAX, own).await?;
+    let overdue_total = db::open_due::count(&mut tx, prefix, ever, &yesterday).await?;
     let narrow = own && overdue_total <= NARROW_DUE;
     let overdue = db::cases::open_due_between(&mut tx, prefix, ever, &yesterday, LIST_ROWS as i64, narrow).await?;
     let due_soon_until =
         app.calendar().add_working_days(today, DUE_SOON_WORKING_DAYS).map_err(|e| Error::Internal(e.into()))?;
     let (today_text, until_text) = (db::cases::date_text(today), db::cases::date_text(due_soon_until));
-    let narrow = own
-        && db::cases::open_due_count(&mut tx, prefix, &today_text, &until_text, NARROW_DUE + 1, true).await?
-            <= NARROW_DUE;
+    let narrow = own && db::open_due::count(&mut tx, prefix, &today_text, &until_text).await? <= NARROW_DUE;
     let due_soon =
         db::cases::open_due_between(&mut tx, prefix, &today_text, &until_text, LIST_ROWS as i64, narrow).await?;
     let (from_day, to_day) = (period.from().to_string(), period.to().to_string());

@@ -1,5 +1,6 @@
 //! The cockpit's reads: sums of the counters over a region and a period's buckets, the
-//! station-management list, and every row for the rebuilt-equals-maintained check.
+//! station-management list, and every row for the rebuilt-equals-maintained check
+//! (the open cases by due day, `db::open_due`, included).
 
 use super::{DbResult, Dim, Tx};
 use crate::domain::rates::Buckets;
@@ -419,6 +420,12 @@ pub async fn dump(tx: &mut Tx) -> DbResult<Vec<String>> {
          WHERE planned <> 0 OR held <> 0 ORDER BY region_path, grain, bucket"
     )?;
     out.extend(reception.into_iter().map(|(k, p, h)| format!("reception {k} {p} {h}")));
+    let open_due = rows!(
+        tx,
+        (String, i64),
+        "SELECT region_path || '|' || due AS key, cases FROM open_due WHERE cases <> 0 ORDER BY region_path, due"
+    )?;
+    out.extend(open_due.into_iter().map(|(k, n)| format!("open_due {k} {n}")));
     Ok(out)
 }
 

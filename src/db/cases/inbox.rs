@@ -273,7 +273,7 @@ pub async fn export_page(tx: &mut Tx, filter: &InboxFilter, after: &ExportKey, s
 
 /// The open cases under `region_prefix` (a region path, `/` for all) whose next due date
 /// lies from `from` to `to` (`YYYY-MM-DD`, inclusive), the earliest due first, at most
-/// `limit`: the cockpit's overdue and due-soon lists ([`open_due_count`] counts them).
+/// `limit`: the cockpit's overdue and due-soon lists (`db::open_due::count` counts them).
 ///
 /// Two ways to the same answer. Wide: from the index `cases_open_due` (open cases by next
 /// due date; the expression is the index's) however many cases are closed, the region
@@ -332,48 +332,4 @@ pub async fn open_due_between(
         )?
     };
     rows.into_iter().map(CaseRow::into_case).collect()
-}
-
-/// How many cases [`open_due_between`] finds, counting no further than `upto` (the same
-/// two ways: `narrow` reads only the region's own open cases in the window, wide all of
-/// the province's in the window).
-pub async fn open_due_count(
-    tx: &mut Tx,
-    region_prefix: &str,
-    from: &str,
-    to: &str,
-    upto: i64,
-    narrow: bool,
-) -> DbResult<i64> {
-    if narrow {
-        return scalar!(
-            tx,
-            i64,
-            "SELECT COUNT(*) FROM (SELECT 1 FROM cases c
-             WHERE c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-               AND c.region_path IN (SELECT path FROM regions WHERE path LIKE $1)
-               AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) >= $2
-               AND (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) <= $3
-             LIMIT $4) AS bounded",
-            format!("{region_prefix}%"),
-            from,
-            to,
-            upto
-        );
-    }
-    scalar!(
-        tx,
-        i64,
-        "SELECT COUNT(*) FROM (SELECT 1 FROM cases c
-         WHERE (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-             THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) >= $2
-           AND (CASE WHEN c.state IN ('received', 'acknowledged', 'awaiting_info', 'forwarded')
-             THEN (CASE WHEN c.acknowledged_at IS NULL THEN c.ack_due ELSE COALESCE(c.answer_due, c.ack_due) END) END) <= $3
-           AND ($1 = '/' OR substr(c.region_path, 1, length($1)) = $1)
-         LIMIT $4) AS bounded",
-        region_prefix,
-        from,
-        to,
-        upto
-    )
 }
