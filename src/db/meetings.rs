@@ -124,8 +124,9 @@ pub async fn set_cancelled(tx: &mut Tx, id: &str, cancelled: bool, now: Millis) 
 /// `domain::reception::window`), by the rule of `domain::reception`: a day cancelled
 /// before its China date is not planned; one cancelled on or after it is planned and not
 /// held. Units with none are left out. The listed units drive seeks into the index
-/// `meetings_unit_reception`, which holds all the count reads. The subtree's total comes
-/// from the counters (`aggregates::reception_total`).
+/// `meetings_unit_reception`, which holds all the count reads (the units chosen as
+/// `aggregates::stations` chooses them). The subtree's total comes from the counters
+/// (`aggregates::reception_total`).
 pub async fn reception_counts(
     tx: &mut Tx,
     prefix: &str,
@@ -140,15 +141,20 @@ pub async fn reception_counts(
         "SELECT m.unit_id, CAST(COUNT(*) AS BIGINT) AS planned,
              CAST(SUM(CASE WHEN m.state = 'held' THEN 1 ELSE 0 END) AS BIGINT) AS held
          FROM meetings m
-         WHERE m.unit_id IN (SELECT u.id FROM units u JOIN regions r ON r.id = u.region_id WHERE r.path LIKE $1
-                 ORDER BY u.active DESC, u.last_case_day, u.name, u.id LIMIT $4)
+         WHERE m.unit_id IN (
+                 SELECT id FROM (SELECT u.id FROM units u WHERE $5
+                     ORDER BY u.active DESC, u.last_case_day, u.name, u.id LIMIT $4) AS everywhere
+                 UNION ALL
+                 SELECT id FROM (SELECT u.id FROM units u JOIN regions r ON r.id = u.region_id WHERE NOT $5 AND r.path LIKE $1
+                     ORDER BY u.active DESC, u.last_case_day, u.name, u.id LIMIT $4) AS below)
            AND m.kind = 'reception' AND m.starts_at >= $2 AND m.starts_at < $3
            AND (m.state <> 'cancelled' OR m.cancelled_at >= m.starts_at - (m.starts_at + 28800000) % 86400000)
          GROUP BY m.unit_id",
         &like,
         from,
         until,
-        limit
+        limit,
+        prefix == "/"
     )?;
     Ok(rows.into_iter().map(|(unit, planned, held)| (unit, ReceptionCount { planned, held })).collect())
 }

@@ -286,3 +286,34 @@ async fn an_empty_count_of_open_cases_by_due_day_is_counted_at_start() {
         assert!(!minyi::db::open_due::need_filling(&mut tx).await.unwrap(), "{}", t.engine);
     }
 }
+
+/// The root lists stations (and their reception days) by the index of every station in
+/// order, a region by sorting its own: where one county holds every station, the same.
+#[tokio::test]
+async fn the_root_lists_the_stations_as_its_only_county_does() {
+    for t in engines().await {
+        load_demo(&t).await;
+        minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
+        let mut tx = t.read().await;
+        let county = minyi::db::regions::top_level(&mut tx).await.unwrap().remove(0);
+        let county = county.path.as_str();
+        let today = t.app.today();
+        let (from, to, since) = ("2000-01-01", today.to_string(), (today - chrono::Duration::days(30)).to_string());
+        let until = minyi::domain::reception::china_midnight(today + chrono::Duration::days(60));
+        for limit in [1, 3, 200] {
+            let e = format!("{} first {limit}", t.engine);
+            let root = aggregates::stations(&mut tx, "/", from, &to, &since, limit).await.unwrap();
+            let own = aggregates::stations(&mut tx, county, from, &to, &since, limit).await.unwrap();
+            let ids = |list: &[aggregates::StationActivity]| {
+                list.iter().map(|s| (s.id.clone(), s.recent_cases, s.last_case_day.clone())).collect::<Vec<_>>()
+            };
+            assert_eq!(ids(&root), ids(&own), "{e}");
+            assert_eq!(root.len(), (limit as usize).min(own.len()), "{e}");
+            let root = minyi::db::meetings::reception_counts(&mut tx, "/", 0, until, limit).await.unwrap();
+            let own = minyi::db::meetings::reception_counts(&mut tx, county, 0, until, limit).await.unwrap();
+            assert_eq!(root, own, "{e}: reception days");
+        }
+        let all = minyi::db::meetings::reception_counts(&mut tx, "/", 0, until, 200).await.unwrap();
+        assert!(!all.is_empty(), "{}: the demo plans reception days", t.engine);
+    }
+}

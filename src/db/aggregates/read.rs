@@ -471,7 +471,9 @@ pub struct StationActivity {
 
 /// The stations under `prefix`: inactive ones last, the least recently active first
 /// (by `units.last_case_day`, never first), at most `limit`; the scans and the recent
-/// count are read for the stations listed.
+/// count are read for the stations listed. The root (`/`) takes the first of every
+/// station in the order of the index `units_activity`; a region sorts its own (by
+/// `units_region_activity`): one statement, whose other half a constant condition skips.
 pub async fn stations(
     tx: &mut Tx,
     prefix: &str,
@@ -495,16 +497,20 @@ pub async fn stations(
                      + (CASE WHEN u.reception_days <> '' THEN 1 ELSE 0 END) + (CASE WHEN u.contact_name <> '' THEN 1 ELSE 0 END)
                      + (CASE WHEN u.contact_phone <> '' THEN 1 ELSE 0 END) + (CASE WHEN u.service_fields <> '' THEN 1 ELSE 0 END)
                      AS BIGINT) AS profile_filled
-             FROM units u JOIN regions r ON r.id = u.region_id
-             WHERE r.path LIKE $1
-             ORDER BY u.active DESC, u.last_case_day, u.name, u.id
-             LIMIT $5) AS t
+             FROM units u
+             WHERE u.id IN (
+                 SELECT id FROM (SELECT u.id FROM units u WHERE $6
+                     ORDER BY u.active DESC, u.last_case_day, u.name, u.id LIMIT $5) AS everywhere
+                 UNION ALL
+                 SELECT id FROM (SELECT u.id FROM units u JOIN regions r ON r.id = u.region_id WHERE NOT $6 AND r.path LIKE $1
+                     ORDER BY u.active DESC, u.last_case_day, u.name, u.id LIMIT $5) AS below)) AS t
          ORDER BY t.active DESC, t.last_case_day, t.name, t.id",
         &like,
         from,
         to,
         since,
-        limit
+        limit,
+        prefix == "/"
     )
 }
 
