@@ -105,9 +105,10 @@ pub fn may_open(actor: &Actor) -> bool {
 
 /// The cockpit for `region_id` (or the actor's own region) over `from`..`to`.
 ///
-/// The region is looked up first; then its figures are read in four parts at once,
-/// each in its own read transaction ([`sums`], [`stations_ranked`], [`people_ranked`],
-/// [`lists`]), so a page costs about the slowest part rather than all of them. Each
+/// The region is looked up first; then its figures are read in five parts at once,
+/// each in its own read transaction ([`sums`], [`stations_ranked`],
+/// [`representatives_ranked`], [`departments_ranked`], [`lists`]), so a page costs about
+/// the slowest part rather than all of them. Each
 /// part is one consistent snapshot; parts may differ by what was written in the
 /// milliseconds between their starts. No part holds a connection while it waits for
 /// another, so a full pool only makes them wait.
@@ -145,15 +146,15 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     };
     let prefix = region.as_ref().map(|r| r.path.as_str().to_string()).unwrap_or_else(|| "/".to_string());
     let buckets = period.buckets_as_of(today);
-    let (sums, stations, people, lists) = tokio::try_join!(
+    let (sums, stations, representatives, departments, lists) = tokio::try_join!(
         sums(app, &prefix, &period, &buckets, today, &children_of),
         stations_ranked(app, &prefix, &buckets),
-        people_ranked(app, &prefix, &buckets),
+        representatives_ranked(app, &prefix, &buckets),
+        departments_ranked(app, &prefix, &buckets),
         lists(app, &prefix, &period, today),
     )?;
     let mut too_wide = Vec::new();
     let stations = ranked_or_too_wide(stations, "stations", &mut too_wide);
-    let (representatives, departments) = people;
     let representatives = ranked_or_too_wide(representatives, "representatives", &mut too_wide);
     let departments = ranked_or_too_wide(departments, "departments", &mut too_wide);
     Ok(Overview {
@@ -287,41 +288,33 @@ async fn stations_ranked(app: &App, prefix: &str, buckets: &Buckets) -> Result<O
     Ok(Some(stations))
 }
 
-/// The representatives and the departments ranked (each none when the region is too wide).
-type People = (Option<Vec<Line<CaseCounts>>>, Option<Vec<Line<DeptCounts>>>);
-
-async fn people_ranked(app: &App, prefix: &str, buckets: &Buckets) -> Result<People> {
+/// The representatives ranked (none when the region is too wide), as the stations.
+async fn representatives_ranked(app: &App, prefix: &str, buckets: &Buckets) -> Result<Option<Vec<Line<CaseCounts>>>> {
     let mut tx = app.db().read().await?;
-    let representatives = match ranked(&mut tx, Dim::Rep, prefix, buckets).await? {
-        Some(mut lines) => {
-            for line in &mut lines {
-                line.name =
-                    db::representatives::get(&mut tx, &line.key).await?.map(|r| r.input.name).unwrap_or_default();
-            }
-            Some(lines)
-        }
-        None => None,
+    let Some(mut lines) = ranked(&mut tx, Dim::Rep, prefix, buckets).await? else { return Ok(None) };
+    for line in &mut lines {
+        line.name = db::representatives::get(&mut tx, &line.key).await?.map(|r| r.input.name).unwrap_or_default();
+    }
+    Ok(Some(lines))
+}
+
+/// The departments ranked by their on-time rate (none when the region is too wide).
+async fn departments_ranked(app: &App, prefix: &str, buckets: &Buckets) -> Result<Option<Vec<Line<DeptCounts>>>> {
+    let mut tx = app.db().read().await?;
+    let Some(rows) = aggregates::department_sums(&mut tx, prefix, buckets, PEOPLE_BOUND).await? else {
+        return Ok(None);
     };
-    let departments = match aggregates::department_sums(&mut tx, prefix, buckets, PEOPLE_BOUND).await? {
-        Some(rows) => {
-            let mut lines: Vec<Line<DeptCounts>> =
-                rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts }).collect();
-            lines.sort_by(|a, b| {
-                let rate = |d: &DeptCounts| crate::domain::rates::department_on_time_rate(d).per_mille().unwrap_or(-1);
-                rate(&b.counts)
-                    .cmp(&rate(&a.counts))
-                    .then(b.counts.assigned.cmp(&a.counts.assigned))
-                    .then(a.key.cmp(&b.key))
-            });
-            lines.truncate(LIST_ROWS);
-            for line in &mut lines {
-                line.name = db::departments::get(&mut tx, &line.key).await?.map(|d| d.input.name).unwrap_or_default();
-            }
-            Some(lines)
-        }
-        None => None,
-    };
-    Ok((representatives, departments))
+    let mut lines: Vec<Line<DeptCounts>> =
+        rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts }).collect();
+    lines.sort_by(|a, b| {
+        let rate = |d: &DeptCounts| crate::domain::rates::department_on_time_rate(d).per_mille().unwrap_or(-1);
+        rate(&b.counts).cmp(&rate(&a.counts)).then(b.counts.assigned.cmp(&a.counts.assigned)).then(a.key.cmp(&b.key))
+    });
+    lines.truncate(LIST_ROWS);
+    for line in &mut lines {
+        line.name = db::departments::get(&mut tx, &line.key).await?.map(|d| d.input.name).unwrap_or_default();
+    }
+    Ok(Some(lines))
 }
 
 /// The first `LIST_ROWS` stations or representatives of the region by response rate,
