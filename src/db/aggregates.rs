@@ -10,9 +10,9 @@
 //! and a department's are filed once, under the case's own path, and a subtree of them
 //! is read region path by region path up to a bound. The stations' and representatives'
 //! are also filed summed under the case's top-level region (`Dim::UnitRollup`,
-//! `Dim::RepRollup`), so the widest views (the whole installation, a province) read one
-//! range of rows a top-level region instead of one seek per region below
-//! ([`read::Reach`]). Every table has a `_next` copy that a rebuild fills and then swaps in.
+//! `Dim::RepRollup`; a department's under the region's path marked with [`TOP_MARK`]), so
+//! the widest views (the whole installation, a province) read one range of rows a
+//! top-level region instead of one seek per region below ([`read::Reach`]). Every table has a `_next` copy that a rebuild fills and then swaps in.
 
 use std::collections::BTreeMap;
 
@@ -36,6 +36,13 @@ pub struct CaseKey {
     pub unit_id: String,
     pub representative_id: String,
 }
+
+/// The mark before a top-level region's path under which `agg_departments` files the sums
+/// of that region's departments (`+/a/`; a region path starts with `/`, so a marked row is
+/// never one region's own), read by `/` and top-level views as `agg_cases` reads
+/// `Dim::UnitRollup`. The SQL of `read::department_sums` and the migration
+/// `20261130000009_agg_departments_rollup.sql` write it as the literal `'+'`.
+pub const TOP_MARK: &str = "+";
 
 /// A breakdown of the case counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -139,11 +146,14 @@ impl Additions {
                 }
             }
         }
+        let top = ancestors(&key.region_path).get(1).map(|(top, _)| format!("{TOP_MARK}{top}"));
         for (department_id, counts) in &delta.departments {
             for (grain, bucket) in &buckets {
-                let row = (key.region_path.clone(), *grain, bucket.clone(), department_id.clone());
-                let entry = self.departments.entry(row).or_default();
-                *entry = entry.plus(counts);
+                for path in std::iter::once(&key.region_path).chain(&top) {
+                    let row = (path.clone(), *grain, bucket.clone(), department_id.clone());
+                    let entry = self.departments.entry(row).or_default();
+                    *entry = entry.plus(counts);
+                }
             }
         }
     }

@@ -1,8 +1,8 @@
 //! The cockpit's bounded reads: a ranking of stations, representatives or departments
 //! reads at most one counter row past its bound (a region holding more rows in the period
 //! is too wide to rank, one holding exactly the bound is ranked in full); the database's
-//! ranking of a one-range period is the cockpit's order; the stations' and
-//! representatives' sums under each top-level region are their own rows summed, as kept
+//! ranking of a one-range period is the cockpit's order; the stations', representatives'
+//! and departments' sums under each top-level region are their own rows summed, as kept
 //! and as the migration fills them; the due lists read wide or narrow give the same cases,
 //! and the kept count of open cases by due day counts them.
 
@@ -59,8 +59,8 @@ async fn texts(db: &Db, sql: &'static str) -> Vec<String> {
     .unwrap()
 }
 
-/// The stations' and representatives' rows summed per top-level region, as text, and
-/// the sums filed under the top-level regions, as text, counted here.
+/// The stations', representatives' and departments' rows summed per top-level region, as
+/// text, and the sums filed under the top-level regions, as text, counted here.
 async fn own_and_rolled_up(db: &Db) -> (Vec<String>, Vec<String>) {
     let own = texts(
         db,
@@ -84,11 +84,36 @@ async fn own_and_rolled_up(db: &Db) -> (Vec<String>, Vec<String>) {
          FROM agg_cases WHERE dim IN ('unit_rollup', 'rep_rollup') ORDER BY line",
     )
     .await;
+    let own_departments = texts(
+        db,
+        "SELECT t.path || '|' || a.grain || '|' || a.bucket || '|' || a.department_id || '|'
+             || CAST(CAST(SUM(a.assigned) AS BIGINT) AS TEXT) || '|' || CAST(CAST(SUM(a.returned) AS BIGINT) AS TEXT)
+             || '|' || CAST(CAST(SUM(a.submitted_on_time) AS BIGINT) AS TEXT)
+             || '|' || CAST(CAST(SUM(a.rated_unsatisfied) AS BIGINT) AS TEXT) AS line
+         FROM agg_departments a, regions t
+         WHERE t.parent_id IS NULL AND a.region_path LIKE t.path || '%'
+         GROUP BY t.path, a.grain, a.bucket, a.department_id ORDER BY line",
+    )
+    .await;
+    let rolled_up_departments = texts(
+        db,
+        "SELECT substr(region_path, 2) || '|' || grain || '|' || bucket || '|' || department_id || '|'
+             || CAST(assigned AS TEXT) || '|' || CAST(returned AS TEXT) || '|' || CAST(submitted_on_time AS TEXT)
+             || '|' || CAST(rated_unsatisfied AS TEXT) AS line
+         FROM agg_departments WHERE region_path LIKE '+%' ORDER BY line",
+    )
+    .await;
+    let tag = |lines: Vec<String>, kind: &str| lines.into_iter().map(|l| format!("{kind}|{l}")).collect::<Vec<_>>();
+    let mut own = own;
+    own.extend(tag(own_departments, "department"));
+    let mut rolled_up = rolled_up;
+    rolled_up.extend(tag(rolled_up_departments, "department"));
     (own, rolled_up)
 }
 
-/// The sums under the top-level region are the stations' and representatives' own rows
-/// summed, as the cases' moves keep them and as the migration fills them from the own rows.
+/// The sums under the top-level region are the stations', representatives' and
+/// departments' own rows summed, as the cases' moves keep them and as the migrations fill
+/// them from the own rows.
 #[tokio::test]
 async fn the_people_sums_under_a_top_level_region_are_their_rows_summed() {
     for t in engines().await {
@@ -97,18 +122,23 @@ async fn the_people_sums_under_a_top_level_region_are_their_rows_summed() {
         let (own, rolled_up) = own_and_rolled_up(t.db()).await;
         assert!(own.len() > 100, "{}: the demo files many rows, {}", t.engine, own.len());
         assert_eq!(rolled_up, own, "{}: as kept", t.engine);
-        let sql = "DELETE FROM agg_cases WHERE dim IN ('unit_rollup', 'rep_rollup')";
-        let migration = include_str!("../../migrations/20261130000006_agg_people_rollup.sql");
+        assert!(own.iter().any(|l| l.starts_with("department|")), "{}: departments were assigned", t.engine);
+        let empty = "DELETE FROM agg_cases WHERE dim IN ('unit_rollup', 'rep_rollup');
+             DELETE FROM agg_departments WHERE region_path LIKE '+%';";
+        let people = include_str!("../../migrations/20261130000006_agg_people_rollup.sql");
+        let departments = include_str!("../../migrations/20261130000009_agg_departments_rollup.sql");
         match t.db() {
             Db::Sqlite { writer, .. } => {
-                sqlx::query(sql).execute(writer).await.unwrap();
+                sqlx::raw_sql(empty).execute(writer).await.unwrap();
                 assert_eq!(own_and_rolled_up(t.db()).await.1, Vec::<String>::new());
-                sqlx::raw_sql(migration).execute(writer).await.unwrap();
+                sqlx::raw_sql(people).execute(writer).await.unwrap();
+                sqlx::raw_sql(departments).execute(writer).await.unwrap();
             }
             Db::Postgres(pool) => {
-                sqlx::query(sql).execute(pool).await.unwrap();
+                sqlx::raw_sql(empty).execute(pool).await.unwrap();
                 assert_eq!(own_and_rolled_up(t.db()).await.1, Vec::<String>::new());
-                sqlx::raw_sql(migration).execute(pool).await.unwrap();
+                sqlx::raw_sql(people).execute(pool).await.unwrap();
+                sqlx::raw_sql(departments).execute(pool).await.unwrap();
             }
         }
         assert_eq!(own_and_rolled_up(t.db()).await, (own.clone(), own), "{}: as the migration fills them", t.engine);
@@ -147,15 +177,21 @@ async fn a_ranking_is_left_out_exactly_when_the_region_holds_more_rows_than_the_
                 assert!(aggregates::people_within(&mut tx, dim, prefix, &b, rows).await.unwrap(), "{e}: at the bound");
             }
         }
-        let all = aggregates::department_sums(&mut tx, "/", &b, 1_000_000).await.unwrap().unwrap();
-        assert!(!all.is_empty(), "{}: departments were assigned", t.engine);
-        let mut rows = 0;
-        while aggregates::department_sums(&mut tx, "/", &b, rows).await.unwrap().is_none() {
-            rows += 1;
+        // The departments likewise: the root reads the sums under the marked top-level path.
+        let county = minyi::db::regions::top_level(&mut tx).await.unwrap().remove(0);
+        let marked = format!("{}{}", aggregates::TOP_MARK, county.path.as_str());
+        for (prefix, stored) in [("/", marked.as_str()), (town.as_str(), town.as_str())] {
+            let e = format!("{} departments {prefix}", t.engine);
+            let all = aggregates::department_sums(&mut tx, prefix, &b, 1_000_000).await.unwrap().unwrap();
+            assert!(!all.is_empty(), "{e}: departments were assigned");
+            let mut rows = 0;
+            while aggregates::department_sums(&mut tx, prefix, &b, rows).await.unwrap().is_none() {
+                rows += 1;
+            }
+            assert_eq!(rows, stored_rows(t.db(), "agg_departments", "", stored, &b).await, "{e}");
+            assert_eq!(aggregates::department_sums(&mut tx, prefix, &b, rows).await.unwrap(), Some(all), "{e}");
+            assert_eq!(aggregates::department_sums(&mut tx, prefix, &b, 0).await.unwrap(), None, "{e}");
         }
-        assert_eq!(rows, stored_rows(t.db(), "agg_departments", "", "/", &b).await, "{}", t.engine);
-        assert_eq!(aggregates::department_sums(&mut tx, "/", &b, rows).await.unwrap(), Some(all), "{}", t.engine);
-        assert_eq!(aggregates::department_sums(&mut tx, "/", &b, 0).await.unwrap(), None, "{}", t.engine);
     }
 }
 

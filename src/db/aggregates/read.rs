@@ -339,7 +339,9 @@ pub async fn hot_words(tx: &mut Tx, region_path: &str, b: &Buckets, limit: i64) 
 }
 
 /// The department counters of the cases under `prefix` received in the period, per
-/// department; none when there are more than `bound` counter rows (as [`people_sums`]).
+/// department; none when there are more than `bound` counter rows (as [`people_within`]).
+/// `/` and a top-level region read the sums under the top-level regions (their paths
+/// marked with [`super::TOP_MARK`]), a region below the rows of each of its paths.
 pub async fn department_sums(
     tx: &mut Tx,
     prefix: &str,
@@ -347,17 +349,19 @@ pub async fn department_sums(
     bound: i64,
 ) -> DbResult<Option<Vec<(String, DeptCounts)>>> {
     let like = format!("{prefix}%");
+    let rolled_up = is_rolled_up(prefix);
     let mut rows = 0;
     for (grain, from, to) in ranges(b) {
         rows += scalar!(
             tx,
             i64,
-            "SELECT COUNT(*) FROM (SELECT 1 FROM agg_departments WHERE region_path IN (SELECT path FROM regions WHERE path LIKE $1) AND grain = $2 AND bucket >= $3 AND bucket <= $4 LIMIT $5) AS bounded",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM agg_departments WHERE region_path IN (SELECT CASE WHEN $6 THEN '+' || path ELSE path END FROM regions WHERE path LIKE $1 AND (NOT $6 OR parent_id IS NULL)) AND grain = $2 AND bucket >= $3 AND bucket <= $4 LIMIT $5) AS bounded",
             &like,
             grain,
             from,
             to,
-            bound + 1 - rows
+            bound + 1 - rows,
+            rolled_up
         )?;
         if rows > bound {
             return Ok(None);
@@ -368,12 +372,13 @@ pub async fn department_sums(
         let rows = rows!(
             tx,
             DeptSumRow,
-            "SELECT department_id AS key, CAST(COALESCE(SUM(assigned), 0) AS BIGINT) AS assigned, CAST(COALESCE(SUM(returned), 0) AS BIGINT) AS returned, CAST(COALESCE(SUM(reworked), 0) AS BIGINT) AS reworked, CAST(COALESCE(SUM(ext_requested), 0) AS BIGINT) AS ext_requested, CAST(COALESCE(SUM(ext_granted), 0) AS BIGINT) AS ext_granted, CAST(COALESCE(SUM(submitted), 0) AS BIGINT) AS submitted, CAST(COALESCE(SUM(submitted_on_time), 0) AS BIGINT) AS submitted_on_time, CAST(COALESCE(SUM(completed), 0) AS BIGINT) AS completed, CAST(COALESCE(SUM(rated_satisfied), 0) AS BIGINT) AS rated_satisfied, CAST(COALESCE(SUM(rated_basic), 0) AS BIGINT) AS rated_basic, CAST(COALESCE(SUM(rated_unsatisfied), 0) AS BIGINT) AS rated_unsatisfied FROM agg_departments WHERE region_path IN (SELECT path FROM regions WHERE path LIKE $1) AND grain = $2 AND bucket >= $3 AND bucket <= $4
+            "SELECT department_id AS key, CAST(COALESCE(SUM(assigned), 0) AS BIGINT) AS assigned, CAST(COALESCE(SUM(returned), 0) AS BIGINT) AS returned, CAST(COALESCE(SUM(reworked), 0) AS BIGINT) AS reworked, CAST(COALESCE(SUM(ext_requested), 0) AS BIGINT) AS ext_requested, CAST(COALESCE(SUM(ext_granted), 0) AS BIGINT) AS ext_granted, CAST(COALESCE(SUM(submitted), 0) AS BIGINT) AS submitted, CAST(COALESCE(SUM(submitted_on_time), 0) AS BIGINT) AS submitted_on_time, CAST(COALESCE(SUM(completed), 0) AS BIGINT) AS completed, CAST(COALESCE(SUM(rated_satisfied), 0) AS BIGINT) AS rated_satisfied, CAST(COALESCE(SUM(rated_basic), 0) AS BIGINT) AS rated_basic, CAST(COALESCE(SUM(rated_unsatisfied), 0) AS BIGINT) AS rated_unsatisfied FROM agg_departments WHERE region_path IN (SELECT CASE WHEN $5 THEN '+' || path ELSE path END FROM regions WHERE path LIKE $1 AND (NOT $5 OR parent_id IS NULL)) AND grain = $2 AND bucket >= $3 AND bucket <= $4
              GROUP BY department_id",
             &like,
             grain,
             from,
-            to
+            to,
+            rolled_up
         )?;
         for (key, counts) in rows.into_iter().map(DeptSumRow::into_pair) {
             let sum = sums.entry(key).or_default();
