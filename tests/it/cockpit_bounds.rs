@@ -241,7 +241,8 @@ async fn the_due_lists_read_wide_or_narrow_are_the_same() {
 /// The stations and representatives the database ranks for a period of one range of
 /// buckets are the first of the cockpit's order (the best response rate in whole per
 /// mille first, none last; then the most received; then by id), with their whole
-/// counters: checked against every key's counters summed one by one and sorted here.
+/// counters: checked against every key's counters summed one by one and sorted here; the
+/// departments likewise on their on-time rate.
 #[tokio::test]
 async fn the_database_ranks_people_as_the_cockpit_orders_them() {
     use minyi::domain::rates::response_rate;
@@ -293,9 +294,36 @@ async fn the_database_ranks_people_as_the_cockpit_orders_them() {
                         assert_eq!(top, Some(all[..limit.min(all.len())].to_vec()), "{e}: the first {limit}");
                     }
                 }
+                // The departments, on their on-time rate, against every department summed here.
+                let e = format!("{} departments {prefix} from {from}", t.engine);
+                let top = aggregates::department_top(&mut tx, prefix, &b, 1_000).await.unwrap();
+                if !ranked {
+                    assert_eq!(top, None, "{e}: several ranges are not ranked in one statement");
+                    continue;
+                }
+                let mut all = aggregates::department_sums(&mut tx, prefix, &b, 1_000_000).await.unwrap().unwrap();
+                all.sort_by(department_order);
+                assert!(!all.is_empty(), "{e}: departments were assigned");
+                for limit in [1, 2, all.len(), all.len() + 5] {
+                    let mut top = aggregates::department_top(&mut tx, prefix, &b, limit as i64).await.unwrap().unwrap();
+                    top.sort_by(department_order);
+                    assert_eq!(top, all[..limit.min(all.len())].to_vec(), "{e}: the first {limit}");
+                }
             }
         }
     }
+}
+
+/// The cockpit's order of departments: the best on-time rate in whole per mille first
+/// (none last), then the most assigned, then by id.
+fn department_order(
+    a: &(String, minyi::domain::tally::DeptCounts),
+    b: &(String, minyi::domain::tally::DeptCounts),
+) -> std::cmp::Ordering {
+    let rate = |d: &minyi::domain::tally::DeptCounts| {
+        minyi::domain::rates::department_on_time_rate(d).per_mille().unwrap_or(-1)
+    };
+    rate(&b.1).cmp(&rate(&a.1)).then(b.1.assigned.cmp(&a.1.assigned)).then(a.0.cmp(&b.0))
 }
 
 /// A database whose count of open cases by due day is empty while open cases exist (one

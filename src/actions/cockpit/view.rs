@@ -301,8 +301,13 @@ async fn representatives_ranked(app: &App, prefix: &str, buckets: &Buckets) -> R
 /// The departments ranked by their on-time rate (none when the region is too wide).
 async fn departments_ranked(app: &App, prefix: &str, buckets: &Buckets) -> Result<Option<Vec<Line<DeptCounts>>>> {
     let mut tx = app.db().read().await?;
-    let Some(rows) = aggregates::department_sums(&mut tx, prefix, buckets, PEOPLE_BOUND).await? else {
+    if !aggregates::departments_within(&mut tx, prefix, buckets, PEOPLE_BOUND).await? {
         return Ok(None);
+    }
+    // One range of buckets is ranked by the database; several are summed here first.
+    let rows = match aggregates::department_top(&mut tx, prefix, buckets, LIST_ROWS as i64).await? {
+        Some(top) => top,
+        None => aggregates::department_sums(&mut tx, prefix, buckets, PEOPLE_BOUND).await?.unwrap_or_default(),
     };
     let mut lines: Vec<Line<DeptCounts>> =
         rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts }).collect();

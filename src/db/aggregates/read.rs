@@ -338,16 +338,9 @@ pub async fn hot_words(tx: &mut Tx, region_path: &str, b: &Buckets, limit: i64) 
     Ok(words)
 }
 
-/// The department counters of the cases under `prefix` received in the period, per
-/// department; none when there are more than `bound` counter rows (as [`people_within`]).
-/// `/` and a top-level region read the sums under the top-level regions (their paths
-/// marked with [`super::TOP_MARK`]), a region below the rows of each of its paths.
-pub async fn department_sums(
-    tx: &mut Tx,
-    prefix: &str,
-    b: &Buckets,
-    bound: i64,
-) -> DbResult<Option<Vec<(String, DeptCounts)>>> {
+/// Whether the cases under `prefix` received in the period hold at most `bound` department
+/// counter rows (as [`people_within`]). Counts no further than the bound.
+pub async fn departments_within(tx: &mut Tx, prefix: &str, b: &Buckets, bound: i64) -> DbResult<bool> {
     let like = format!("{prefix}%");
     let rolled_up = is_rolled_up(prefix);
     let mut rows = 0;
@@ -364,8 +357,26 @@ pub async fn department_sums(
             rolled_up
         )?;
         if rows > bound {
-            return Ok(None);
+            return Ok(false);
         }
+    }
+    Ok(true)
+}
+
+/// The department counters of the cases under `prefix` received in the period, per
+/// department; none when there are more than `bound` counter rows (as [`people_within`]).
+/// `/` and a top-level region read the sums under the top-level regions (their paths
+/// marked with [`super::TOP_MARK`]), a region below the rows of each of its paths.
+pub async fn department_sums(
+    tx: &mut Tx,
+    prefix: &str,
+    b: &Buckets,
+    bound: i64,
+) -> DbResult<Option<Vec<(String, DeptCounts)>>> {
+    let like = format!("{prefix}%");
+    let rolled_up = is_rolled_up(prefix);
+    if !departments_within(tx, prefix, b, bound).await? {
+        return Ok(None);
     }
     let mut sums: std::collections::BTreeMap<String, DeptCounts> = std::collections::BTreeMap::new();
     for (grain, from, to) in ranges(b) {
@@ -386,6 +397,47 @@ pub async fn department_sums(
         }
     }
     Ok(Some(sums.into_iter().filter(|(_, c)| !c.is_zero()).collect()))
+}
+
+/// The first `limit` departments of the cases under `prefix` received in the period, as
+/// the cockpit ranks them: the best on-time rate first (`domain::rates::department_on_time_rate`
+/// in whole per mille, none last), then the most assigned, then by id; with their whole
+/// counters, in no order. In one statement, as [`people_top`], for a period of one range of
+/// buckets (None over several). Reads every counter row of the period: ask
+/// [`departments_within`] first.
+pub async fn department_top(
+    tx: &mut Tx,
+    prefix: &str,
+    b: &Buckets,
+    limit: i64,
+) -> DbResult<Option<Vec<(String, DeptCounts)>>> {
+    let [(grain, from, to)] = ranges(b)[..] else { return Ok(None) };
+    let rows = rows!(
+        tx,
+        DeptSumRow,
+        "SELECT department_id AS key, CAST(COALESCE(SUM(assigned), 0) AS BIGINT) AS assigned, CAST(COALESCE(SUM(returned), 0) AS BIGINT) AS returned, CAST(COALESCE(SUM(reworked), 0) AS BIGINT) AS reworked, CAST(COALESCE(SUM(ext_requested), 0) AS BIGINT) AS ext_requested, CAST(COALESCE(SUM(ext_granted), 0) AS BIGINT) AS ext_granted, CAST(COALESCE(SUM(submitted), 0) AS BIGINT) AS submitted, CAST(COALESCE(SUM(submitted_on_time), 0) AS BIGINT) AS submitted_on_time, CAST(COALESCE(SUM(completed), 0) AS BIGINT) AS completed, CAST(COALESCE(SUM(rated_satisfied), 0) AS BIGINT) AS rated_satisfied, CAST(COALESCE(SUM(rated_basic), 0) AS BIGINT) AS rated_basic, CAST(COALESCE(SUM(rated_unsatisfied), 0) AS BIGINT) AS rated_unsatisfied FROM agg_departments
+         WHERE region_path IN (SELECT CASE WHEN $6 THEN '+' || path ELSE path END FROM regions WHERE path LIKE $1 AND (NOT $6 OR parent_id IS NULL))
+             AND grain = $2 AND bucket >= $3 AND bucket <= $4
+             AND department_id IN (SELECT department_id FROM agg_departments
+                 WHERE region_path IN (SELECT CASE WHEN $6 THEN '+' || path ELSE path END FROM regions WHERE path LIKE $1 AND (NOT $6 OR parent_id IS NULL))
+                     AND grain = $2 AND bucket >= $3 AND bucket <= $4
+                 GROUP BY department_id
+                 HAVING SUM(assigned) <> 0 OR SUM(returned) <> 0 OR SUM(reworked) <> 0 OR SUM(ext_requested) <> 0
+                     OR SUM(ext_granted) <> 0 OR SUM(submitted) <> 0 OR SUM(submitted_on_time) <> 0 OR SUM(completed) <> 0
+                     OR SUM(rated_satisfied) <> 0 OR SUM(rated_basic) <> 0 OR SUM(rated_unsatisfied) <> 0
+                 ORDER BY CASE WHEN SUM(submitted) > 0
+                     THEN CAST(SUM(submitted_on_time) AS BIGINT) * 1000 / CAST(SUM(submitted) AS BIGINT) ELSE -1 END DESC,
+                     SUM(assigned) DESC, department_id
+                 LIMIT $5)
+         GROUP BY department_id",
+        format!("{prefix}%"),
+        grain,
+        from,
+        to,
+        limit,
+        is_rolled_up(prefix)
+    )?;
+    Ok(Some(rows.into_iter().map(DeptSumRow::into_pair).collect()))
 }
 
 /// Every stored row, in key order, with zero rows left out (for the check that the
