@@ -12,7 +12,8 @@
 //! are also filed summed under the case's top-level region (`Dim::UnitRollup`,
 //! `Dim::RepRollup`; a department's under the region's path marked with [`TOP_MARK`]), so
 //! the widest views (the whole installation, a province) read one range of rows a
-//! top-level region instead of one seek per region below ([`read::Reach`]). Every table has a `_next` copy that a rebuild fills and then swaps in.
+//! top-level region instead of one seek per region below ([`read::Reach`]). Every table
+//! has a `_next` copy that a rebuild fills and then swaps in.
 
 use std::collections::BTreeMap;
 
@@ -40,8 +41,9 @@ pub struct CaseKey {
 /// The mark before a top-level region's path under which `agg_departments` files the sums
 /// of that region's departments (`+/a/`; a region path starts with `/`, so a marked row is
 /// never one region's own), read by `/` and top-level views as `agg_cases` reads
-/// `Dim::UnitRollup`. The SQL of `read::department_sums` and the migration
-/// `20261130000009_agg_departments_rollup.sql` write it as the literal `'+'`.
+/// `Dim::UnitRollup`. The SQL of `read::{departments_within, department_sums,
+/// department_top}` and the migration `20261130000009_agg_departments_rollup.sql` write it
+/// as the literal `'+'`.
 pub const TOP_MARK: &str = "+";
 
 /// A breakdown of the case counters.

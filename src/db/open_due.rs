@@ -20,7 +20,8 @@ pub fn filed(case: &Case) -> Option<(&str, chrono::NaiveDate)> {
     case.next_due().map(|due| (case.region_path.as_str(), due))
 }
 
-/// Adds `change` (+1 or -1 a case) under every region path above each `(path, due)`,
+/// Adds `change` (+1 or -1 for one case; how many cases, when [`refill`] counts them)
+/// under every region path above each `(path, due)`,
 /// summed first and written in key order in one multi-row upsert, so two writers never
 /// take rows in opposite orders.
 pub async fn moved(tx: &mut Tx, changes: &[(&str, chrono::NaiveDate, i64)]) -> DbResult<()> {
