@@ -106,9 +106,9 @@ pub fn may_open(actor: &Actor) -> bool {
 /// The cockpit for `region_id` (or the actor's own region) over `from`..`to`.
 ///
 /// The region is looked up first; then its figures are read in five parts at once,
-/// each in its own read transaction ([`sums`], [`stations_ranked`],
-/// [`representatives_ranked`], [`departments_ranked`], [`lists`]), so a page costs about
-/// the slowest part rather than all of them. Each
+/// each in its own read transaction ([`sums`], [`people_ranked`] for the stations and for
+/// the representatives, [`departments_ranked`], [`lists`]), so a page costs about the
+/// slowest part rather than all of them. Each
 /// part is one consistent snapshot; parts may differ by what was written in the
 /// milliseconds between their starts. No part holds a connection while it waits for
 /// another, so a full pool only makes them wait.
@@ -148,8 +148,8 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     let buckets = period.buckets_as_of(today);
     let (sums, stations, representatives, departments, lists) = tokio::try_join!(
         sums(app, &prefix, &period, &buckets, today, &children_of),
-        stations_ranked(app, &prefix, &buckets),
-        representatives_ranked(app, &prefix, &buckets),
+        people_ranked(app, Dim::Unit, &prefix, &buckets),
+        people_ranked(app, Dim::Rep, &prefix, &buckets),
         departments_ranked(app, &prefix, &buckets),
         lists(app, &prefix, &period, today),
     )?;
@@ -277,23 +277,17 @@ async fn sums(
     })
 }
 
-/// The stations ranked (none when the region is too wide to rank them one by one):
-/// ranked on what the response rate needs, then the first few read whole.
-async fn stations_ranked(app: &App, prefix: &str, buckets: &Buckets) -> Result<Option<Vec<Line<CaseCounts>>>> {
+/// The stations (`Dim::Unit`) or representatives (`Dim::Rep`) ranked, with their names
+/// (none when the region is too wide to rank them one by one).
+async fn people_ranked(app: &App, dim: Dim, prefix: &str, buckets: &Buckets) -> Result<Option<Vec<Line<CaseCounts>>>> {
     let mut tx = app.db().read().await?;
-    let Some(mut stations) = ranked(&mut tx, Dim::Unit, prefix, buckets).await? else { return Ok(None) };
-    for line in &mut stations {
-        line.name = db::units::get(&mut tx, &line.key).await?.map(|u| u.input.name).unwrap_or_default();
-    }
-    Ok(Some(stations))
-}
-
-/// The representatives ranked (none when the region is too wide), as the stations.
-async fn representatives_ranked(app: &App, prefix: &str, buckets: &Buckets) -> Result<Option<Vec<Line<CaseCounts>>>> {
-    let mut tx = app.db().read().await?;
-    let Some(mut lines) = ranked(&mut tx, Dim::Rep, prefix, buckets).await? else { return Ok(None) };
+    let Some(mut lines) = ranked(&mut tx, dim, prefix, buckets).await? else { return Ok(None) };
     for line in &mut lines {
-        line.name = db::representatives::get(&mut tx, &line.key).await?.map(|r| r.input.name).unwrap_or_default();
+        let name = match dim {
+            Dim::Rep => db::representatives::get(&mut tx, &line.key).await?.map(|r| r.input.name),
+            _ => db::units::get(&mut tx, &line.key).await?.map(|u| u.input.name),
+        };
+        line.name = name.unwrap_or_default();
     }
     Ok(Some(lines))
 }
