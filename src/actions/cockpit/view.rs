@@ -301,7 +301,7 @@ async fn departments_ranked(app: &App, prefix: &str, buckets: &Buckets) -> Resul
     // One range of buckets is ranked by the database; several are summed here first.
     let rows = match aggregates::department_top(&mut tx, prefix, buckets, LIST_ROWS as i64).await? {
         Some(top) => top,
-        None => aggregates::department_sums(&mut tx, prefix, buckets, PEOPLE_BOUND).await?.unwrap_or_default(),
+        None => aggregates::department_totals(&mut tx, prefix, buckets).await?,
     };
     let mut lines: Vec<Line<DeptCounts>> =
         rows.into_iter().map(|(key, counts)| Line { key, name: String::new(), counts }).collect();

@@ -373,11 +373,17 @@ pub async fn department_sums(
     b: &Buckets,
     bound: i64,
 ) -> DbResult<Option<Vec<(String, DeptCounts)>>> {
-    let like = format!("{prefix}%");
-    let rolled_up = is_rolled_up(prefix);
     if !departments_within(tx, prefix, b, bound).await? {
         return Ok(None);
     }
+    Ok(Some(department_totals(tx, prefix, b).await?))
+}
+
+/// [`department_sums`] without the bound: every department's counters of the period. Ask
+/// [`departments_within`] first.
+pub async fn department_totals(tx: &mut Tx, prefix: &str, b: &Buckets) -> DbResult<Vec<(String, DeptCounts)>> {
+    let like = format!("{prefix}%");
+    let rolled_up = is_rolled_up(prefix);
     let mut sums: std::collections::BTreeMap<String, DeptCounts> = std::collections::BTreeMap::new();
     for (grain, from, to) in ranges(b) {
         let rows = rows!(
@@ -396,7 +402,7 @@ pub async fn department_sums(
             *sum = sum.plus(&counts);
         }
     }
-    Ok(Some(sums.into_iter().filter(|(_, c)| !c.is_zero()).collect()))
+    Ok(sums.into_iter().filter(|(_, c)| !c.is_zero()).collect())
 }
 
 /// The first `limit` departments of the cases under `prefix` received in the period, as
