@@ -204,14 +204,20 @@ pub async fn claim_due(
     // The one place the engines differ: PostgreSQL lets concurrent claimers skip each
     // other's locked rows; SQLite has one writer at a time and no row locks to skip.
     let mut claimed = match tx.engine() {
+        // Each state's first messages by the `outbox_due` index, then the first of both: with
+        // the two conditions in one OR, SQLite sorted every pending message on each claim,
+        // 66 ms at 250,000 waiting against 0.3 ms so.
         Engine::Sqlite => rows!(
             tx,
             OutboxMessage,
             "UPDATE outbox SET state = 'sending', claimed_by = $1, claimed_until = $2, attempts = attempts + 1
-             WHERE id IN (SELECT id FROM outbox
-                          WHERE (state = 'pending' AND next_attempt_at <= $3)
-                             OR (state = 'sending' AND claimed_until < $3)
-                          ORDER BY next_attempt_at LIMIT $4)
+             WHERE id IN (SELECT id FROM (
+                 SELECT id, next_attempt_at FROM (SELECT id, next_attempt_at FROM outbox
+                     WHERE state = 'pending' AND next_attempt_at <= $3 ORDER BY next_attempt_at LIMIT $4)
+                 UNION ALL
+                 SELECT id, next_attempt_at FROM (SELECT id, next_attempt_at FROM outbox
+                     WHERE state = 'sending' AND claimed_until < $3 ORDER BY next_attempt_at LIMIT $4)
+                 ORDER BY next_attempt_at LIMIT $4))
              RETURNING id, created_at, channel, recipient_user_id, target, secret, subject, body, link, payload,
                        dedupe_key, state, attempts, next_attempt_at, claimed_by, claimed_until, last_error,
                        last_response, sent_at",
@@ -240,6 +246,31 @@ pub async fn claim_due(
     }?;
     claimed.sort_by(|a, b| (a.next_attempt_at, &a.id).cmp(&(b.next_attempt_at, &b.id)));
     Ok(claimed)
+}
+
+/// Delivers every inbox message `worker_id` holds (claimed, with a recipient): copies
+/// each into `inbox_messages` and marks it sent, two statements however many there are,
+/// in the caller's transaction (the one that claimed them: an inbox message needs no
+/// network, so its claim, its delivery and its record commit together). Returns how many
+/// it marked sent.
+pub async fn deliver_claimed_inbox(tx: &mut Tx, worker_id: &str, now: Millis) -> DbResult<u64> {
+    exec!(
+        tx,
+        "INSERT INTO inbox_messages (id, user_id, created_at, subject, body, link)
+         SELECT id, recipient_user_id, $2, subject, body, link FROM outbox
+         WHERE state = 'sending' AND claimed_by = $1 AND channel = 'inbox' AND recipient_user_id IS NOT NULL
+         ON CONFLICT (id) DO NOTHING",
+        worker_id,
+        now
+    )?;
+    exec!(
+        tx,
+        "UPDATE outbox SET state = 'sent', sent_at = $2, last_response = '', last_error = '',
+                           claimed_by = NULL, claimed_until = NULL
+         WHERE state = 'sending' AND claimed_by = $1 AND channel = 'inbox' AND recipient_user_id IS NOT NULL",
+        worker_id,
+        now
+    )
 }
 
 /// Records a delivery. `false` if this worker no longer holds the claim (its lease ran
@@ -328,31 +359,6 @@ pub async fn list(tx: &mut Tx, state: Option<DeliveryState>, page: PageRequest) 
     )?;
     let total = scalar!(tx, i64, "SELECT COUNT(*) FROM outbox WHERE ($1 = '' OR state = $1)", state)?;
     Ok(Page { items, total })
-}
-
-/// Writes an inbox message under the id of the outbox message it delivers, so a second
-/// delivery of the same message writes nothing.
-pub async fn insert_inbox_message(
-    tx: &mut Tx,
-    id: &str,
-    user_id: &str,
-    subject: &str,
-    body: &str,
-    link: &str,
-    now: Millis,
-) -> DbResult<bool> {
-    let inserted = exec!(
-        tx,
-        "INSERT INTO inbox_messages (id, user_id, created_at, subject, body, link) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (id) DO NOTHING",
-        id,
-        user_id,
-        now,
-        subject,
-        body,
-        link
-    )?;
-    Ok(inserted == 1)
 }
 
 /// A user's inbox, newest first.

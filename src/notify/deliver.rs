@@ -1,4 +1,5 @@
-//! Delivering due outbox messages: claim in one short write transaction, send each with
+//! Delivering due outbox messages: claim in one short write transaction (which also
+//! delivers the inbox messages it claimed, all at once), send each other message with
 //! no transaction open, record each outcome in another short transaction.
 
 use super::{Outcome, dingtalk, email, subscriptions, webhook};
@@ -46,14 +47,23 @@ pub fn retry_delay_ms(attempts: i64) -> Millis {
 pub async fn deliver_due(app: &App, worker_id: &str, limit: i64) -> Result<DeliveryReport> {
     let limit = limit.clamp(1, 500);
     let lease_ms = LEASE_BASE_MS + limit * LEASE_PER_MESSAGE_MS;
+    let now = app.now();
     let mut tx = app.db().write().await?;
-    let claimed = outbox::claim_due(&mut tx, worker_id, app.now(), lease_ms, limit).await?;
+    let claimed = outbox::claim_due(&mut tx, worker_id, now, lease_ms, limit).await?;
+    // Inbox messages need no network: they are delivered in the claim's transaction,
+    // all at once (at a high intake there is one for every new case).
+    let to_inbox = outbox::deliver_claimed_inbox(&mut tx, worker_id, now).await?;
     tx.commit().await?;
 
     let mut report = DeliveryReport { claimed: claimed.len(), ..DeliveryReport::default() };
+    report.sent += usize::try_from(to_inbox).unwrap_or(usize::MAX);
     for message in &claimed {
         let recorded = match message.channel() {
-            Some(Channel::Inbox) => deliver_to_inbox(app, worker_id, message).await?,
+            Some(Channel::Inbox) if message.recipient_user_id.is_some() => continue,
+            Some(Channel::Inbox) => {
+                let outcome = Outcome::give_up("an inbox message without a recipient".to_string(), String::new());
+                record(app, worker_id, message, outcome).await?
+            }
             Some(channel) => {
                 let outcome = send(app, channel, message).await;
                 record(app, worker_id, message, outcome).await?
@@ -97,24 +107,6 @@ async fn send(app: &App, channel: Channel, message: &OutboxMessage) -> Outcome {
         }
         Channel::Inbox => Outcome::give_up("an inbox message is not sent over the network".to_string(), String::new()),
     }
-}
-
-/// An inbox message is written in the same transaction that marks it sent; if this
-/// worker lost its claim meanwhile, both are rolled back.
-async fn deliver_to_inbox(app: &App, worker_id: &str, message: &OutboxMessage) -> Result<Recorded> {
-    let Some(user_id) = message.recipient_user_id.as_deref() else {
-        let outcome = Outcome::give_up("an inbox message without a recipient".to_string(), String::new());
-        return record(app, worker_id, message, outcome).await;
-    };
-    let now = app.now();
-    let mut tx = app.db().write().await?;
-    outbox::insert_inbox_message(&mut tx, &message.id, user_id, &message.subject, &message.body, &message.link, now)
-        .await?;
-    if !outbox::mark_sent(&mut tx, &message.id, worker_id, "", now).await? {
-        return Ok(lost(message, worker_id));
-    }
-    tx.commit().await?;
-    Ok(Recorded::Sent)
 }
 
 async fn record(app: &App, worker_id: &str, message: &OutboxMessage, outcome: Outcome) -> Result<Recorded> {

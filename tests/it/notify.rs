@@ -711,6 +711,59 @@ async fn an_inbox_notice_lands_in_the_users_inbox() {
     }
 }
 
+#[tokio::test]
+async fn inbox_messages_are_delivered_together_and_only_the_workers_own() {
+    for engine in engines().await {
+        let clock = FakeClock::at(START);
+        let app = app(engine.db.clone(), &clock);
+        for n in 0..25 {
+            let mut inbox_message = message(Channel::Inbox, "", &format!("many-{}-{n}", engine.label));
+            inbox_message.recipient_user_id = Some(format!("user-{}", n % 2));
+            inbox_message.subject = format!("第{n}条");
+            assert!(enqueue(&engine.db, &inbox_message, START).await);
+        }
+        let nobody = format!("nobody-{}", engine.label);
+        assert!(enqueue(&engine.db, &message(Channel::Inbox, "", &nobody), START).await);
+        // One more, claimed by another worker whose lease still holds: not this worker's to deliver.
+        let held = format!("held-{}", engine.label);
+        let mut held_message = message(Channel::Inbox, "", &held);
+        held_message.recipient_user_id = Some("user-0".to_string());
+        assert!(enqueue(&engine.db, &held_message, START - 1).await);
+        let mut tx = engine.db.write().await.unwrap();
+        assert_eq!(outbox::claim_due(&mut tx, "worker-b", START, 60_000, 1).await.unwrap().len(), 1);
+        tx.commit().await.unwrap();
+
+        clock.advance_ms(1_000);
+        let report = notify::deliver_due(&app, "worker-a", 50).await.unwrap();
+        let expected = DeliveryReport { claimed: 26, sent: 25, failed: 1, ..DeliveryReport::default() };
+        assert_eq!(report, expected, "{}", engine.label);
+        let mut tx = engine.db.read().await.unwrap();
+        let first = outbox::inbox_for_user(&mut tx, "user-0", PageRequest::new(1, 50)).await.unwrap();
+        let second = outbox::inbox_for_user(&mut tx, "user-1", PageRequest::new(1, 50)).await.unwrap();
+        assert_eq!((first.total, second.total), (13, 12), "{}", engine.label);
+        let mut subjects: Vec<String> = first.items.iter().chain(&second.items).map(|m| m.subject.clone()).collect();
+        subjects.sort();
+        let mut wanted: Vec<String> = (0..25).map(|n| format!("第{n}条")).collect();
+        wanted.sort();
+        assert_eq!(subjects, wanted, "{}: each message once, its own words", engine.label);
+        assert!(first.items.iter().all(|m| m.created_at == START + 1_000), "{}", engine.label);
+        let row = outbox::get_by_dedupe_key(&mut tx, &held).await.unwrap().unwrap();
+        assert_eq!((row.state.as_str(), row.claimed_by.as_deref()), ("sending", Some("worker-b")), "{}", engine.label);
+        let row = outbox::get_by_dedupe_key(&mut tx, &nobody).await.unwrap().unwrap();
+        assert_eq!(row.state, "failed", "{}", engine.label);
+        let sent = outbox::list(&mut tx, Some(DeliveryState::Sent), PageRequest::new(1, 50)).await.unwrap();
+        assert_eq!(sent.total, 25, "{}", engine.label);
+        assert!(sent.items.iter().all(|m| m.sent_at == Some(START + 1_000)), "{}", engine.label);
+        let row = outbox::get_by_dedupe_key(&mut tx, &format!("many-{}-0", engine.label)).await.unwrap().unwrap();
+        assert_eq!((row.state.as_str(), row.claimed_by, row.attempts), ("sent", None, 1), "{}", engine.label);
+        drop(tx);
+
+        // Nothing is due any more: a second pass delivers nothing again.
+        assert_eq!(notify::deliver_due(&app, "worker-a", 50).await.unwrap(), DeliveryReport::default());
+        engine.finish().await;
+    }
+}
+
 // ---------------------------------------------------------------------------------
 // Claiming, dedupe and leases
 
