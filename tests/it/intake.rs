@@ -85,6 +85,19 @@ async fn concurrent_submissions_land_once_each_in_shared_commits() {
         let (batches, carried) = t.app.intake().stats();
         assert_eq!(carried, (SUBMISSIONS + 1) as u64, "{e}: every submission went through the intake writer");
         assert!(batches < carried / 4, "{e}: {carried} submissions shared {batches} commits");
+        // The same counts, and where the batches' time went, are on /metrics.
+        let metrics = t.app.metrics().handle().render();
+        let value = |name: &str| -> f64 {
+            let line = metrics.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{e}: {name}"));
+            line.rsplit(' ').next().unwrap().parse().unwrap()
+        };
+        assert_eq!(value("minyi_intake_batch_cases_sum "), carried as f64, "{e}");
+        assert_eq!(value("minyi_intake_batch_cases_count "), batches as f64, "{e}");
+        for phase in ["begin", "check", "write", "commit"] {
+            let count = value(&format!("minyi_intake_phase_seconds_count{{phase=\"{phase}\"}} "));
+            assert_eq!(count, batches as f64, "{e}: every batch timed its {phase}");
+            assert!(value(&format!("minyi_intake_phase_seconds_sum{{phase=\"{phase}\"}} ")) > 0.0, "{e}: {phase}");
+        }
         assert!(matches!(verify_chain(&t.app).await.unwrap(), ChainReport::Sound { .. }), "{e}");
         // Each new case told its deputy once, in the batch's one write of notices.
         let created = by_token.values().map(|seen| &seen[0].0).chain(&untokened);

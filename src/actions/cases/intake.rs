@@ -125,10 +125,12 @@ async fn writer(mut receiver: mpsc::Receiver<Job>, stats: Arc<Stats>) {
 async fn write_batch(batch: Vec<Job>) {
     let Some(first) = batch.first() else { return };
     let (db, app) = (first.app.db().clone(), first.app.clone());
+    let mut phases = Phases::new(&app, batch.len());
     let mut tx = match db.write().await {
         Ok(tx) => tx,
         Err(e) => return fail_all(batch.into_iter().map(|job| job.reply), "cannot open the intake transaction", &e),
     };
+    phases.done("begin");
     let mut answers = Vec::with_capacity(batch.len());
     let mut made: Vec<Made> = Vec::with_capacity(batch.len());
     let mut lookups = Lookups::default();
@@ -151,15 +153,43 @@ async fn write_batch(batch: Vec<Job>) {
         };
         answers.push((job.reply, answer));
     }
+    phases.done("check");
     if let Err(e) = write_made(&app, &mut tx, &mut made).await {
         return fail_all(answers.into_iter().map(|(reply, _)| reply), "intake batch failed", &e);
     }
+    phases.done("write");
     if let Err(e) = tx.commit().await {
         return fail_all(answers.into_iter().map(|(reply, _)| reply), "intake commit failed", &e);
     }
+    phases.done("commit");
     for (reply, answer) in answers {
         // A request that gave up waiting has no one to answer; its case is kept.
         let _ = reply.send(answer);
+    }
+}
+
+/// Where a batch's time goes, for `/metrics`: `minyi_intake_batch_cases` (how many
+/// submissions a transaction carried) and `minyi_intake_phase_seconds` by phase (`begin`:
+/// waiting for the writer connection; `check`; `write`; `commit`, with its fsync).
+struct Phases<'a> {
+    app: &'a App,
+    last: std::time::Instant,
+}
+
+impl<'a> Phases<'a> {
+    fn new(app: &'a App, cases: usize) -> Phases<'a> {
+        metrics::with_local_recorder(app.metrics(), || {
+            metrics::histogram!("minyi_intake_batch_cases").record(cases as f64);
+        });
+        Phases { app, last: std::time::Instant::now() }
+    }
+
+    fn done(&mut self, phase: &'static str) {
+        let seconds = self.last.elapsed().as_secs_f64();
+        self.last = std::time::Instant::now();
+        metrics::with_local_recorder(self.app.metrics(), || {
+            metrics::histogram!("minyi_intake_phase_seconds", "phase" => phase).record(seconds);
+        });
     }
 }
 
