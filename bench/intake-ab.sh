@@ -40,6 +40,12 @@ for BIN in "$@"; do
   p50=$(printf '%s\n' "$out" | awk '$1=="50%" {print $2}')
   p99=$(printf '%s\n' "$out" | awk '$1=="99%" {print $2}')
   non2xx=$(printf '%s\n' "$out" | awk '/Non-2xx/ {print $5}')
-  echo "intake_post bin=$BIN rps=$rps p50=$p50 p99=$p99 non2xx=${non2xx:-0}"
+  # Where the writer's time went: cases a batch and milliseconds a batch in each phase.
+  phases=$(curl -s "$BASE/metrics" | awk '
+    /^minyi_intake_batch_cases_sum / {cases=$2} /^minyi_intake_batch_cases_count / {batches=$2}
+    /^minyi_intake_phase_seconds_sum/ {split($1, a, "\""); ms[a[2]]=$2*1000}
+    END {if (batches > 0) printf "batches=%d cases_per_batch=%.1f ms_per_batch: begin=%.2f check=%.2f write=%.2f commit=%.2f",
+      batches, cases/batches, ms["begin"]/batches, ms["check"]/batches, ms["write"]/batches, ms["commit"]/batches}')
+  echo "intake_post bin=$BIN rps=$rps p50=$p50 p99=$p99 non2xx=${non2xx:-0} $phases"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
 done
