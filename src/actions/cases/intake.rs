@@ -185,8 +185,9 @@ impl<'a> Phases<'a> {
     }
 
     fn done(&mut self, phase: &'static str) {
-        let seconds = self.last.elapsed().as_secs_f64();
-        self.last = std::time::Instant::now();
+        let now = std::time::Instant::now();
+        let seconds = (now - self.last).as_secs_f64();
+        self.last = now;
         metrics::with_local_recorder(self.app.metrics(), || {
             metrics::histogram!("minyi_intake_phase_seconds", "phase" => phase).record(seconds);
         });
