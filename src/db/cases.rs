@@ -497,7 +497,9 @@ pub struct DueWork {
     pub due_date: String,
 }
 
-/// Assignments still owed (pending or being handled) due on or before `horizon`.
+/// Assignments still owed (pending or being handled) due on or before `horizon`, but
+/// not those escalated for that due date already: the sweep has nothing left to send
+/// for them (the occasion's key is `jobs::deadlines`'s). Read by `assignments_open_due`.
 pub async fn open_assignments_due_by(tx: &mut Tx, horizon: NaiveDate) -> DbResult<Vec<DueWork>> {
     rows!(
         tx,
@@ -507,12 +509,15 @@ pub async fn open_assignments_due_by(tx: &mut Tx, horizon: NaiveDate) -> DbResul
          FROM assignments a JOIN cases c ON c.id = a.case_id JOIN departments d ON d.id = a.department_id
          WHERE a.state IN ('pending', 'accepted') AND a.due_date <= $1
            AND c.state IN ('forwarded', 'awaiting_info')
+           AND NOT EXISTS (SELECT 1 FROM deadline_notices n
+                           WHERE n.occasion = 'deadline:' || a.id || ':escalation:' || a.due_date)
          ORDER BY a.due_date, a.id",
         date_text(horizon)
     )
 }
 
-/// Cases whose receiver still owes the citizen an answer, due on or before `horizon`.
+/// Cases whose receiver still owes the citizen an answer, due on or before `horizon`,
+/// but not those escalated for that due date already. Read by `cases_answer_due`.
 pub async fn open_cases_due_by(tx: &mut Tx, horizon: NaiveDate) -> DbResult<Vec<DueWork>> {
     rows!(
         tx,
@@ -521,6 +526,8 @@ pub async fn open_cases_due_by(tx: &mut Tx, horizon: NaiveDate) -> DbResult<Vec<
              '' AS department_name, c.region_id AS office_region_id, c.answer_due AS due_date
          FROM cases c
          WHERE c.state IN ('received', 'acknowledged') AND c.answer_due IS NOT NULL AND c.answer_due <= $1
+           AND NOT EXISTS (SELECT 1 FROM deadline_notices n
+                           WHERE n.occasion = 'deadline:' || c.id || ':escalation:' || c.answer_due)
          ORDER BY c.answer_due, c.id",
         date_text(horizon)
     )

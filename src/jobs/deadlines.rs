@@ -95,7 +95,9 @@ pub async fn sweep(app: &App) -> Result<SweepReport> {
     Ok(report)
 }
 
-/// What keys a notice: the work, the kind of notice and the due date.
+/// What keys a notice: the work, the kind of notice and the due date. The sweep's reads
+/// (`db::cases::open_cases_due_by`, `open_assignments_due_by`) build the escalation's key
+/// in SQL to pass over work escalated already: the two must stay alike.
 fn occasion(item: &DueWork, notice: Notice, due: NaiveDate) -> String {
     let work_id = if item.assignment_id.is_empty() { &item.case_id } else { &item.assignment_id };
     format!("deadline:{work_id}:{}:{due}", notice.as_str())

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use minyi::actions;
 use minyi::actions::cases::{self, CaseRef, Who};
 use minyi::db;
+use minyi::db::cases::DueWork;
 use minyi::domain::case::{AssignmentRole, CaseFields};
 use minyi::domain::user::{Actor, Scope, UserFields};
 use minyi::domain::workflow::{Move, NewAssignment};
@@ -152,4 +153,47 @@ async fn a_notice_no_one_can_receive_is_recorded_once_and_the_next_reaches_a_new
         assert_eq!(subjects.iter().filter(|s| s.contains("催办")).count(), 1, "{}: {subjects:?}", t.engine);
         assert!(!subjects.iter().any(|s| s.contains("办理提醒")), "{}: {subjects:?}", t.engine);
     }
+}
+
+#[tokio::test]
+async fn work_escalated_already_is_not_read_again() {
+    for t in engines().await {
+        load_demo(&t).await;
+        let deputy = actor(&t, "deputy").await;
+        let (forwarded, _) = forwarded_case(&t, &deputy, "村口的路灯坏了", "BM-001").await;
+        let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
+        let fields = CaseFields {
+            channel: "deputy_code".into(),
+            representative_id,
+            category: "transport".into(),
+            body: "小区门口积水".into(),
+            ..CaseFields::default()
+        };
+        let unanswered = cases::submit(&t.app, &fields).await.unwrap().case_id;
+        // Two months on, both are long past escalation.
+        t.clock.advance_ms(60 * DAY_MS);
+        let work = due_work(&t).await;
+        let ids = |work: &[DueWork]| work.iter().map(|w| w.case_id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&work), vec![forwarded.clone(), unanswered.clone()], "{}", t.engine);
+        let first = sweep(&t.app).await.unwrap();
+        assert_eq!(first.chases, 2, "{}: {first:?}", t.engine);
+        // Both escalations are recorded (the report counts those that found an account).
+        for w in &work {
+            let id = if w.assignment_id.is_empty() { &w.case_id } else { &w.assignment_id };
+            let occasion = format!("deadline:{id}:escalation:{}", w.due_date);
+            let mut tx = t.read().await;
+            assert!(db::deadline_notices::sent(&mut tx, &occasion).await.unwrap(), "{}: {occasion}", t.engine);
+        }
+        assert!(due_work(&t).await.is_empty(), "{}: escalated work is read again", t.engine);
+        assert_eq!(sweep(&t.app).await.unwrap(), report(0, 0, 0), "{}", t.engine);
+    }
+}
+
+/// The work the sweep reads today: assignments, then cases' own answers.
+async fn due_work(t: &TestDb) -> Vec<DueWork> {
+    let mut tx = t.read().await;
+    let today = t.app.today();
+    let mut work = db::cases::open_assignments_due_by(&mut tx, today).await.unwrap();
+    work.extend(db::cases::open_cases_due_by(&mut tx, today).await.unwrap());
+    work
 }
