@@ -109,7 +109,7 @@ pub async fn login(app: &App, username: &str, password: &str, address: &str) -> 
 
 /// The person behind a session token, if the session is live.
 pub async fn actor_for_token(app: &App, token: &str) -> Result<Option<Actor>> {
-    let mut tx = app.db().read().await?;
+    let mut tx = app.db().read_alone().await?;
     db::users::by_session(&mut tx, &token_hash(token), app.now()).await?.map(actor_of).transpose()
 }
 

@@ -105,7 +105,7 @@ pub async fn actor_for_token(app: &App, token: &str) -> Result<Option<Actor>> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
-    let mut tx = app.db().read().await?;
+    let mut tx = app.db().read_alone().await?;
     db::users::by_api_token(&mut tx, &token_hash(token)).await?.map(actor_of).transpose()
 }
 

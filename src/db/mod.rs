@@ -143,13 +143,51 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// A transaction on either engine. Reads and writes both go through one.
+/// A transaction on either engine. Reads and writes both go through one; so does a
+/// lone read that needs no snapshot ([`Db::read_alone`]), on a connection outside any
+/// transaction.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Hold<Sqlite>),
+    Postgres(Hold<Postgres>),
+}
+
+/// What a [`Tx`] holds on its engine: a transaction, or a pooled connection with none.
+/// Either dereferences to the engine's connection, which the query macros run on.
+pub enum Hold<DB: sqlx::Database> {
+    Transaction(Transaction<'static, DB>),
+    Alone(sqlx::pool::PoolConnection<DB>),
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for Hold<DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        match self {
+            Hold::Transaction(t) => t,
+            Hold::Alone(c) => c,
+        }
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for Hold<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        match self {
+            Hold::Transaction(t) => t,
+            Hold::Alone(c) => c,
+        }
+    }
+}
+
+impl<DB: sqlx::Database> Hold<DB> {
+    async fn commit(self) -> DbResult<()> {
+        match self {
+            Hold::Transaction(t) => t.commit().await,
+            Hold::Alone(_) => Ok(()),
+        }
+    }
 }
 
 impl Tx {
+    /// Commits a transaction; a lone read has nothing to commit.
     pub async fn commit(self) -> DbResult<()> {
         match self {
             Tx::Sqlite(t) => t.commit().await,
@@ -269,8 +307,19 @@ impl Db {
     /// A transaction for reading.
     pub async fn read(&self) -> DbResult<Tx> {
         Ok(match self {
-            Db::Sqlite { pool, .. } => Tx::Sqlite(pool.begin().await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite { pool, .. } => Tx::Sqlite(Hold::Transaction(pool.begin().await?)),
+            Db::Postgres(pool) => Tx::Postgres(Hold::Transaction(pool.begin().await?)),
+        })
+    }
+
+    /// A reading connection outside any transaction, for one statement that needs no
+    /// snapshot shared with another (who a request's token signs in). It spares the
+    /// `BEGIN` and the `ROLLBACK`, each a round trip to the connection's thread on SQLite.
+    /// Two statements on it may see two different commits: use [`Db::read`] for those.
+    pub async fn read_alone(&self) -> DbResult<Tx> {
+        Ok(match self {
+            Db::Sqlite { pool, .. } => Tx::Sqlite(Hold::Alone(pool.acquire().await?)),
+            Db::Postgres(pool) => Tx::Postgres(Hold::Alone(pool.acquire().await?)),
         })
     }
 
@@ -278,8 +327,8 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing on upgrade.
     pub async fn write(&self) -> DbResult<Tx> {
         Ok(match self {
-            Db::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite { writer, .. } => Tx::Sqlite(Hold::Transaction(writer.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Postgres(pool) => Tx::Postgres(Hold::Transaction(pool.begin().await?)),
         })
     }
 

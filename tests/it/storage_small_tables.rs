@@ -191,3 +191,33 @@ async fn a_new_id_is_unique_and_time_ordered() {
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids made later sort later");
     assert!(ids.iter().all(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())));
 }
+
+// --- a lone read ---------------------------------------------------------------------------
+
+/// `Db::read_alone` holds no transaction: each statement sees the last commit, where a
+/// read transaction keeps the snapshot of its first read.
+#[tokio::test]
+async fn a_lone_read_sees_each_commit_and_a_read_transaction_keeps_its_snapshot() {
+    for t in engines().await {
+        let set = |value: &'static str| {
+            let db = t.db().clone();
+            async move {
+                let mut tx = db.write().await.unwrap();
+                db::settings::set(&mut tx, "probe", value).await.unwrap();
+                tx.commit().await.unwrap();
+            }
+        };
+        set("first").await;
+        let mut alone = t.db().read_alone().await.unwrap();
+        let mut snapshot = t.read().await;
+        assert_eq!(db::settings::get(&mut alone, "probe").await.unwrap().as_deref(), Some("first"), "{}", t.engine);
+        assert_eq!(db::settings::get(&mut snapshot, "probe").await.unwrap().as_deref(), Some("first"), "{}", t.engine);
+        set("second").await;
+        assert_eq!(db::settings::get(&mut alone, "probe").await.unwrap().as_deref(), Some("second"), "{}", t.engine);
+        let kept = db::settings::get(&mut snapshot, "probe").await.unwrap();
+        // PostgreSQL's default isolation (read committed) takes a snapshot per statement.
+        let expected = if t.engine == "sqlite" { "first" } else { "second" };
+        assert_eq!(kept.as_deref(), Some(expected), "{}", t.engine);
+        alone.commit().await.unwrap();
+    }
+}
