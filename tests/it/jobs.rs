@@ -20,18 +20,22 @@ fn report(reminders: usize, chases: usize, escalations: usize) -> SweepReport {
     SweepReport { reminders, chases, escalations }
 }
 
-/// A new case from the deputy with `body`, forwarded to the department with `code` as
-/// lead, due three working days on: its id and the due date.
-async fn forwarded_case(t: &TestDb, deputy: &Actor, body: &str, code: &str) -> (String, NaiveDate) {
+/// A citizen's case with `body` to `deputy`, by the deputy's code.
+fn to_deputy(deputy: &Actor, body: &str) -> CaseFields {
     let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
-    let fields = CaseFields {
+    CaseFields {
         channel: "deputy_code".into(),
         representative_id,
         category: "transport".into(),
         body: body.into(),
         ..CaseFields::default()
-    };
-    let submitted = cases::submit(&t.app, &fields).await.unwrap();
+    }
+}
+
+/// A new case from the deputy with `body`, forwarded to the department with `code` as
+/// lead, due three working days on: its id and the due date.
+async fn forwarded_case(t: &TestDb, deputy: &Actor, body: &str, code: &str) -> (String, NaiveDate) {
+    let submitted = cases::submit(&t.app, &to_deputy(deputy, body)).await.unwrap();
     let department_id = {
         let mut tx = t.read().await;
         db::departments::id_by_code(&mut tx, code).await.unwrap().expect("a demo department")
@@ -161,15 +165,7 @@ async fn work_escalated_already_is_not_read_again() {
         load_demo(&t).await;
         let deputy = actor(&t, "deputy").await;
         let (forwarded, _) = forwarded_case(&t, &deputy, "村口的路灯坏了", "BM-001").await;
-        let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
-        let fields = CaseFields {
-            channel: "deputy_code".into(),
-            representative_id,
-            category: "transport".into(),
-            body: "小区门口积水".into(),
-            ..CaseFields::default()
-        };
-        let unanswered = cases::submit(&t.app, &fields).await.unwrap().case_id;
+        let unanswered = cases::submit(&t.app, &to_deputy(&deputy, "小区门口积水")).await.unwrap().case_id;
         // Two months on, both are long past escalation.
         t.clock.advance_ms(60 * DAY_MS);
         let work = due_work(&t).await;
