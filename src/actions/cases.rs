@@ -143,17 +143,17 @@ fn allowed_moves(app: &App, case: &Case, assignments: &[Assignment], party: &Par
 
 /// A case as a signed-in person may see it.
 pub async fn detail(app: &App, actor: &Actor, case_id: &str) -> Result<CaseDetail> {
-    let mut tx = app.db().read().await?;
-    let mut case = db::cases::get(&mut tx, case_id).await?.ok_or(Error::NotFound)?;
-    let assignments = db::cases::assignments(&mut tx, case_id).await?;
+    // The case whole in one statement, one snapshot of it; what is read after it (who the
+    // asker is to the case, where it may go) are people and departments, not the case.
+    let mut tx = app.db().read_alone().await?;
+    let whole = db::cases::whole(&mut tx, db::cases::CaseKey::Id(case_id)).await?.ok_or(Error::NotFound)?;
+    let db::cases::WholeCase { mut case, assignments, events, attachments } = whole;
     let party = party_of(&mut tx, actor, &case, &assignments).await?.ok_or(Error::NotFound)?;
     // The citizen's number in full only for those who answer them: the receiver and the office.
     if !matches!(party, Party::Receiver | Party::Office) {
         case.citizen_mobile = mask_mobile(&case.citizen_mobile);
     }
-    let events = db::cases::events(&mut tx, case_id).await?;
     let allowed = allowed_moves(app, &case, &assignments, &party);
-    let attachments = db::attachments::of_case(&mut tx, case_id).await?;
     let forward_choices = if allowed.iter().any(|(kind, _)| *kind == MoveKind::Forward) {
         reachable_departments(&mut tx, actor, &case).await?
     } else {

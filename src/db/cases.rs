@@ -7,9 +7,11 @@ use super::{DbResult, Tx};
 use crate::domain::case::{Assignment, AssignmentRole, AssignmentState, Case, CaseEvent, CaseState, Channel, Grade};
 
 mod inbox;
+mod whole;
 pub use inbox::{
     ExportKey, InboxFilter, InboxKey, Narrowing, export_page, inbox, inbox_after, inbox_count, open_due_between,
 };
+pub use whole::{CaseKey, WholeCase, whole};
 
 pub(super) fn date(raw: &str) -> DbResult<NaiveDate> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|e| sqlx::Error::Decode(format!("bad date {raw}: {e}").into()))
@@ -226,7 +228,7 @@ pub async fn by_client_token(tx: &mut Tx, token: &str) -> DbResult<Option<Case>>
     row!(tx, CaseRow, "SELECT * FROM cases WHERE client_token = $1", token)?.map(CaseRow::into_case).transpose()
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct AssignmentRow {
     id: String,
     case_id: String,
@@ -240,6 +242,7 @@ struct AssignmentRow {
     result: String,
     grade: Option<String>,
     rework_count: i64,
+    #[serde(deserialize_with = "whole::json_bool")]
     returned: bool,
     created_at: i64,
     submitted_at: Option<i64>,
@@ -390,7 +393,7 @@ pub async fn insert_events(tx: &mut Tx, events: &[&CaseEvent]) -> DbResult<()> {
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct EventRow {
     seq: i64,
     id: String,

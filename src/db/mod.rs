@@ -25,8 +25,17 @@ macro_rules! rows {
     };
 }
 
-/// At most one row, as `Option<$row>`.
+/// At most one row, as `Option<$row>`. With `sqlite:` and `postgres:`, one query written
+/// twice: only where the engines name a function differently (their JSON aggregates).
 macro_rules! row {
+    ($tx:expr, $row:ty, sqlite: $sqlite:literal, postgres: $postgres:literal $(, $arg:expr)* $(,)?) => {
+        match &mut *$tx {
+            $crate::db::Tx::Sqlite(t) => sqlx::query_as::<_, $row>($sqlite)$(.bind($arg))*.fetch_optional(&mut **t).await,
+            $crate::db::Tx::Postgres(t) => {
+                sqlx::query_as::<_, $row>($postgres)$(.bind($arg))*.fetch_optional(&mut **t).await
+            }
+        }
+    };
     ($tx:expr, $row:ty, $sql:literal $(, $arg:expr)* $(,)?) => {
         match &mut *$tx {
             $crate::db::Tx::Sqlite(t) => sqlx::query_as::<_, $row>($sql)$(.bind($arg))*.fetch_optional(&mut **t).await,
@@ -313,7 +322,8 @@ impl Db {
     }
 
     /// A reading connection outside any transaction, for one statement that needs no
-    /// snapshot shared with another (who a request's token signs in). It spares the
+    /// snapshot shared with another (who a request's token signs in; a case read whole,
+    /// [`cases::whole`], then the people and departments around it). It spares the
     /// `BEGIN` and the `ROLLBACK`, each a round trip to the connection's thread on SQLite.
     /// Two statements on it may see two different commits: use [`Db::read`] for those.
     pub async fn read_alone(&self) -> DbResult<Tx> {

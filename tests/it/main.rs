@@ -35,6 +35,7 @@ mod photos;
 mod reception;
 mod schema;
 mod storage;
+mod storage_cases;
 mod storage_small_tables;
 mod synth;
 mod tidy;

@@ -12,12 +12,11 @@ use crate::error::{Error, Result};
 /// A case as the citizen sees it by tracking code.
 pub async fn track(app: &App, tracking_code: &str) -> Result<CaseDetail> {
     let code = crate::domain::case::normalize_tracking_code(tracking_code).ok_or(Error::NotFound)?;
-    let mut tx = app.db().read().await?;
-    let case = db::cases::by_tracking_code(&mut tx, &code).await?.ok_or(Error::NotFound)?;
-    let assignments = db::cases::assignments(&mut tx, &case.id).await?;
-    let events = db::cases::events(&mut tx, &case.id).await?;
+    let mut tx = app.db().read_alone().await?;
+    let whole = db::cases::whole(&mut tx, db::cases::CaseKey::TrackingCode(&code)).await?.ok_or(Error::NotFound)?;
+    drop(tx);
+    let db::cases::WholeCase { case, assignments, events, attachments } = whole;
     let allowed = allowed_moves(app, &case, &assignments, &Party::Citizen);
-    let attachments = db::attachments::of_case(&mut tx, &case.id).await?;
     let forward_choices = Vec::new();
     Ok(for_citizen(CaseDetail { case, assignments, events, party: None, allowed, forward_choices, attachments }))
 }
