@@ -307,7 +307,9 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let delivery = crate::notify::spawn_delivery_loop(app.clone());
     let sweeps = crate::jobs::spawn_sweeps(app.clone());
     let exports = crate::jobs::exports::spawn_runner(app.clone());
+    let checkpoints = crate::jobs::spawn_checkpoints(app.clone());
     let served = crate::web::serve(app.clone(), listener).await;
+    checkpoints.abort();
     delivery.abort();
     sweeps.abort();
     exports.abort();

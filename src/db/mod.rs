@@ -293,6 +293,21 @@ impl Db {
         tx.commit().await
     }
 
+    /// SQLite: copies the pages the write-ahead log holds into the database file
+    /// (`PRAGMA wal_checkpoint(PASSIVE)`: it waits for no lock and blocks no one), on a
+    /// reading connection. The writer checkpoints by itself inside a commit once the log
+    /// holds 1,000 pages, holding up the batch of cases that commit carries; `serve` runs
+    /// this often enough that the writer's own checkpoint finds nothing left to copy.
+    /// PostgreSQL: nothing to do, `None`.
+    pub async fn checkpoint(&self) -> DbResult<Option<Checkpointed>> {
+        if self.engine() == Engine::Postgres {
+            return Ok(None);
+        }
+        let mut tx = self.read_alone().await?;
+        let row = row!(&mut tx, (i64, i64, i64), "PRAGMA wal_checkpoint(PASSIVE)")?;
+        Ok(row.map(|(busy, log_pages, copied)| Checkpointed { busy: busy != 0, log_pages, copied }))
+    }
+
     /// Refreshes the planner's statistics after a bulk write (synth, a rebuild), on
     /// PostgreSQL too (`ANALYZE`), rather than waiting for autovacuum.
     pub async fn analyze(&self) -> DbResult<()> {
@@ -376,6 +391,15 @@ pub fn new_id() -> String {
 pub fn like_pattern(text: &str) -> String {
     let escaped = text.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
+}
+
+/// What one [`Db::checkpoint`] found: whether another checkpoint held the log, how many
+/// pages the log holds, and how many of them are now in the database file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpointed {
+    pub busy: bool,
+    pub log_pages: i64,
+    pub copied: i64,
 }
 
 /// One page of a list, and how many there are in all.

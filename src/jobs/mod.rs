@@ -12,6 +12,31 @@ use crate::app::App;
 /// How often the sweeps run in `serve`: deadlines, and old exports' files.
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(300);
 
+/// How often `serve` copies SQLite's write-ahead log into the database file
+/// ([`crate::db::Db::checkpoint`]): at the intake's full rate the log grows by about 1,000
+/// pages (the writer's own threshold) in a few tenths of a second.
+pub const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Checkpoints SQLite's log every [`CHECKPOINT_INTERVAL`] on a reading connection, so the
+/// one writer seldom does it inside a commit; until the task is dropped. PostgreSQL: ends at once.
+pub fn spawn_checkpoints(app: App) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(CHECKPOINT_INTERVAL);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match app.db().checkpoint().await {
+                Ok(Some(_)) => {}
+                Ok(None) => return,
+                Err(error) => {
+                    tracing::error!(error = %error, "the checkpoint of the write-ahead log failed");
+                    tokio::time::sleep(SWEEP_INTERVAL / 10).await;
+                }
+            }
+        }
+    })
+}
+
 /// Runs the sweeps now and then every [`SWEEP_INTERVAL`], until the task is dropped.
 pub fn spawn_sweeps(app: App) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {

@@ -221,3 +221,35 @@ async fn a_lone_read_sees_each_commit_and_a_read_transaction_keeps_its_snapshot(
         alone.commit().await.unwrap();
     }
 }
+
+// --- the write-ahead log's checkpoint ---------------------------------------------------
+
+#[tokio::test]
+async fn a_checkpoint_copies_the_committed_log_while_the_writer_holds_its_transaction() {
+    for t in engines().await {
+        let e = t.engine;
+        let mut tx = t.db().write().await.unwrap();
+        db::settings::set(&mut tx, "probe", "committed").await.unwrap();
+        tx.commit().await.unwrap();
+        // The writer holds a transaction with a change not committed: the checkpoint
+        // neither waits for it nor copies its change.
+        let mut open = t.db().write().await.unwrap();
+        db::settings::set(&mut open, "probe", "not yet").await.unwrap();
+        let done = t.db().checkpoint().await.unwrap();
+        if e == "postgres" {
+            assert_eq!(done, None, "{e}: PostgreSQL checkpoints by itself");
+            open.commit().await.unwrap();
+            continue;
+        }
+        let done = done.expect("SQLite checkpoints");
+        assert!(!done.busy, "{e}: {done:?}");
+        assert!(done.log_pages > 0, "{e}: the commit is in the log: {done:?}");
+        assert_eq!(done.copied, done.log_pages, "{e}: every committed page is copied: {done:?}");
+        open.commit().await.unwrap();
+        let after = t.db().checkpoint().await.unwrap().expect("SQLite checkpoints");
+        assert!(after.log_pages > done.log_pages, "{e}: the second commit is in the log too: {after:?}");
+        assert_eq!(after.copied, after.log_pages, "{e}: {after:?}");
+        let mut tx = t.read().await;
+        assert_eq!(db::settings::get(&mut tx, "probe").await.unwrap().as_deref(), Some("not yet"), "{e}");
+    }
+}
