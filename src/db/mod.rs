@@ -343,7 +343,7 @@ impl Db {
 
     /// A reading connection outside any transaction, for one statement that needs no
     /// snapshot shared with another (who a request's token signs in; a case read whole,
-    /// [`cases::whole`], then the people and departments around it). It spares the
+    /// [`cases::whole`], then the people and departments around it; a checkpoint). It spares the
     /// `BEGIN` and the `ROLLBACK`, each a round trip to the connection's thread on SQLite.
     /// Two statements on it may see two different commits: use [`Db::read`] for those.
     pub async fn read_alone(&self) -> DbResult<Tx> {
