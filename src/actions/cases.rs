@@ -249,12 +249,7 @@ pub async fn act(
     tx.commit().await?;
     match who {
         Who::Staff(actor) => detail(app, actor, &case_id).await,
-        Who::Citizen => {
-            let mut tx = app.db().read().await?;
-            let code = db::cases::get(&mut tx, &case_id).await?.ok_or(Error::NotFound)?.tracking_code;
-            drop(tx);
-            track(app, &code).await
-        }
+        Who::Citizen => citizen::citizen_view(app, db::cases::CaseKey::Id(&case_id)).await,
     }
 }
 

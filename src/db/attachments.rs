@@ -31,9 +31,10 @@ pub async fn insert_for_case(tx: &mut Tx, case_id: &str, attachments: &[Attachme
     Ok(())
 }
 
-type Row = (String, String, String, String, i64, i64, i64, i64);
+/// An attachment's columns in the order `of_case` selects them (and `cases::whole` lists them).
+pub(super) type Row = (String, String, String, String, i64, i64, i64, i64);
 
-fn from_row((id, case_id, kind, media_type, bytes, width, height, position): Row) -> Attachment {
+pub(super) fn from_row((id, case_id, kind, media_type, bytes, width, height, position): Row) -> Attachment {
     Attachment { id, case_id, kind, media_type, bytes, width, height, position }
 }
 

@@ -12,8 +12,13 @@ use crate::error::{Error, Result};
 /// A case as the citizen sees it by tracking code.
 pub async fn track(app: &App, tracking_code: &str) -> Result<CaseDetail> {
     let code = crate::domain::case::normalize_tracking_code(tracking_code).ok_or(Error::NotFound)?;
+    citizen_view(app, db::cases::CaseKey::TrackingCode(&code)).await
+}
+
+/// The case `key` names as its citizen sees it (by tracking code, or after a citizen's move).
+pub(super) async fn citizen_view(app: &App, key: db::cases::CaseKey<'_>) -> Result<CaseDetail> {
     let mut tx = app.db().read_alone().await?;
-    let whole = db::cases::whole(&mut tx, db::cases::CaseKey::TrackingCode(&code)).await?.ok_or(Error::NotFound)?;
+    let whole = db::cases::whole(&mut tx, key).await?.ok_or(Error::NotFound)?;
     drop(tx);
     let db::cases::WholeCase { case, assignments, events, attachments } = whole;
     let allowed = allowed_moves(app, &case, &assignments, &Party::Citizen);

@@ -5,10 +5,12 @@
 //! to the connection's own thread and back, so one statement instead of four (and no
 //! `BEGIN` or `ROLLBACK`) is most of a case page's time saved. The three lists come as
 //! JSON arrays built by the engine's JSON aggregate, the one thing the engines name
-//! differently (`json_group_array`/`json_object`, `json_agg`/`json_build_object`).
+//! differently (`json_group_array` with `json_object` or `json_array`, `json_agg` with
+//! `json_build_object` or `json_build_array`).
 
 use serde::Deserialize;
 
+use super::super::attachments;
 use super::super::{DbResult, Tx};
 use super::{AssignmentRow, CaseRow, EventRow};
 use crate::domain::attachment::Attachment;
@@ -40,18 +42,6 @@ struct WholeRow {
     assignments_json: String,
     events_json: String,
     attachments_json: String,
-}
-
-#[derive(Deserialize)]
-struct AttachmentJson {
-    id: String,
-    case_id: String,
-    kind: String,
-    media_type: String,
-    bytes: i64,
-    width: i64,
-    height: i64,
-    position: i64,
 }
 
 /// A boolean column in JSON: `true`/`false` from PostgreSQL, `1`/`0` from SQLite.
@@ -94,9 +84,8 @@ pub async fn whole(tx: &mut Tx, key: CaseKey<'_>) -> DbResult<Option<WholeCase>>
                  'assignment_id', e.assignment_id, 'note', e.note, 'data', e.data, 'prev_hash', e.prev_hash,
                  'hash', e.hash) ORDER BY e.seq)
               FROM case_events e WHERE e.case_id = c.id) AS events_json,
-             (SELECT json_group_array(json_object('id', t.id, 'case_id', t.case_id, 'kind', t.kind,
-                 'media_type', t.media_type, 'bytes', t.bytes, 'width', t.width, 'height', t.height,
-                 'position', t.position) ORDER BY t.position)
+             (SELECT json_group_array(json_array(t.id, t.case_id, t.kind, t.media_type, t.bytes, t.width,
+                 t.height, t.position) ORDER BY t.position)
               FROM attachments t WHERE t.case_id = c.id) AS attachments_json
          FROM cases c WHERE c.id = COALESCE($1, (SELECT id FROM cases WHERE tracking_code = $2))",
         postgres: "SELECT c.*,
@@ -113,9 +102,8 @@ pub async fn whole(tx: &mut Tx, key: CaseKey<'_>) -> DbResult<Option<WholeCase>>
                  'kind', e.kind, 'assignment_id', e.assignment_id, 'note', e.note, 'data', e.data,
                  'prev_hash', e.prev_hash, 'hash', e.hash) ORDER BY e.seq) AS TEXT)
               FROM case_events e WHERE e.case_id = c.id), '[]') AS events_json,
-             COALESCE((SELECT CAST(json_agg(json_build_object('id', t.id, 'case_id', t.case_id, 'kind', t.kind,
-                 'media_type', t.media_type, 'bytes', t.bytes, 'width', t.width, 'height', t.height,
-                 'position', t.position) ORDER BY t.position) AS TEXT)
+             COALESCE((SELECT CAST(json_agg(json_build_array(t.id, t.case_id, t.kind, t.media_type, t.bytes,
+                 t.width, t.height, t.position) ORDER BY t.position) AS TEXT)
               FROM attachments t WHERE t.case_id = c.id), '[]') AS attachments_json
          FROM cases c WHERE c.id = COALESCE($1, (SELECT id FROM cases WHERE tracking_code = $2))",
         id,
@@ -124,23 +112,12 @@ pub async fn whole(tx: &mut Tx, key: CaseKey<'_>) -> DbResult<Option<WholeCase>>
     let Some(row) = row else { return Ok(None) };
     let assignments: Vec<AssignmentRow> = list(&row.assignments_json, "assignments")?;
     let events: Vec<EventRow> = list(&row.events_json, "history")?;
-    let attachments: Vec<AttachmentJson> = list(&row.attachments_json, "attachments")?;
+    // Each attachment as an array in the columns' order, decoded as `of_case` decodes its rows.
+    let attachments: Vec<attachments::Row> = list(&row.attachments_json, "attachments")?;
     Ok(Some(WholeCase {
         case: row.case.into_case()?,
         assignments: assignments.into_iter().map(AssignmentRow::into_assignment).collect::<DbResult<_>>()?,
         events: events.into_iter().map(CaseEvent::from).collect(),
-        attachments: attachments
-            .into_iter()
-            .map(|a| Attachment {
-                id: a.id,
-                case_id: a.case_id,
-                kind: a.kind,
-                media_type: a.media_type,
-                bytes: a.bytes,
-                width: a.width,
-                height: a.height,
-                position: a.position,
-            })
-            .collect(),
+        attachments: attachments.into_iter().map(attachments::from_row).collect(),
     }))
 }
