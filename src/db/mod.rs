@@ -67,6 +67,9 @@ macro_rules! exec {
 /// SQLite binds at most 32,766 values a statement; PostgreSQL 65,535.
 pub(crate) const MAX_BINDS: usize = 30_000;
 
+/// Multi-row statements of at most this many rows stay prepared on their connection.
+pub(crate) const KEPT_ROWS: usize = 32;
+
 /// Runs one multi-row INSERT per chunk of `$items` on either engine; `$push` binds one
 /// row's values, in the column order of `$head`, and `$tail` (an `ON CONFLICT` clause)
 /// follows the rows. Evaluates to the rows written. The one place where SQL is built
@@ -80,18 +83,22 @@ macro_rules! bulk_insert {
         let per = ($crate::db::MAX_BINDS / $columns).max(1);
         let mut affected: u64 = 0;
         for chunk in $items.chunks(per) {
+            // A connection keeps its last 100 statements prepared. A statement of a few rows
+            // recurs and a full chunk recurs; one of some hundreds of rows is seldom met
+            // again and holds its program (megabytes at a thousand rows) until pushed out.
+            let keep = chunk.len() == per || chunk.len() <= $crate::db::KEPT_ROWS;
             match &mut *$tx {
                 $crate::db::Tx::Sqlite(t) => {
                     let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new($head);
                     q.push_values(chunk, |mut $b, $x| $push);
                     q.push($tail);
-                    affected += q.build().execute(&mut **t).await?.rows_affected();
+                    affected += q.build().persistent(keep).execute(&mut **t).await?.rows_affected();
                 }
                 $crate::db::Tx::Postgres(t) => {
                     let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new($head);
                     q.push_values(chunk, |mut $b, $x| $push);
                     q.push($tail);
-                    affected += q.build().execute(&mut **t).await?.rows_affected();
+                    affected += q.build().persistent(keep).execute(&mut **t).await?.rows_affected();
                 }
             }
         }
@@ -254,7 +261,7 @@ impl Db {
             .max_connections(1)
             .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(60))
-            .connect_with(options.pragma("cache_size", "-32768"))
+            .connect_with(options.pragma("cache_size", "-32768").pragma("temp_store", "MEMORY"))
             .await
             .with_context(|| format!("cannot open the SQLite database {}", file.display()))?;
         Ok(Db::Sqlite { pool, writer, file })
