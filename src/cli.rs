@@ -97,7 +97,7 @@ pub enum AuditCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum CockpitCommand {
-    /// Rebuild the cockpit's counters from the history of every case (one short transaction per chunk of regions).
+    /// Rebuild the cockpit's counters from the history of every case (short write transactions; a running server keeps writing).
     Rebuild,
 }
 
@@ -197,9 +197,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 )
                 .map_err(|e| anyhow::anyhow!("progress template: {e}"))?,
             );
-            let rebuilt = crate::actions::cockpit::rebuild_aggregates(&db, |done| bar.set_position(done))
-                .await
-                .map_err(|e| anyhow::anyhow!("rebuild failed: {e}"))?;
+            // A server on the same SQLite file writes between the rebuild's transactions.
+            let pause = if config.database_url.is_none() && served(&config.data_dir) {
+                println!("a server is using {}: the rebuild leaves it room to write", config.data_dir.display());
+                crate::actions::cockpit::SQLITE_PAUSE
+            } else {
+                std::time::Duration::ZERO
+            };
+            let rebuilt =
+                crate::actions::cockpit::rebuild_aggregates_pausing(&db, pause, |done| bar.set_position(done))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("rebuild failed: {e}"))?;
             db.analyze().await.context("cannot refresh the database's statistics")?;
             bar.finish_and_clear();
             println!(
@@ -335,6 +343,14 @@ fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
     Ok(file)
 }
 
+/// Whether a server holds the data folder (its lock is taken).
+fn served(data_dir: &Path) -> bool {
+    match std::fs::File::open(data_dir.join("serve.lock")) {
+        Ok(file) => file.try_lock().is_err(),
+        Err(_) => false,
+    }
+}
+
 async fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
     if config.database_url.is_some() {
         bail!(db::backup::POSTGRES_ADVICE);
@@ -383,5 +399,20 @@ fn describe(app: &App, error: crate::error::Error) -> anyhow::Error {
     match error {
         crate::error::Error::Internal(cause) => cause,
         other => anyhow::anyhow!(crate::web::error::message(app.i18n(), crate::i18n::Lang::Zh, &other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_is_served_while_a_server_holds_its_lock() {
+        let dir = tempfile::tempdir().expect("a folder");
+        assert!(!served(dir.path()), "no lock file yet");
+        let lock = lock_data_dir(dir.path()).expect("the lock");
+        assert!(served(dir.path()), "a server holds it");
+        drop(lock);
+        assert!(!served(dir.path()), "the server has gone");
     }
 }

@@ -140,8 +140,27 @@ pub struct Rebuilt {
 }
 
 const REBUILD_BATCH: i64 = 2000;
-/// A rebuild commits after about this many cases (whole region paths at a time).
-pub const REBUILD_CHUNK: i64 = 5000;
+
+/// How a rebuild divides its work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chunks {
+    /// Cases read in one read transaction (whole region paths at a time) and summed in
+    /// memory before they are written. Neighbouring paths share every region above them,
+    /// so a row of a county, a city or the root is written once a chunk, not once a path.
+    /// Each case adds about 50 rows of about 300 bytes.
+    pub read_cases: i64,
+    /// Counter rows written in one write transaction.
+    pub write_rows: usize,
+    /// How long to pause after each write transaction, so that a server writing to the
+    /// same SQLite file in another process gets the database in between (its busy
+    /// handler retries at most [`SQLITE_PAUSE`] apart). Zero when nobody else writes: a
+    /// writer in this process waits for the one writing connection in turn.
+    pub pause: std::time::Duration,
+}
+
+/// What a rebuild uses: chunks of about 5,000 cases (two in memory at once, one summed
+/// while the other is written), write transactions of some tens of milliseconds.
+pub const REBUILD_CHUNKS: Chunks = Chunks { read_cases: 5000, write_rows: 10_000, pause: std::time::Duration::ZERO };
 
 /// How many cases a rebuild will count (for its progress bar).
 pub async fn cases_to_rebuild(db: &Db) -> Result<u64> {
@@ -152,18 +171,30 @@ pub async fn cases_to_rebuild(db: &Db) -> Result<u64> {
 
 /// Rebuilds the cockpit's counters from the history (`case_events`) while the server
 /// keeps counting: it notes the last event, fills the spare copy of the counters
-/// (`aggregates::Counters::Next`) with every case's history up to that event, one short
-/// write transaction per chunk of region paths, then, in one last transaction that holds
-/// off new events, adds the events that came meanwhile and swaps the copies. Nobody sees
+/// (`aggregates::Counters::Next`) with every case's history up to that event, summed a
+/// chunk of region paths at a time and written in short transactions, then, in one last
+/// transaction that holds off new events, adds the events that came meanwhile and swaps
+/// the copies. Nobody sees
 /// half-built counters, and no event is missed or counted twice. `progress` is told the
 /// number of cases done after each chunk.
-pub async fn rebuild_aggregates(db: &Db, mut progress: impl FnMut(u64)) -> Result<Rebuilt> {
-    rebuild_aggregates_in_chunks(db, REBUILD_CHUNK, async |done| progress(done)).await
+pub async fn rebuild_aggregates(db: &Db, progress: impl FnMut(u64)) -> Result<Rebuilt> {
+    rebuild_aggregates_pausing(db, std::time::Duration::ZERO, progress).await
 }
 
-/// How long a rebuild on SQLite pauses after each chunk, so a writer waiting for the
-/// database (a citizen's case) gets it: SQLite's busy handler retries at most this far apart.
-const SQLITE_PAUSE: std::time::Duration = std::time::Duration::from_millis(120);
+/// [`rebuild_aggregates`], pausing for `pause` after each write transaction (see
+/// [`Chunks::pause`]).
+pub async fn rebuild_aggregates_pausing(
+    db: &Db,
+    pause: std::time::Duration,
+    mut progress: impl FnMut(u64),
+) -> Result<Rebuilt> {
+    rebuild_aggregates_in_chunks(db, Chunks { pause, ..REBUILD_CHUNKS }, async |done| progress(done)).await
+}
+
+/// How long a rebuild on SQLite pauses after each write transaction when a server in
+/// another process may be waiting to write (a citizen's case): SQLite's busy handler
+/// retries at most this far apart.
+pub const SQLITE_PAUSE: std::time::Duration = std::time::Duration::from_millis(120);
 
 /// Fills the counters from the history when cases exist but no counter does (after a
 /// migration that changed how they are kept), and the reception-day counters from the
@@ -199,11 +230,12 @@ pub async fn fill_if_empty(db: &Db) -> Result<Option<Rebuilt>> {
     Ok(Some(rebuilt))
 }
 
-/// [`rebuild_aggregates`] committing after about `chunk_cases` cases; `progress` is
-/// awaited between chunks, while no transaction is open.
+/// [`rebuild_aggregates`] divided as `chunks` says; `progress` is awaited after each
+/// chunk of cases read, while this task holds no transaction (the sums of the chunks
+/// before may be being written).
 pub async fn rebuild_aggregates_in_chunks(
     db: &Db,
-    chunk_cases: i64,
+    chunks: Chunks,
     mut progress: impl AsyncFnMut(u64),
 ) -> Result<Rebuilt> {
     let (paths, mark) = {
@@ -215,25 +247,26 @@ pub async fn rebuild_aggregates_in_chunks(
         (paths, mark)
     };
     let mut done = Rebuilt::default();
+    // The sums written meanwhile, by a task of their own: a chunk is read and summed on
+    // this task while the writer stores the sums before (a machine's two cores).
+    let mut writing: Option<tokio::task::JoinHandle<Result<()>>> = None;
     let mut chunk: Vec<&str> = Vec::new();
     let mut in_chunk = 0;
     for (i, (path, cases)) in paths.iter().enumerate() {
         chunk.push(path);
         in_chunk += cases;
-        if in_chunk >= chunk_cases || i + 1 == paths.len() {
-            let mut tx = db.write().await?;
-            for path in &chunk {
-                rebuild_path(&mut tx, path, mark, &mut done).await?;
-            }
-            tx.commit().await?;
-            progress(done.cases).await;
-            if db.engine() == db::Engine::Sqlite {
-                tokio::time::sleep(SQLITE_PAUSE).await;
-            }
-            chunk.clear();
-            in_chunk = 0;
+        if in_chunk < chunks.read_cases && i + 1 < paths.len() {
+            continue;
         }
+        let mut summing = Additions::default();
+        sum_paths(db, &chunk, mark, &mut done, &mut summing).await?;
+        written(writing.take()).await?;
+        writing = Some(tokio::spawn(write_next(db.clone(), summing, chunks)));
+        progress(done.cases).await;
+        chunk.clear();
+        in_chunk = 0;
     }
+    written(writing.take()).await?;
     let mut tx = db.write().await?;
     aggregates::lock_for_swap(&mut tx).await?;
     let mut after = mark;
@@ -260,9 +293,42 @@ pub async fn rebuild_aggregates_in_chunks(
     Ok(done)
 }
 
-/// Files every case of region path `path` again into the spare copy of the counters,
-/// with its history up to event `mark`.
-async fn rebuild_path(tx: &mut Tx, path: &str, mark: i64, done: &mut Rebuilt) -> Result<()> {
+/// Writes `sums` into the spare copy of the counters, `chunks.write_rows` rows a
+/// transaction.
+async fn write_next(db: Db, mut sums: Additions, chunks: Chunks) -> Result<()> {
+    while !sums.is_empty() {
+        let part = sums.take_first(chunks.write_rows.max(1));
+        let mut tx = db.write().await?;
+        aggregates::apply_to(&mut tx, Counters::Next, &part).await?;
+        tx.commit().await?;
+        if db.engine() == db::Engine::Sqlite && !chunks.pause.is_zero() {
+            tokio::time::sleep(chunks.pause).await;
+        }
+    }
+    Ok(())
+}
+
+/// Waits for the task writing sums, if one is.
+async fn written(task: Option<tokio::task::JoinHandle<Result<()>>>) -> Result<()> {
+    match task {
+        None => Ok(()),
+        Some(task) => task.await.map_err(|e| anyhow::anyhow!("writing the rebuilt counters: {e}"))?,
+    }
+}
+
+/// Adds every case of the region paths `paths` to `sums`, in one read transaction: the
+/// histories up to `mark` are settled, and a case's facts never change, so they are read
+/// without holding the writer.
+async fn sum_paths(db: &Db, paths: &[&str], mark: i64, done: &mut Rebuilt, sums: &mut Additions) -> Result<()> {
+    let mut tx = db.read().await?;
+    for path in paths {
+        rebuild_path(&mut tx, path, mark, done, sums).await?;
+    }
+    Ok(())
+}
+
+/// Adds every case of region path `path`, with its history up to event `mark`, to `sums`.
+async fn rebuild_path(tx: &mut Tx, path: &str, mark: i64, done: &mut Rebuilt, sums: &mut Additions) -> Result<()> {
     let mut after = String::new();
     loop {
         let batch = aggregates::cases_in_path_after(tx, path, &after, REBUILD_BATCH).await?;
@@ -279,7 +345,6 @@ async fn rebuild_path(tx: &mut Tx, path: &str, mark: i64, done: &mut Rebuilt) ->
         for (case_id, fact) in aggregates::assignments_in_path_between(tx, path, &first, &last).await? {
             facts.entry(case_id).or_default().push(fact);
         }
-        let mut additions = Additions::default();
         for case in &batch {
             let history = events.get(&case.id).map(Vec::as_slice).unwrap_or_default();
             let snapshot = tally(history, facts.get(&case.id).map(Vec::as_slice).unwrap_or_default());
@@ -291,13 +356,12 @@ async fn rebuild_path(tx: &mut Tx, path: &str, mark: i64, done: &mut Rebuilt) ->
                 case.unit_id.as_deref(),
                 case.representative_id.as_deref(),
             );
-            additions.case(&key, &snapshot);
+            sums.case(&key, &snapshot);
             // As `record_event` does: a case's words are filed with its submission.
             if history.iter().any(|e| e.kind == "submit") {
-                additions.words(&key, &hot_words(&case_text(&case.title, &case.body)));
+                sums.words(&key, &hot_words(&case_text(&case.title, &case.body)));
             }
         }
-        aggregates::apply_to(tx, Counters::Next, &additions).await?;
         done.cases += batch.len() as u64;
         after = last;
     }

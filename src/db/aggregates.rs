@@ -185,6 +185,36 @@ impl Additions {
         }
     }
 
+    /// How many counter rows these additions write (cases', departments', words' and
+    /// reception days').
+    pub fn rows(&self) -> usize {
+        self.cases.len() + self.departments.len() + self.words.len() + self.reception.len()
+    }
+
+    /// Moves up to `rows` rows (in key order, the cases' first) and every station's latest
+    /// day into additions of their own, for writing in parts.
+    pub fn take_first(&mut self, rows: usize) -> Additions {
+        fn take<K: Ord, V>(from: &mut BTreeMap<K, V>, into: &mut BTreeMap<K, V>, left: &mut usize) {
+            while *left > 0 {
+                let Some((k, v)) = from.pop_first() else { return };
+                into.insert(k, v);
+                *left -= 1;
+            }
+        }
+        let mut part = Additions { last_days: std::mem::take(&mut self.last_days), ..Additions::default() };
+        let mut left = rows;
+        take(&mut self.cases, &mut part.cases, &mut left);
+        take(&mut self.departments, &mut part.departments, &mut left);
+        take(&mut self.words, &mut part.words, &mut left);
+        take(&mut self.reception, &mut part.reception, &mut left);
+        part
+    }
+
+    /// Whether nothing is left to write.
+    pub fn is_empty(&self) -> bool {
+        self.rows() == 0 && self.last_days.is_empty()
+    }
+
     /// Adds everything `other` holds.
     pub fn absorb(&mut self, other: Additions) {
         for (row, counts) in other.cases {

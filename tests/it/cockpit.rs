@@ -187,8 +187,9 @@ async fn rebuilt_aggregates_equal_the_maintained_ones() {
         assert_ne!(cockpit::dump_aggregates(t.db()).await.expect("dump"), maintained);
         let total = cockpit::cases_to_rebuild(t.db()).await.expect("a count");
         let mut steps = Vec::new();
-        let rebuilt =
-            cockpit::rebuild_aggregates_in_chunks(t.db(), 40, async |done| steps.push(done)).await.expect("rebuild");
+        let rebuilt = cockpit::rebuild_aggregates_in_chunks(t.db(), small_chunks(40), async |done| steps.push(done))
+            .await
+            .expect("rebuild");
         assert_eq!(rebuilt.cases, total, "{}", t.engine);
         assert!(steps.len() >= 3, "{}: progress in chunks: {steps:?}", t.engine);
         assert!(steps.windows(2).all(|w| w[0] < w[1]) && steps.last() == Some(&total), "{}: {steps:?}", t.engine);
@@ -219,7 +220,7 @@ async fn a_rebuild_while_cases_come_in_counts_each_event_once() {
         // case acknowledged, and an older case acknowledged, wherever the rebuild has got to.
         let mut steps = Vec::new();
         let mut waiting = before.iter().enumerate();
-        let rebuilt = cockpit::rebuild_aggregates_in_chunks(t.db(), 20, async |done| {
+        let rebuilt = cockpit::rebuild_aggregates_in_chunks(t.db(), small_chunks(20), async |done| {
             steps.push(done);
             let Some((i, older)) = waiting.next() else { return };
             let case = submit_like(&t, &like, &format!("第{i}件：小区门口路灯不亮，晚上出行不便。")).await;
@@ -243,6 +244,12 @@ async fn a_rebuild_while_cases_come_in_counts_each_event_once() {
         cockpit::rebuild_aggregates(t.db(), |_| {}).await.expect("another rebuild");
         assert_eq!(cockpit::dump_aggregates(t.db()).await.expect("dump"), quiet, "{}", t.engine);
     }
+}
+
+/// Chunks of about `cases` cases, written 50 counter rows a transaction (so each chunk
+/// takes several).
+fn small_chunks(cases: i64) -> cockpit::Chunks {
+    cockpit::Chunks { read_cases: cases, write_rows: 50, pause: std::time::Duration::ZERO }
 }
 
 fn region_of(actor: &Actor) -> String {
