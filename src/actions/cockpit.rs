@@ -174,9 +174,8 @@ pub async fn cases_to_rebuild(db: &Db) -> Result<u64> {
 /// (`aggregates::Counters::Next`) with every case's history up to that event, summed a
 /// chunk of region paths at a time and written in short transactions, then, in one last
 /// transaction that holds off new events, adds the events that came meanwhile and swaps
-/// the copies. Nobody sees
-/// half-built counters, and no event is missed or counted twice. `progress` is told the
-/// number of cases done after each chunk.
+/// the copies. Nobody sees half-built counters, and no event is missed or counted twice.
+/// `progress` is told the number of cases done after each chunk.
 pub async fn rebuild_aggregates(db: &Db, progress: impl FnMut(u64)) -> Result<Rebuilt> {
     rebuild_aggregates_pausing(db, std::time::Duration::ZERO, progress).await
 }

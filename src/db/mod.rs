@@ -256,7 +256,9 @@ impl Db {
             .await
             .with_context(|| format!("cannot open the SQLite database {}", file.display()))?;
         // The one writer keeps the hot pages of the counters and the indexes it adds to
-        // (32 MB), without spilling a big transaction's pages to the WAL before its commit.
+        // (32 MB), without spilling a big transaction's pages to the WAL before its commit,
+        // and its statement journals in memory: a multi-row upsert of the counters outgrows
+        // the 64 KiB SQLite keeps there and would spill it to a temporary file.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
