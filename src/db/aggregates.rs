@@ -185,12 +185,6 @@ impl Additions {
         }
     }
 
-    /// How many counter rows these additions write (cases', departments', words' and
-    /// reception days').
-    pub fn rows(&self) -> usize {
-        self.cases.len() + self.departments.len() + self.words.len() + self.reception.len()
-    }
-
     /// Moves up to `rows` rows (in key order, the cases' first) and every station's latest
     /// day into additions of their own, for writing in parts.
     pub fn take_first(&mut self, rows: usize) -> Additions {
@@ -212,7 +206,11 @@ impl Additions {
 
     /// Whether nothing is left to write.
     pub fn is_empty(&self) -> bool {
-        self.rows() == 0 && self.last_days.is_empty()
+        self.cases.is_empty()
+            && self.departments.is_empty()
+            && self.words.is_empty()
+            && self.reception.is_empty()
+            && self.last_days.is_empty()
     }
 
     /// Adds everything `other` holds.
