@@ -332,11 +332,14 @@ fn print_logins(logins: &[crate::demo::DemoLogin]) {
     }
 }
 
+/// The file in a data folder that a server holds locked while it runs.
+const SERVE_LOCK: &str = "serve.lock";
+
 /// Held while serving, so that `restore` cannot swap the database underneath.
 fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
-    let file = std::fs::File::create(data_dir.join("serve.lock"))?;
+    let file = std::fs::File::create(data_dir.join(SERVE_LOCK))?;
     if file.try_lock().is_err() {
         bail!("another minyi server is using {}", data_dir.display());
     }
@@ -345,7 +348,7 @@ fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
 
 /// Whether a server holds the data folder (its lock is taken).
 fn served(data_dir: &Path) -> bool {
-    match std::fs::File::open(data_dir.join("serve.lock")) {
+    match std::fs::File::open(data_dir.join(SERVE_LOCK)) {
         Ok(file) => file.try_lock().is_err(),
         Err(_) => false,
     }
