@@ -73,12 +73,25 @@ struct Stats {
 }
 
 impl Intake {
-    /// Starts the writer task on the current runtime. It holds no `App` of its own,
-    /// only the jobs', and ends when the queue's last sender is dropped.
+    /// Starts the writer task on a thread and runtime of its own: a batch is a dozen
+    /// round trips to the database's thread, and on the server's runtime each waited its
+    /// turn behind the requests' tasks. It holds no `App` of its own, only the jobs', and
+    /// ends when the queue's last sender is dropped.
     pub fn start() -> Intake {
         let (sender, receiver) = mpsc::channel(QUEUE);
         let stats = Arc::new(Stats::default());
-        tokio::spawn(writer(receiver, stats.clone()));
+        let task = writer(receiver, stats.clone());
+        // Should either fail, the queue's receiver is dropped and every submission is told
+        // the writer has stopped.
+        let started = std::thread::Builder::new().name("minyi-intake".to_string()).spawn(move || {
+            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime.block_on(task),
+                Err(e) => tracing::error!("cannot start the intake writer's runtime: {e}"),
+            }
+        });
+        if let Err(e) = started {
+            tracing::error!("cannot start the intake writer's thread: {e}");
+        }
         Intake { sender, stats }
     }
 
