@@ -1,12 +1,26 @@
 -- wrk script of the intake benchmarks (run.sh, intake-ab.sh): each request posts a new
--- case to the representative REP_ID (an environment variable), numbered so no two match.
+-- case, numbered so no two match, to a representative drawn at random from the file
+-- REP_IDS (an environment variable naming a file of ids, one a line: bench/rep_ids.py
+-- writes it), so that the cases of a batch reach many towns, stations and deputies.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-local rep_id = os.getenv("REP_ID")
+local reps = {}
+for line in io.lines(os.getenv("REP_IDS")) do
+  if #line > 0 then reps[#reps + 1] = line end
+end
+assert(#reps > 0, "post.lua: REP_IDS names no representative")
+local categories = {"construction", "transport", "environment", "education", "health", "social_security",
+  "market", "public_safety", "other"}
 counter = 0
+function init(args)
+  -- Each thread draws its own sequence.
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
+end
 request = function()
   counter = counter + 1
-  local body = '{"channel":"deputy_code","representative_id":"' .. rep_id .. '","category":"transport",' ..
+  local rep_id = reps[math.random(#reps)]
+  local category = categories[math.random(#categories)]
+  local body = '{"channel":"deputy_code","representative_id":"' .. rep_id .. '","category":"' .. category .. '",' ..
     '"body":"压测：村口路灯坏了，第' .. counter .. '件","mobile":"13900000000"}'
   return wrk.format(nil, nil, nil, body)
 end

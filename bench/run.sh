@@ -91,11 +91,9 @@ COOKIE=$(curl -s -i -H 'Content-Type: application/json' -d '{"username":"admin",
 FIRST=$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/cases?status=closed&page=1")
 CASE_ID=$(printf '%s' "$FIRST" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 CODE=$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/cases/$CASE_ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tracking_code"])')
-# The demo deputy receives the benchmark's new cases (the scope of /api/v1/me names them).
-DEPUTY=$(curl -s -i -H 'Content-Type: application/json' -d '{"username":"deputy","password":"minyi-demo-2026"}' \
-  "$BASE/api/v1/session" | sed -n 's/^[Ss]et-[Cc]ookie: \(minyi_session=[^;]*\).*/\1/p' | head -n1)
-REP_ID=$(curl -s -H "Cookie: $DEPUTY" "$BASE/api/v1/me" | python3 -c 'import json,sys; print(json.load(sys.stdin)["scope"]["id"])')
-export REP_ID  # read by bench/post.lua
+# The benchmark's new cases go to representatives all over the province.
+bench/rep_ids.py "$BASE" "$COOKIE" >"$WORK/rep-ids"
+export REP_IDS=$WORK/rep-ids  # read by bench/post.lua
 
 reset_hwm() { echo 5 > "/proc/$SERVER/clear_refs" 2>/dev/null || true; }
 hwm_mb() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$SERVER/status"; }
