@@ -17,6 +17,12 @@ use sqlx::{Postgres, Sqlite, Transaction};
 
 /// All rows of a query, as `Vec<$row>`.
 macro_rules! rows {
+    ($tx:expr, $row:ty, sqlite: $sqlite:literal, postgres: $postgres:literal $(, $arg:expr)* $(,)?) => {
+        match &mut *$tx {
+            $crate::db::Tx::Sqlite(t) => sqlx::query_as::<_, $row>($sqlite)$(.bind($arg))*.fetch_all(&mut **t).await,
+            $crate::db::Tx::Postgres(t) => sqlx::query_as::<_, $row>($postgres)$(.bind($arg))*.fetch_all(&mut **t).await,
+        }
+    };
     ($tx:expr, $row:ty, $sql:literal $(, $arg:expr)* $(,)?) => {
         match &mut *$tx {
             $crate::db::Tx::Sqlite(t) => sqlx::query_as::<_, $row>($sql)$(.bind($arg))*.fetch_all(&mut **t).await,
@@ -389,6 +395,13 @@ impl Db {
             Db::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// A list of ids as one parameter, a JSON array, for `IN (SELECT value FROM json_each($n))`
+/// on SQLite and `IN (SELECT jsonb_array_elements_text($n::jsonb))` on PostgreSQL: one
+/// statement, prepared once, whatever the list's length.
+pub(crate) fn id_list(ids: &[&str]) -> String {
+    serde_json::Value::from(ids.iter().map(|id| serde_json::Value::from(*id)).collect::<Vec<_>>()).to_string()
 }
 
 /// A new id: a UUIDv7, time-ordered, made by the application on either engine.

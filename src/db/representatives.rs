@@ -133,6 +133,32 @@ async fn set_units(tx: &mut Tx, id: &str, unit_ids: &[String]) -> DbResult<()> {
     Ok(())
 }
 
+/// The representatives of `ids` that exist, in no particular order (one statement).
+pub async fn get_many(tx: &mut Tx, ids: &[&str]) -> DbResult<Vec<Representative>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = rows!(
+        tx,
+        RepresentativeRow,
+        sqlite: "SELECT p.id, p.code, p.body, p.name, p.gender, p.level, p.sector, p.region_id, r.code AS region_code,
+             r.name AS region_name, r.path AS region_path, p.title, p.mobile, p.profile, p.active,
+             COALESCE((SELECT STRING_AGG(ur.unit_id, ',') FROM unit_representatives ur WHERE ur.representative_id = p.id), '') AS unit_ids,
+             COALESCE((SELECT STRING_AGG(u.code, ',') FROM unit_representatives ur JOIN units u ON u.id = ur.unit_id
+                       WHERE ur.representative_id = p.id), '') AS unit_codes
+         FROM representatives p JOIN regions r ON r.id = p.region_id WHERE p.id IN (SELECT value FROM json_each($1))",
+        postgres: "SELECT p.id, p.code, p.body, p.name, p.gender, p.level, p.sector, p.region_id, r.code AS region_code,
+             r.name AS region_name, r.path AS region_path, p.title, p.mobile, p.profile, p.active,
+             COALESCE((SELECT STRING_AGG(ur.unit_id, ',') FROM unit_representatives ur WHERE ur.representative_id = p.id), '') AS unit_ids,
+             COALESCE((SELECT STRING_AGG(u.code, ',') FROM unit_representatives ur JOIN units u ON u.id = ur.unit_id
+                       WHERE ur.representative_id = p.id), '') AS unit_codes
+         FROM representatives p JOIN regions r ON r.id = p.region_id
+         WHERE p.id IN (SELECT jsonb_array_elements_text($1::jsonb))",
+        super::id_list(ids)
+    )?;
+    rows.into_iter().map(RepresentativeRow::into_representative).collect()
+}
+
 pub async fn get(tx: &mut Tx, id: &str) -> DbResult<Option<Representative>> {
     let row = row!(
         tx,

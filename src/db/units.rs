@@ -118,6 +118,27 @@ pub async fn update(tx: &mut Tx, id: &str, unit: &UnitInput, region_id: &str, no
     )
 }
 
+/// The units of `ids` that exist, in no particular order (one statement).
+pub async fn get_many(tx: &mut Tx, ids: &[&str]) -> DbResult<Vec<Unit>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = rows!(
+        tx,
+        UnitRow,
+        sqlite: "SELECT u.id, u.code, u.kind, u.studio_kind, u.name, u.region_id, r.code AS region_code, r.name AS region_name,
+             r.path AS region_path, u.address, u.opening_hours, u.reception_days, u.contact_name, u.contact_phone,
+             u.service_fields, u.sector, u.online, u.active
+         FROM units u JOIN regions r ON r.id = u.region_id WHERE u.id IN (SELECT value FROM json_each($1))",
+        postgres: "SELECT u.id, u.code, u.kind, u.studio_kind, u.name, u.region_id, r.code AS region_code, r.name AS region_name,
+             r.path AS region_path, u.address, u.opening_hours, u.reception_days, u.contact_name, u.contact_phone,
+             u.service_fields, u.sector, u.online, u.active
+         FROM units u JOIN regions r ON r.id = u.region_id WHERE u.id IN (SELECT jsonb_array_elements_text($1::jsonb))",
+        super::id_list(ids)
+    )?;
+    rows.into_iter().map(UnitRow::into_unit).collect()
+}
+
 pub async fn get(tx: &mut Tx, id: &str) -> DbResult<Option<Unit>> {
     let row = row!(
         tx,

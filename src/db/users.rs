@@ -246,6 +246,44 @@ pub async fn ids_for_representative(tx: &mut Tx, representative_id: &str) -> DbR
         .map(|rows| rows.into_iter().map(|(id,)| id).collect())
 }
 
+/// [`ids_for_representative`] of each of `representative_ids`, in one statement: pairs of
+/// (representative, account), in account order.
+pub async fn ids_for_representatives(tx: &mut Tx, representative_ids: &[&str]) -> DbResult<Vec<(String, String)>> {
+    if representative_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    rows!(
+        tx,
+        (String, String),
+        sqlite: "SELECT representative_id, id FROM users
+         WHERE active = TRUE AND representative_id IN (SELECT value FROM json_each($1)) ORDER BY id",
+        postgres: "SELECT representative_id, id FROM users
+         WHERE active = TRUE AND representative_id IN (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY id",
+        super::id_list(representative_ids)
+    )
+}
+
+/// [`ids_for_unit`] of each of `unit_ids`, in one statement: pairs of (unit, account),
+/// in account order.
+pub async fn ids_for_units(tx: &mut Tx, unit_ids: &[&str]) -> DbResult<Vec<(String, String)>> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    rows!(
+        tx,
+        (String, String),
+        sqlite: "SELECT w.unit_id, u.id FROM (SELECT value AS unit_id FROM json_each($1)) w JOIN users u
+             ON u.active = TRUE AND (u.unit_id = w.unit_id OR u.representative_id IN
+                 (SELECT ur.representative_id FROM unit_representatives ur WHERE ur.unit_id = w.unit_id))
+         ORDER BY u.id",
+        postgres: "SELECT w.unit_id, u.id FROM (SELECT jsonb_array_elements_text($1::jsonb) AS unit_id) w JOIN users u
+             ON u.active = TRUE AND (u.unit_id = w.unit_id OR u.representative_id IN
+                 (SELECT ur.representative_id FROM unit_representatives ur WHERE ur.unit_id = w.unit_id))
+         ORDER BY u.id",
+        super::id_list(unit_ids)
+    )
+}
+
 /// The active accounts that receive a unit's cases: its keepers and the
 /// representatives serving there.
 pub async fn ids_for_unit(tx: &mut Tx, unit_id: &str) -> DbResult<Vec<String>> {

@@ -122,3 +122,140 @@ async fn concurrent_submissions_land_once_each_in_shared_commits() {
         assert_eq!(last.0, after.0, "{e}: nothing new");
     }
 }
+
+/// A province's batch reaches many receivers: its addressees and their accounts are read
+/// for the whole batch at once. Cases to two deputies, a station and a studio (whose
+/// notices go to their keepers and to the deputies serving there), to a representative
+/// with no account, to one who left and to no unit at all, all in one crowd: each lands
+/// with its own receiver, each notice greets that receiver by name and reaches exactly
+/// its accounts, and the bad ones get their own errors.
+#[tokio::test]
+async fn a_batch_to_many_receivers_tells_each_its_own_accounts() {
+    const EACH: usize = 12;
+    for t in engines().await {
+        let e = t.engine;
+        load_demo(&t).await;
+        let users = ["deputy", "member", "keeper", "studio-keeper", "office", "admin"];
+        let mut actors = HashMap::new();
+        for name in users {
+            actors.insert(name, actor(&t, name).await);
+        }
+        let rep_of = |name: &str| match actors[name].scope() {
+            Scope::Representative { representative_id, .. } => representative_id.clone(),
+            other => panic!("{e}: {name} is no representative: {other:?}"),
+        };
+        let unit_of = |name: &str| match actors[name].scope() {
+            Scope::Unit { unit_id, .. } => unit_id.clone(),
+            other => panic!("{e}: {name} keeps no unit: {other:?}"),
+        };
+        let (deputy, member, station, studio) =
+            (rep_of("deputy"), rep_of("member"), unit_of("keeper"), unit_of("studio-keeper"));
+        // The station's and the studio's notices also reach the representatives serving there.
+        let mut tx = t.read().await;
+        let serves =
+            |rep: &minyi::domain::representative::Representative, unit: &str| rep.unit_ids.iter().any(|u| u == unit);
+        let deputy_rep = db::representatives::get(&mut tx, &deputy).await.unwrap().unwrap();
+        let member_rep = db::representatives::get(&mut tx, &member).await.unwrap().unwrap();
+        let all_reps = db::representatives::list(
+            &mut tx,
+            &minyi::domain::permission::ListFilter::All,
+            "",
+            db::PageRequest::new(1, 500),
+        )
+        .await
+        .unwrap()
+        .items;
+        drop(tx);
+        let silent = all_reps.iter().find(|r| r.input.active && r.id != deputy && r.id != member).expect("another");
+        let gone = all_reps.iter().find(|r| !r.input.active);
+        assert!(gone.is_some(), "{e}: the demo has a representative who left");
+        let station_name = {
+            let mut tx = t.read().await;
+            db::units::get(&mut tx, &station).await.unwrap().unwrap().input.name
+        };
+        let studio_name = {
+            let mut tx = t.read().await;
+            db::units::get(&mut tx, &studio).await.unwrap().unwrap().input.name
+        };
+        let mut station_accounts = vec!["keeper"];
+        let mut studio_accounts = vec!["studio-keeper"];
+        for (name, rep) in [("deputy", &deputy_rep), ("member", &member_rep)] {
+            if serves(rep, &station) {
+                station_accounts.push(name);
+            }
+            if serves(rep, &studio) {
+                studio_accounts.push(name);
+            }
+        }
+        // (representative, unit, whom it greets, the accounts told)
+        let receivers: Vec<(String, String, String, Vec<&str>)> = vec![
+            (deputy.clone(), String::new(), deputy_rep.input.name.clone(), vec!["deputy"]),
+            (member.clone(), String::new(), member_rep.input.name.clone(), vec!["member"]),
+            (String::new(), station.clone(), station_name, station_accounts),
+            (String::new(), studio.clone(), studio_name, studio_accounts),
+            (silent.id.clone(), String::new(), silent.input.name.clone(), vec![]),
+        ];
+        let (batches_before, carried_before) = t.app.intake().stats();
+        let mut tasks = Vec::new();
+        for i in 0..EACH {
+            for (r, (rep, unit, _, _)) in receivers.iter().enumerate() {
+                let fields = CaseFields {
+                    channel: if unit.is_empty() { "deputy_code" } else { "station_code" }.into(),
+                    representative_id: rep.clone(),
+                    unit_id: unit.clone(),
+                    category: "transport".into(),
+                    body: format!("第{i}件，致第{r}位：村口的路灯坏了"),
+                    ..CaseFields::default()
+                };
+                let app = t.app.clone();
+                tasks.push(tokio::spawn(async move { (Some(r), cases::submit(&app, &fields).await) }));
+            }
+            let bad = [
+                gone.map(|g| CaseFields {
+                    representative_id: g.id.clone(),
+                    channel: "deputy_code".into(),
+                    ..CaseFields::default()
+                }),
+                Some(CaseFields {
+                    unit_id: "no-such-unit".into(),
+                    channel: "station_code".into(),
+                    ..CaseFields::default()
+                }),
+            ];
+            for fields in bad.into_iter().flatten() {
+                let app = t.app.clone();
+                let fields = CaseFields { category: "transport".into(), body: "没有收件人".into(), ..fields };
+                tasks.push(tokio::spawn(async move { (None, cases::submit(&app, &fields).await) }));
+            }
+        }
+        let mut landed: Vec<(usize, String)> = Vec::new();
+        for task in tasks {
+            match task.await.unwrap() {
+                (Some(r), result) => {
+                    landed.push((r, result.unwrap_or_else(|err| panic!("{e}: to {r}: {err:?}")).case_id))
+                }
+                (None, result) => assert!(
+                    matches!(&result, Err(Error::Invalid(fields)) if fields[0].field == "addressee"),
+                    "{e}: an addressee that cannot receive is refused alone: {result:?}"
+                ),
+            }
+        }
+        let (batches, carried) = t.app.intake().stats();
+        assert!(batches - batches_before < (carried - carried_before) / 2, "{e}: the receivers shared batches");
+        let mut tx = t.read().await;
+        for (r, case_id) in &landed {
+            let (rep, unit, name, told) = &receivers[*r];
+            let case = db::cases::get(&mut tx, case_id).await.unwrap().unwrap();
+            assert_eq!(case.representative_id.clone().unwrap_or_default(), *rep, "{e}");
+            assert_eq!(case.unit_id.clone().unwrap_or_default(), *unit, "{e}");
+            for user in users {
+                let key = format!("case:{case_id}:case_new:1|inbox|{}", actors[user].user_id());
+                let notice = db::outbox::get_by_dedupe_key(&mut tx, &key).await.unwrap();
+                assert_eq!(notice.is_some(), told.contains(&user), "{e}: case to {r}, {user}'s notice: {notice:?}");
+                if let Some(notice) = notice {
+                    assert!(notice.body.starts_with(&format!("{name}：")), "{e}: greets {name}: {}", notice.body);
+                }
+            }
+        }
+    }
+}

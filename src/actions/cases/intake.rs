@@ -147,6 +147,9 @@ async fn write_batch(batch: Vec<Job>) {
     let mut answers = Vec::with_capacity(batch.len());
     let mut made: Vec<Made> = Vec::with_capacity(batch.len());
     let mut lookups = Lookups::default();
+    if let Err(e) = lookups.read_addressees(&mut tx, batch.iter().map(|job| &job.content.input.addressee)).await {
+        return fail_all(batch.into_iter().map(|job| job.reply), "cannot read the batch's addressees", &e);
+    }
     for job in batch {
         let answer = match check(&job.app, &mut tx, job.content, &job.entered_by, &mut lookups).await {
             Ok(Checked::Existing(submitted)) => Ok(submitted),
@@ -167,7 +170,7 @@ async fn write_batch(batch: Vec<Job>) {
         answers.push((job.reply, answer));
     }
     phases.done("check");
-    if let Err(e) = write_made(&app, &mut tx, &mut made).await {
+    if let Err(e) = write_made(&app, &mut tx, &mut made, &lookups).await {
         return fail_all(answers.into_iter().map(|(reply, _)| reply), "intake batch failed", &e);
     }
     phases.done("write");
@@ -236,19 +239,78 @@ struct Lookups {
     tokens: HashMap<String, Submitted>,
 }
 
+impl Lookups {
+    /// Reads every addressee of a batch in two statements (representatives, units), not
+    /// one a case: a province's batch reaches as many deputies as it holds cases.
+    async fn read_addressees(&mut self, tx: &mut Tx, addressees: impl Iterator<Item = &Addressee>) -> Result<()> {
+        let (mut rep_ids, mut unit_ids) = (Vec::new(), Vec::new());
+        for addressee in addressees {
+            match addressee {
+                Addressee::Representative(id) => rep_ids.push(id.as_str()),
+                Addressee::Unit(id) => unit_ids.push(id.as_str()),
+            }
+        }
+        for (is_rep, ids) in [(true, &mut rep_ids), (false, &mut unit_ids)] {
+            ids.sort_unstable();
+            ids.dedup();
+            ids.retain(|id| !self.addressees.contains_key(&(is_rep, id.to_string())));
+            for id in ids.iter() {
+                self.addressees.insert((is_rep, id.to_string()), None);
+            }
+        }
+        for rep in db::representatives::get_many(tx, &rep_ids).await? {
+            let key = (true, rep.id.clone());
+            self.addressees.insert(key, Receiver::of_representative(rep));
+        }
+        for unit in db::units::get_many(tx, &unit_ids).await? {
+            let key = (false, unit.id.clone());
+            self.addressees.insert(key, Receiver::of_unit(unit));
+        }
+        Ok(())
+    }
+}
+
 /// Whom a new case goes to.
 #[derive(Clone)]
 struct Receiver {
     representative_id: Option<String>,
     unit_id: Option<String>,
+    /// The representative's or the unit's name, which its notices greet.
+    name: String,
     region_id: String,
     region_path: String,
     to_studio: bool,
 }
 
+impl Receiver {
+    /// The representative, if active.
+    fn of_representative(rep: crate::domain::representative::Representative) -> Option<Receiver> {
+        rep.input.active.then(|| Receiver {
+            to_studio: rep.input.body == crate::domain::representative::Body::Cppcc,
+            name: rep.input.name,
+            representative_id: Some(rep.id),
+            unit_id: None,
+            region_id: rep.region_id,
+            region_path: rep.region_path.as_str().to_string(),
+        })
+    }
+
+    /// The unit, if active.
+    fn of_unit(unit: crate::domain::unit::Unit) -> Option<Receiver> {
+        unit.input.active.then(|| Receiver {
+            to_studio: unit.input.kind == UnitKind::Studio,
+            name: unit.input.name,
+            representative_id: None,
+            unit_id: Some(unit.id),
+            region_id: unit.region_id,
+            region_path: unit.region_path.as_str().to_string(),
+        })
+    }
+}
+
 /// Writes the cases of a batch that passed their checks, numbered and linked into the
 /// history after its head, with their notices and their cockpit counters.
-async fn write_made(app: &App, tx: &mut Tx, made: &mut [Made]) -> Result<()> {
+async fn write_made(app: &App, tx: &mut Tx, made: &mut [Made], lookups: &Lookups) -> Result<()> {
     if made.is_empty() {
         return Ok(());
     }
@@ -264,6 +326,7 @@ async fn write_made(app: &App, tx: &mut Tx, made: &mut [Made]) -> Result<()> {
     db::cases::move_chain(tx, &head).await?;
     let subscriptions = db::webhooks::active(tx).await?;
     let mut notices = notices::PartyNotices::default();
+    know_receivers(tx, &mut notices, made, lookups).await?;
     // The cockpit's counters of every case, summed: cases of one region share most of
     // their rows, so the batch writes each row once.
     let mut counters = Additions::default();
@@ -279,6 +342,47 @@ async fn write_made(app: &App, tx: &mut Tx, made: &mut [Made]) -> Result<()> {
     }
     notices.write(tx, now).await?;
     aggregates::apply(tx, &counters).await?;
+    Ok(())
+}
+
+/// Tells `notices` the name and accounts of every receiver of the batch, the accounts
+/// read in two statements (of representatives, of units).
+async fn know_receivers(
+    tx: &mut Tx,
+    notices: &mut notices::PartyNotices,
+    made: &[Made],
+    lookups: &Lookups,
+) -> Result<()> {
+    let mut receivers: HashMap<notices::ReceiverKey, (String, Vec<String>)> = HashMap::new();
+    for m in made {
+        let (rep, unit) = (&m.case.representative_id, &m.case.unit_id);
+        let addressee = match (rep, unit) {
+            (Some(id), _) => (true, id.clone()),
+            (None, Some(id)) => (false, id.clone()),
+            (None, None) => continue,
+        };
+        if let Some(Some(receiver)) = lookups.addressees.get(&addressee) {
+            receivers.entry((rep.clone(), unit.clone())).or_insert_with(|| (receiver.name.clone(), Vec::new()));
+        }
+    }
+    let rep_ids: Vec<&str> = receivers.keys().filter_map(|(rep, _)| rep.as_deref()).collect();
+    let unit_ids: Vec<&str> =
+        receivers.keys().filter(|(rep, _)| rep.is_none()).filter_map(|(_, u)| u.as_deref()).collect();
+    let mut accounts: Vec<(notices::ReceiverKey, String)> = Vec::new();
+    for (rep, user) in db::users::ids_for_representatives(tx, &rep_ids).await? {
+        accounts.push(((Some(rep), None), user));
+    }
+    for (unit, user) in db::users::ids_for_units(tx, &unit_ids).await? {
+        accounts.push(((None, Some(unit)), user));
+    }
+    for (key, user) in accounts {
+        if let Some((_, users)) = receivers.get_mut(&key) {
+            users.push(user);
+        }
+    }
+    for (key, (name, users)) in receivers {
+        notices.know_receiver(key, name, users);
+    }
     Ok(())
 }
 
@@ -314,8 +418,7 @@ async fn check(
         Addressee::Unit(id) => (false, id.clone()),
     };
     if !lookups.addressees.contains_key(&key) {
-        let found = receiver(tx, &input.addressee).await?;
-        lookups.addressees.insert(key.clone(), found);
+        lookups.read_addressees(tx, std::iter::once(&input.addressee)).await?;
     }
     let receiver = lookups.addressees[&key].clone();
     let receiver = receiver.ok_or_else(|| Error::invalid("addressee", Msg::new("err-addressee")))?;
@@ -367,28 +470,6 @@ async fn check(
     let event = new_event(&case, now, (kind, id, name), "submit", "", &case.body, data);
     let made = Made { case, client_token: input.client_token, meeting_id: input.meeting_id, event, attachments, words };
     Ok(Checked::New(Box::new(made)))
-}
-
-/// The addressee of a new case, if it exists and is active.
-async fn receiver(tx: &mut Tx, addressee: &Addressee) -> Result<Option<Receiver>> {
-    Ok(match addressee {
-        Addressee::Representative(id) => {
-            db::representatives::get(tx, id).await?.filter(|r| r.input.active).map(|rep| Receiver {
-                to_studio: rep.input.body == crate::domain::representative::Body::Cppcc,
-                representative_id: Some(rep.id),
-                unit_id: None,
-                region_id: rep.region_id,
-                region_path: rep.region_path.as_str().to_string(),
-            })
-        }
-        Addressee::Unit(id) => db::units::get(tx, id).await?.filter(|u| u.input.active).map(|unit| Receiver {
-            to_studio: unit.input.kind == UnitKind::Studio,
-            representative_id: None,
-            unit_id: Some(unit.id),
-            region_id: unit.region_id,
-            region_path: unit.region_path.as_str().to_string(),
-        }),
-    })
 }
 
 fn new_tracking_code() -> String {

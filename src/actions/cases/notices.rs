@@ -31,7 +31,7 @@ pub(super) struct PartyNotices {
 }
 
 /// A case's receiver: its representative, or its unit.
-type ReceiverKey = (Option<String>, Option<String>);
+pub(super) type ReceiverKey = (Option<String>, Option<String>);
 
 impl PartyNotices {
     /// Gathers the notice `template` for `to` about `case`: reads, writes nothing.
@@ -76,6 +76,12 @@ impl PartyNotices {
             self.notices.add(tx, audience, &notice, now).await?;
         }
         Ok(())
+    }
+
+    /// Tells the name and accounts of a case's receiver (its representative, or its unit),
+    /// read beforehand with many others, so [`PartyNotices::add`] need not read them.
+    pub(super) fn know_receiver(&mut self, receiver: ReceiverKey, name: String, accounts: Vec<String>) {
+        self.receivers.insert(receiver, (name, accounts));
     }
 
     /// Writes every notice gathered.
