@@ -73,24 +73,17 @@ struct Stats {
 }
 
 impl Intake {
-    /// Starts the writer task on a thread and runtime of its own: a batch is a dozen
-    /// round trips to the database's thread, and on the server's runtime each waited its
-    /// turn behind the requests' tasks. It holds no `App` of its own, only the jobs', and
-    /// ends when the queue's last sender is dropped.
+    /// Starts the writer task on the intake's own thread and runtime ([`runtime`]): a
+    /// batch is a dozen round trips to the database's thread, and on the server's runtime
+    /// each waited its turn behind the requests' tasks. It holds no `App` of its own, only
+    /// the jobs', and ends when the queue's last sender is dropped.
     pub fn start() -> Intake {
         let (sender, receiver) = mpsc::channel(QUEUE);
         let stats = Arc::new(Stats::default());
         let task = writer(receiver, stats.clone());
-        // Should either fail, the queue's receiver is dropped and every submission is told
-        // the writer has stopped.
-        let started = std::thread::Builder::new().name("minyi-intake".to_string()).spawn(move || {
-            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(runtime) => runtime.block_on(task),
-                Err(e) => tracing::error!("cannot start the intake writer's runtime: {e}"),
-            }
-        });
-        if let Err(e) = started {
-            tracing::error!("cannot start the intake writer's thread: {e}");
+        match runtime() {
+            Some(runtime) => drop(runtime.spawn(task)),
+            None => drop(tokio::spawn(task)),
         }
         Intake { sender, stats }
     }
@@ -99,6 +92,38 @@ impl Intake {
     pub fn stats(&self) -> (u64, u64) {
         (self.stats.batches.load(Ordering::Relaxed), self.stats.submissions.load(Ordering::Relaxed))
     }
+}
+
+/// The runtime every intake writer runs on, on a thread of its own, started once and
+/// never shut down: a PostgreSQL connection the writer opens is registered with it and
+/// goes back to the pool for any task to use, so it must outlive every `App`. `None` if
+/// the thread could not be started (the writers then run on the caller's runtime).
+fn runtime() -> Option<&'static tokio::runtime::Handle> {
+    static HANDLE: std::sync::OnceLock<Option<tokio::runtime::Handle>> = std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let (handle, started) = std::sync::mpsc::channel();
+            let thread = std::thread::Builder::new().name("minyi-intake".to_string()).spawn(move || {
+                match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(runtime) => {
+                        let _ = handle.send(Some(runtime.handle().clone()));
+                        runtime.block_on(std::future::pending::<()>());
+                    }
+                    Err(e) => {
+                        tracing::error!("cannot start the intake writers' runtime: {e}");
+                        let _ = handle.send(None);
+                    }
+                }
+            });
+            match thread {
+                Ok(_) => started.recv().ok().flatten(),
+                Err(e) => {
+                    tracing::error!("cannot start the intake writers' thread: {e}");
+                    None
+                }
+            }
+        })
+        .as_ref()
 }
 
 /// Records one case through the App's intake writer and waits until it is committed.
