@@ -401,7 +401,7 @@ impl Db {
 /// on SQLite and `IN (SELECT jsonb_array_elements_text($n::jsonb))` on PostgreSQL: one
 /// statement, prepared once, whatever the list's length.
 pub(crate) fn id_list(ids: &[&str]) -> String {
-    serde_json::Value::from(ids.iter().map(|id| serde_json::Value::from(*id)).collect::<Vec<_>>()).to_string()
+    serde_json::json!(ids).to_string()
 }
 
 /// A new id: a UUIDv7, time-ordered, made by the application on either engine.
