@@ -6,6 +6,8 @@
 # there): for each binary in turn, start `BINARY serve` on 127.0.0.1, post new cases with
 # wrk (CONNECTIONS, default 64, for DURATION seconds, default 10) to POST /api/v1/cases,
 # stop it. Pass a binary twice (A B A B) to see how much runs differ on their own.
+# REP_IDS_FROM names a file of representatives' ids to post to (else bench/rep_ids.py
+# samples them once for the run).
 # Prints one line per run. Every run adds its cases to the folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +26,9 @@ for BIN in "$@"; do
   "$BIN" --data "$DATA" serve --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 150); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.2; done
-  if [ ! -s "$WORK/rep-ids" ]; then
+  if [ -n "${REP_IDS_FROM:-}" ]; then
+    cp "$REP_IDS_FROM" "$WORK/rep-ids"
+  elif [ ! -s "$WORK/rep-ids" ]; then
     ADMIN=$(curl -s -i -H 'Content-Type: application/json' -d '{"username":"admin","password":"minyi-demo-2026"}' \
       "$BASE/api/v1/session" | sed -n 's/^[Ss]et-[Cc]ookie: \(minyi_session=[^;]*\).*/\1/p' | head -n1)
     bench/rep_ids.py "$BASE" "$ADMIN" >"$WORK/rep-ids"
