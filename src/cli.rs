@@ -316,11 +316,17 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let sweeps = crate::jobs::spawn_sweeps(app.clone());
     let exports = crate::jobs::exports::spawn_runner(app.clone());
     let checkpoints = crate::jobs::spawn_checkpoints(app.clone());
+    let folds = crate::jobs::spawn_folds(app.clone());
     let served = crate::web::serve(app.clone(), listener).await;
+    folds.abort();
     checkpoints.abort();
     delivery.abort();
     sweeps.abort();
     exports.abort();
+    // The cases still waiting are counted now rather than by the next start.
+    if let Err(error) = crate::actions::cockpit::fold_pending(app.db()).await {
+        tracing::error!(error = %error, "adding the last cases to the cockpit's counters failed");
+    }
     served?;
     app.db().close().await;
     Ok(())

@@ -2,7 +2,9 @@
 //! the history, and the views over them.
 //!
 //! `record_event` runs inside the transaction that appends a case event and adds the
-//! difference the event makes to the case's counters (`domain::tally`). The cockpit
+//! difference the event makes to the case's counters (`domain::tally`); the intake's new
+//! cases note themselves in `agg_pending` instead, and `fold_pending` adds their counters
+//! a thousand at a time, before the cockpit reads and every second. The cockpit
 //! never scans the cases table for its figures; it sums `agg_*` rows over a region
 //! subtree and a range of cohort days.
 
@@ -117,6 +119,65 @@ pub fn submission_additions(case: &Case, event: &CaseEvent, words: &[String]) ->
     additions.words(&key, words);
     additions.case(&key, &tally(&[history_event(event)], &[]));
     additions
+}
+
+/// Submissions folded into the counters in one transaction: about a hundred milliseconds
+/// of the writer at the intake's full rate, while the cases of a region and a day share
+/// their rows (2,000 raised the intake's p99 by a fifth for no more cases a second; see
+/// the README).
+pub const FOLD_CASES: i64 = 1000;
+
+/// Adds the counters of every submission the intake left to be counted
+/// (`aggregates::defer`), [`FOLD_CASES`] at a time, and returns how many. The cockpit
+/// folds before it reads, so it counts every case acknowledged before it was asked;
+/// `serve` folds every [`crate::jobs::FOLD_INTERVAL`]. The cases are read and their
+/// counters summed on a reading connection; the writer is held only to take them and
+/// add the sums, and not at all when nothing waits.
+pub async fn fold_pending(db: &Db) -> Result<u64> {
+    let mut folded = 0;
+    loop {
+        let (pending, cases, events) = {
+            let mut tx = db.read().await?;
+            let pending = aggregates::first_pending(&mut tx, FOLD_CASES).await?;
+            if pending.is_empty() {
+                return Ok(folded);
+            }
+            let ids: Vec<&str> = pending.iter().map(|p| p.case_id.as_str()).collect();
+            let seqs: Vec<i64> = pending.iter().map(|p| p.seq).collect();
+            let cases: HashMap<String, Case> =
+                db::cases::get_many(&mut tx, &ids).await?.into_iter().map(|c| (c.id.clone(), c)).collect();
+            let events: HashMap<i64, CaseEvent> =
+                db::cases::events_by_seq(&mut tx, &seqs).await?.into_iter().map(|e| (e.seq, e)).collect();
+            (pending, cases, events)
+        };
+        let sum = |taken: &dyn Fn(i64) -> bool| -> Result<Additions> {
+            let mut sums = Additions::default();
+            for p in pending.iter().filter(|p| taken(p.seq)) {
+                let (Some(case), Some(event)) = (cases.get(&p.case_id), events.get(&p.seq)) else {
+                    let what = format!("the submission {} of case {} to count is not stored", p.seq, p.case_id);
+                    return Err(anyhow::anyhow!(what).into());
+                };
+                sums.absorb(submission_additions(case, event, &p.words));
+            }
+            Ok(sums)
+        };
+        let sums = sum(&|_| true)?;
+        let seqs: Vec<i64> = pending.iter().map(|p| p.seq).collect();
+        let mut tx = db.write().await?;
+        let taken = aggregates::take_pending(&mut tx, &seqs).await?;
+        if taken.len() == pending.len() {
+            aggregates::apply(&mut tx, &sums).await?;
+        } else {
+            // Another fold (another server on PostgreSQL) took some of them meanwhile.
+            let taken: std::collections::HashSet<i64> = taken.iter().copied().collect();
+            aggregates::apply(&mut tx, &sum(&|seq| taken.contains(&seq))?).await?;
+        }
+        tx.commit().await?;
+        folded += taken.len() as u64;
+        if (pending.len() as i64) < FOLD_CASES {
+            return Ok(folded);
+        }
+    }
 }
 
 /// A case's hot words, from its title and body (word segmentation: the intake
@@ -283,6 +344,8 @@ pub async fn rebuild_aggregates_in_chunks(
     }
     aggregates::apply_to(&mut tx, Counters::Next, &meanwhile).await?;
     aggregates::swap(&mut tx).await?;
+    // Every submission still to be folded is in the history replayed above.
+    aggregates::clear_pending(&mut tx).await?;
     aggregates::refill_reception(&mut tx).await?;
     db::open_due::refill(&mut tx).await?;
     tx.commit().await?;
@@ -366,9 +429,10 @@ async fn rebuild_path(tx: &mut Tx, path: &str, mark: i64, done: &mut Rebuilt, su
     }
 }
 
-/// Every stored aggregate row, in key order (for the check that maintained and
-/// rebuilt counters agree).
+/// Every stored aggregate row, in key order, once the submissions still to be counted
+/// are folded in (for the check that maintained and rebuilt counters agree).
 pub async fn dump_aggregates(db: &Db) -> Result<Vec<String>> {
+    fold_pending(db).await?;
     let mut tx = db.read().await?;
     Ok(aggregates::dump(&mut tx).await?)
 }

@@ -1,5 +1,6 @@
-//! The cockpit's counters: added to in the transaction that appends a case event,
-//! summed over a region and a period when the cockpit asks.
+//! The cockpit's counters: added to in the transaction that appends a case event (or,
+//! for the intake's new cases, by a fold of those waiting in `agg_pending`), summed over a
+//! region and a period when the cockpit asks.
 //!
 //! Every counter is filed under its cohort day and that day's month
 //! (`domain::rates::GRAINS`), so a period reads its whole months and only the days of
@@ -19,12 +20,14 @@ use std::collections::BTreeMap;
 
 use super::{DbResult, Tx};
 
+mod pending;
 mod read;
 use crate::domain::calendar::cst_date;
 use crate::domain::meeting::{Meeting, MeetingKind, MeetingState};
 use crate::domain::rates::buckets_of;
 use crate::domain::reception::{ReceptionCount, ReceptionDay, count_of};
 use crate::domain::tally::{AssignmentFact, CaseCounts, DeptCounts, Tally};
+pub use pending::{Pending, any_pending, clear_pending, defer, first_pending, take_pending};
 pub use read::*;
 
 /// What a case's counters are filed by: its cohort day, where it was filed, and to whom.
@@ -433,7 +436,7 @@ pub async fn lock_for_swap(tx: &mut Tx) -> DbResult<()> {
             exec!(
                 tx,
                 "LOCK TABLE agg_cases, agg_departments, agg_hot_words, agg_cases_next, agg_departments_next,
-                     agg_hot_words_next, agg_reception, open_due IN ACCESS EXCLUSIVE MODE"
+                     agg_hot_words_next, agg_reception, open_due, agg_pending IN ACCESS EXCLUSIVE MODE"
             )?;
             Ok(())
         }

@@ -7,10 +7,12 @@ use super::{DbResult, Tx};
 use crate::domain::case::{Assignment, AssignmentRole, AssignmentState, Case, CaseEvent, CaseState, Channel, Grade};
 
 mod inbox;
+mod many;
 mod whole;
 pub use inbox::{
     ExportKey, InboxFilter, InboxKey, Narrowing, export_page, inbox, inbox_after, inbox_count, open_due_between,
 };
+pub use many::{events_by_seq, get_many};
 pub use whole::{CaseKey, WholeCase, whole};
 
 pub(super) fn date(raw: &str) -> DbResult<NaiveDate> {

@@ -314,6 +314,8 @@ pub async fn load_demo_cases(app: &App) -> Result<usize> {
             previous = Some(case.clone());
         }
     }
+    // Counted in the cockpit before anyone opens it.
+    crate::actions::cockpit::fold_pending(app.db()).await?;
     Ok(CASES)
 }
 

@@ -259,3 +259,82 @@ async fn a_batch_to_many_receivers_tells_each_its_own_accounts() {
         }
     }
 }
+
+/// The intake leaves a new case's cockpit counters to a fold (`agg_pending`): the counter
+/// tables do not move until one runs; the cockpit folds before it reads, so it counts
+/// every case acknowledged; two folds at once count each case once; and what the folds
+/// add equals the counters rebuilt from the history.
+#[tokio::test]
+async fn new_cases_are_counted_by_a_fold_exactly_once() {
+    use minyi::actions::cockpit;
+    use minyi::db::aggregates;
+    const CASES: usize = 30;
+    for t in engines().await {
+        let e = t.engine;
+        load_demo(&t).await;
+        let admin = actor(&t, "admin").await;
+        let deputy = actor(&t, "deputy").await;
+        let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
+        let received = async || cockpit::overview(&t.app, &admin, "", "", "").await.expect("cockpit").total.received;
+        // The counters as stored, without a fold (the open cases by due day are kept by the
+        // intake itself).
+        let raw = async || {
+            let rows = aggregates::dump(&mut t.read().await).await.expect("dump");
+            rows.into_iter().filter(|row| !row.starts_with("open_due ")).collect::<Vec<_>>()
+        };
+        let pending = async || aggregates::any_pending(&mut t.read().await).await.expect("pending");
+        let submit_all = async |from: usize, n: usize| {
+            let mut tasks = Vec::new();
+            for i in from..from + n {
+                let (app, rep) = (t.app.clone(), representative_id.clone());
+                tasks.push(tokio::spawn(async move {
+                    let fields = CaseFields {
+                        channel: "deputy_code".into(),
+                        representative_id: rep,
+                        category: "environment".into(),
+                        body: format!("第{i}件：河道里有人倾倒垃圾"),
+                        ..CaseFields::default()
+                    };
+                    cases::submit(&app, &fields).await
+                }));
+            }
+            for task in tasks {
+                task.await.unwrap().unwrap_or_else(|err| panic!("{e}: a submission: {err:?}"));
+            }
+        };
+
+        let counted = received().await;
+        let counters = raw().await;
+        assert!(!pending().await, "{e}: nothing waits before any case");
+        submit_all(0, CASES).await;
+        assert!(pending().await, "{e}: the new cases wait to be counted");
+        assert_eq!(raw().await, counters, "{e}: the intake wrote no counter row");
+
+        let (a, b) = tokio::join!(cockpit::fold_pending(t.db()), cockpit::fold_pending(t.db()));
+        let (a, b) = (a.expect("a fold"), b.expect("a fold"));
+        assert_eq!(a + b, CASES as u64, "{e}: two folds at once took each case once ({a} and {b})");
+        assert!(!pending().await, "{e}");
+        assert_eq!(cockpit::fold_pending(t.db()).await.expect("a fold"), 0, "{e}: nothing is left");
+        assert_eq!(received().await, counted + CASES as i64, "{e}: the folds counted each case once");
+
+        // The cockpit folds before it reads.
+        submit_all(CASES, 5).await;
+        assert!(pending().await, "{e}");
+        assert_eq!(received().await, counted + CASES as i64 + 5, "{e}: the cockpit counts the newest cases");
+        assert!(!pending().await, "{e}");
+        let words = |rows: &[String]| rows.iter().filter(|l| l.starts_with("word ")).count();
+        assert!(words(&raw().await) > words(&counters), "{e}: the cases' hot words are counted");
+
+        // A rebuild counts the waiting cases from their history, and forgets them.
+        submit_all(CASES + 5, 3).await;
+        assert!(pending().await, "{e}");
+        cockpit::rebuild_aggregates(t.db(), |_| {}).await.expect("rebuild");
+        assert!(!pending().await, "{e}: the rebuild took the waiting cases");
+        assert_eq!(received().await, counted + CASES as i64 + 8, "{e}: the rebuild counted each case once");
+
+        submit_all(CASES + 8, 2).await;
+        let maintained = cockpit::dump_aggregates(t.db()).await.expect("dump");
+        cockpit::rebuild_aggregates(t.db(), |_| {}).await.expect("rebuild");
+        assert_eq!(cockpit::dump_aggregates(t.db()).await.expect("dump"), maintained, "{e}: folded equals rebuilt");
+    }
+}

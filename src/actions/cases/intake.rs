@@ -24,7 +24,7 @@ use serde_json::json;
 use super::{Submitted, new_event, notices};
 use crate::actions::cockpit;
 use crate::app::App;
-use crate::db::aggregates::{self, Additions};
+use crate::db::aggregates::{self, Pending};
 use crate::db::{self, Tx};
 use crate::domain::Msg;
 use crate::domain::attachment::Attachment;
@@ -352,9 +352,10 @@ async fn write_made(app: &App, tx: &mut Tx, made: &mut [Made], lookups: &Lookups
     let subscriptions = db::webhooks::active(tx).await?;
     let mut notices = notices::PartyNotices::default();
     know_receivers(tx, &mut notices, made, lookups).await?;
-    // The cockpit's counters of every case, summed: cases of one region share most of
-    // their rows, so the batch writes each row once.
-    let mut counters = Additions::default();
+    // The cockpit's counters of every case are added by a fold of thousands of cases
+    // (`cockpit::fold_pending`); a case adds one row here, where its counters would add
+    // some eighty all over the counter tables.
+    let mut pending = Vec::with_capacity(made.len());
     for m in made.iter() {
         db::attachments::insert_for_case(tx, &m.case.id, &m.attachments, m.case.created_at).await?;
         if let Some(meeting_id) = &m.meeting_id {
@@ -363,10 +364,10 @@ async fn write_made(app: &App, tx: &mut Tx, made: &mut [Made], lookups: &Lookups
         crate::notify::subscriptions::enqueue_to(tx, &subscriptions, &m.event, m.case.created_at).await?;
         let detail = notices::NoticeDetail { reason: "", grade: "", due: Some(m.case.ack_due) };
         notices.add(tx, &m.case, &Recipient::Receiver, "case_new", &detail, m.case.created_at).await?;
-        counters.absorb(cockpit::submission_additions(&m.case, &m.event, &m.words));
+        pending.push(Pending { seq: m.event.seq, case_id: m.case.id.clone(), words: m.words.clone() });
     }
     notices.write(tx, now).await?;
-    aggregates::apply(tx, &counters).await?;
+    aggregates::defer(tx, &pending).await?;
     Ok(())
 }
 
