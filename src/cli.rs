@@ -324,7 +324,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     sweeps.abort();
     exports.abort();
     // The cases still waiting are counted now rather than by the next start.
-    if let Err(error) = crate::actions::cockpit::fold_pending(app.db()).await {
+    if let Err(error) = crate::actions::cockpit::fold_pending_for(&app).await {
         tracing::error!(error = %error, "adding the last cases to the cockpit's counters failed");
     }
     served?;

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde_json::Value;
 
+use crate::app::App;
 use crate::db::aggregates::{self, Additions, CaseKey, Counters};
 use crate::db::{self, Db, Tx};
 use crate::domain::calendar::cst_date;
@@ -178,6 +179,21 @@ pub async fn fold_pending(db: &Db) -> Result<u64> {
             return Ok(folded);
         }
     }
+}
+
+/// [`fold_pending`] for `app`, told to `/metrics`: `minyi_cockpit_fold_cases` (the cases a
+/// fold counted) and `minyi_cockpit_fold_seconds` (how long it took, reading included) —
+/// a fold holds the writer, so it shows in the intake's slowest answers.
+pub async fn fold_pending_for(app: &App) -> Result<u64> {
+    let started = std::time::Instant::now();
+    let folded = fold_pending(app.db()).await?;
+    if folded > 0 {
+        metrics::with_local_recorder(app.metrics(), || {
+            metrics::histogram!("minyi_cockpit_fold_cases").record(folded as f64);
+            metrics::histogram!("minyi_cockpit_fold_seconds").record(started.elapsed().as_secs_f64());
+        });
+    }
+    Ok(folded)
 }
 
 /// A case's hot words, from its title and body (word segmentation: the intake

@@ -315,7 +315,7 @@ pub async fn load_demo_cases(app: &App) -> Result<usize> {
         }
     }
     // Counted in the cockpit before anyone opens it.
-    crate::actions::cockpit::fold_pending(app.db()).await?;
+    crate::actions::cockpit::fold_pending_for(app).await?;
     Ok(CASES)
 }
 

@@ -51,7 +51,7 @@ pub fn spawn_folds(app: App) -> tokio::task::JoinHandle<()> {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            if let Err(error) = crate::actions::cockpit::fold_pending(app.db()).await {
+            if let Err(error) = crate::actions::cockpit::fold_pending_for(&app).await {
                 tracing::error!(error = %error, "adding the new cases to the cockpit's counters failed");
             }
         }

@@ -324,6 +324,15 @@ async fn new_cases_are_counted_by_a_fold_exactly_once() {
         assert!(!pending().await, "{e}");
         let words = |rows: &[String]| rows.iter().filter(|l| l.starts_with("word ")).count();
         assert!(words(&raw().await) > words(&counters), "{e}: the cases' hot words are counted");
+        // The cockpit's fold (5 cases; none of the folds that found nothing) is on /metrics.
+        let metrics = t.app.metrics().handle().render();
+        let value = |name: &str| -> f64 {
+            let line = metrics.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{e}: {name}"));
+            line.rsplit(' ').next().unwrap().parse().unwrap()
+        };
+        assert_eq!(value("minyi_cockpit_fold_cases_sum "), 5.0, "{e}");
+        assert_eq!(value("minyi_cockpit_fold_cases_count "), 1.0, "{e}");
+        assert_eq!(value("minyi_cockpit_fold_seconds_count "), 1.0, "{e}");
 
         // A rebuild counts the waiting cases from their history, and forgets them.
         submit_all(CASES + 5, 3).await;

@@ -116,7 +116,7 @@ pub async fn overview(app: &App, actor: &Actor, region_id: &str, from: &str, to:
     let root = viewpoint(actor)?;
     let today = app.today();
     let period = Period::parse(from, to, today).map_err(|e| Error::Invalid(vec![e]))?;
-    super::fold_pending(app.db()).await?;
+    super::fold_pending_for(app).await?;
     let (region, breadcrumb, children_of) = {
         let mut tx = app.db().read().await?;
         let region_id = match (region_id.trim(), actor.scope()) {
@@ -413,7 +413,7 @@ pub async fn station(app: &App, actor: &Actor, unit_id: &str, from: &str, to: &s
     let root = viewpoint(actor)?;
     let today = app.today();
     let period = Period::parse(from, to, today).map_err(|e| Error::Invalid(vec![e]))?;
-    super::fold_pending(app.db()).await?;
+    super::fold_pending_for(app).await?;
     let mut tx = app.db().read().await?;
     let unit = db::units::get(&mut tx, unit_id.trim()).await?.ok_or(Error::NotFound)?;
     if root.as_ref().is_some_and(|root| !root.contains(&unit.region_path)) {
