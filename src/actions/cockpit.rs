@@ -137,7 +137,7 @@ pub const FOLD_CASES: i64 = 1000;
 pub async fn fold_pending(db: &Db) -> Result<u64> {
     let mut folded = 0;
     loop {
-        let (pending, cases, events) = {
+        let (pending, seqs, cases, events) = {
             let mut tx = db.read().await?;
             let pending = aggregates::first_pending(&mut tx, FOLD_CASES).await?;
             if pending.is_empty() {
@@ -149,7 +149,7 @@ pub async fn fold_pending(db: &Db) -> Result<u64> {
                 db::cases::get_many(&mut tx, &ids).await?.into_iter().map(|c| (c.id.clone(), c)).collect();
             let events: HashMap<i64, CaseEvent> =
                 db::cases::events_by_seq(&mut tx, &seqs).await?.into_iter().map(|e| (e.seq, e)).collect();
-            (pending, cases, events)
+            (pending, seqs, cases, events)
         };
         let sum = |taken: &dyn Fn(i64) -> bool| -> Result<Additions> {
             let mut sums = Additions::default();
@@ -163,7 +163,6 @@ pub async fn fold_pending(db: &Db) -> Result<u64> {
             Ok(sums)
         };
         let sums = sum(&|_| true)?;
-        let seqs: Vec<i64> = pending.iter().map(|p| p.seq).collect();
         let mut tx = db.write().await?;
         let taken = aggregates::take_pending(&mut tx, &seqs).await?;
         if taken.len() == pending.len() {

@@ -57,12 +57,6 @@ pub async fn take_pending(tx: &mut Tx, seqs: &[i64]) -> DbResult<Vec<i64>> {
     Ok(rows.into_iter().map(|(seq,)| seq).collect())
 }
 
-/// Whether any submission is still to be counted.
-pub async fn any_pending(tx: &mut Tx) -> DbResult<bool> {
-    let n = scalar!(tx, i64, "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM agg_pending) THEN 1 ELSE 0 END AS BIGINT)")?;
-    Ok(n == 1)
-}
-
 /// Forgets every submission still to be counted (a rebuild that counted them from the
 /// history, in the transaction that swaps its counters in); returns how many.
 pub async fn clear_pending(tx: &mut Tx) -> DbResult<u64> {

@@ -1,5 +1,5 @@
 //! Cases and events read by the list, in one statement each (the cockpit's fold of the
-//! submissions still to be counted, `db::aggregates::take_pending`).
+//! submissions still to be counted, `actions::cockpit::fold_pending`).
 
 use super::super::{DbResult, Tx, id_list};
 use super::{CaseRow, EventRow};
