@@ -122,9 +122,8 @@ pub fn submission_additions(case: &Case, event: &CaseEvent, words: &[String]) ->
     additions
 }
 
-/// Submissions folded into the counters in one transaction: about a hundred milliseconds
-/// of the writer at the intake's full rate, while the cases of a region and a day share
-/// their rows (2,000 raised the intake's p99 by a fifth for no more cases a second; see
+/// Submissions folded into the counters in one transaction: a short hold of the writer
+/// at the intake's full rate, while the cases of a region and a day share their rows (2,000 raised the intake's p99 by a fifth for no more cases a second; see
 /// the README).
 pub const FOLD_CASES: i64 = 1000;
 
