@@ -397,10 +397,11 @@ impl Db {
     }
 }
 
-/// A list of ids as one parameter, a JSON array, for `IN (SELECT value FROM json_each($n))`
-/// on SQLite and `IN (SELECT jsonb_array_elements_text($n::jsonb))` on PostgreSQL: one
+/// A list of ids (or numbers) as one parameter, a JSON array, for
+/// `IN (SELECT value FROM json_each($n))` on SQLite and
+/// `IN (SELECT jsonb_array_elements_text($n::jsonb))` on PostgreSQL (cast for numbers): one
 /// statement, prepared once, whatever the list's length.
-pub(crate) fn id_list(ids: &[&str]) -> String {
+pub(crate) fn id_list<T: serde::Serialize>(ids: &[T]) -> String {
     serde_json::json!(ids).to_string()
 }
 

@@ -13,6 +13,12 @@ use minyi::error::Error;
 use crate::support::{actor, engines, load_demo};
 
 const SUBMISSIONS: usize = 300;
+
+/// The value of the line of `/metrics` text `rendered` that starts with `name`.
+fn metric(rendered: &str, name: &str, engine: impl std::fmt::Display) -> f64 {
+    let line = rendered.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{engine}: {name}"));
+    line.rsplit(' ').next().unwrap().parse().unwrap()
+}
 const TOKENS: usize = 240;
 
 #[tokio::test]
@@ -87,10 +93,7 @@ async fn concurrent_submissions_land_once_each_in_shared_commits() {
         assert!(batches < carried / 4, "{e}: {carried} submissions shared {batches} commits");
         // The same counts, and where the batches' time went, are on /metrics.
         let metrics = t.app.metrics().handle().render();
-        let value = |name: &str| -> f64 {
-            let line = metrics.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{e}: {name}"));
-            line.rsplit(' ').next().unwrap().parse().unwrap()
-        };
+        let value = |name: &str| metric(&metrics, name, e);
         assert_eq!(value("minyi_intake_batch_cases_sum "), carried as f64, "{e}");
         assert_eq!(value("minyi_intake_batch_cases_count "), batches as f64, "{e}");
         for phase in ["begin", "check", "write", "commit"] {
@@ -326,10 +329,7 @@ async fn new_cases_are_counted_by_a_fold_exactly_once() {
         assert!(words(&raw().await) > words(&counters), "{e}: the cases' hot words are counted");
         // The cockpit's fold (5 cases; none of the folds that found nothing) is on /metrics.
         let metrics = t.app.metrics().handle().render();
-        let value = |name: &str| -> f64 {
-            let line = metrics.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{e}: {name}"));
-            line.rsplit(' ').next().unwrap().parse().unwrap()
-        };
+        let value = |name: &str| metric(&metrics, name, e);
         assert_eq!(value("minyi_cockpit_fold_cases_sum "), 5.0, "{e}");
         assert_eq!(value("minyi_cockpit_fold_cases_count "), 1.0, "{e}");
         assert_eq!(value("minyi_cockpit_fold_seconds_count "), 1.0, "{e}");

@@ -52,7 +52,7 @@ pub async fn take_pending(tx: &mut Tx, seqs: &[i64]) -> DbResult<Vec<i64>> {
         sqlite: "DELETE FROM agg_pending WHERE seq IN (SELECT value FROM json_each($1)) RETURNING seq",
         postgres: "DELETE FROM agg_pending WHERE seq IN (SELECT CAST(jsonb_array_elements_text($1::jsonb) AS BIGINT))
              RETURNING seq",
-        serde_json::json!(seqs).to_string()
+        super::super::id_list(seqs)
     )?;
     Ok(rows.into_iter().map(|(seq,)| seq).collect())
 }

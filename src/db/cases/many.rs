@@ -31,7 +31,7 @@ pub async fn events_by_seq(tx: &mut Tx, seqs: &[i64]) -> DbResult<Vec<CaseEvent>
         sqlite: "SELECT * FROM case_events WHERE seq IN (SELECT value FROM json_each($1)) ORDER BY seq",
         postgres: "SELECT * FROM case_events WHERE seq IN (SELECT CAST(jsonb_array_elements_text($1::jsonb) AS BIGINT))
              ORDER BY seq",
-        serde_json::json!(seqs).to_string()
+        id_list(seqs)
     )?;
     Ok(rows.into_iter().map(CaseEvent::from).collect())
 }
