@@ -4,7 +4,8 @@
 //! `record_event` runs inside the transaction that appends a case event and adds the
 //! difference the event makes to the case's counters (`domain::tally`); the intake's new
 //! cases note themselves in `agg_pending` instead, and `fold_pending` adds their counters
-//! a thousand at a time, before the cockpit reads and every second. The cockpit
+//! (and their places among the open cases by due day, `db::open_due`) a thousand at a
+//! time, before the cockpit reads and every second. The cockpit
 //! never scans the cases table for its figures; it sums `agg_*` rows over a region
 //! subtree and a range of cohort days.
 
@@ -127,8 +128,12 @@ pub fn submission_additions(case: &Case, event: &CaseEvent, words: &[String]) ->
 /// the README).
 pub const FOLD_CASES: i64 = 1000;
 
+/// A fold's sums: the counters, and the open cases by due day (`db::open_due::moved`).
+type Folded<'a> = (Additions, Vec<(&'a str, NaiveDate, i64)>);
+
 /// Adds the counters of every submission the intake left to be counted
-/// (`aggregates::defer`), [`FOLD_CASES`] at a time, and returns how many. The cockpit
+/// (`aggregates::defer`), and the open ones among the open cases by due day,
+/// [`FOLD_CASES`] at a time, and returns how many. The cockpit
 /// folds before it reads, so it counts every case acknowledged before it was asked;
 /// `serve` folds every [`crate::jobs::FOLD_INTERVAL`]. The cases are read and their
 /// counters summed on a reading connection; the writer is held only to take them and
@@ -150,27 +155,31 @@ pub async fn fold_pending(db: &Db) -> Result<u64> {
                 db::cases::events_by_seq(&mut tx, &seqs).await?.into_iter().map(|e| (e.seq, e)).collect();
             (pending, seqs, cases, events)
         };
-        let sum = |taken: &dyn Fn(i64) -> bool| -> Result<Additions> {
+        let sum = |taken: &dyn Fn(i64) -> bool| -> Result<Folded> {
             let mut sums = Additions::default();
+            let mut open = Vec::new();
             for p in pending.iter().filter(|p| taken(p.seq)) {
                 let (Some(case), Some(event)) = (cases.get(&p.case_id), events.get(&p.seq)) else {
                     let what = format!("the submission {} of case {} to count is not stored", p.seq, p.case_id);
                     return Err(anyhow::anyhow!(what).into());
                 };
                 sums.absorb(submission_additions(case, event, &p.words));
+                open.extend(p.open.as_ref().map(|(path, due)| (path.as_str(), *due, 1)));
             }
-            Ok(sums)
+            Ok((sums, open))
         };
         let sums = sum(&|_| true)?;
         let mut tx = db.write().await?;
         let taken = aggregates::take_pending(&mut tx, &seqs).await?;
-        if taken.len() == pending.len() {
-            aggregates::apply(&mut tx, &sums).await?;
+        let (sums, open) = if taken.len() == pending.len() {
+            sums
         } else {
             // Another fold (another server on PostgreSQL) took some of them meanwhile.
             let taken: std::collections::HashSet<i64> = taken.iter().copied().collect();
-            aggregates::apply(&mut tx, &sum(&|seq| taken.contains(&seq))?).await?;
-        }
+            sum(&|seq| taken.contains(&seq))?
+        };
+        aggregates::apply(&mut tx, &sums).await?;
+        db::open_due::moved(&mut tx, &open).await?;
         tx.commit().await?;
         folded += taken.len() as u64;
         if (pending.len() as i64) < FOLD_CASES {

@@ -27,7 +27,7 @@ use crate::domain::meeting::{Meeting, MeetingKind, MeetingState};
 use crate::domain::rates::buckets_of;
 use crate::domain::reception::{ReceptionCount, ReceptionDay, count_of};
 use crate::domain::tally::{AssignmentFact, CaseCounts, DeptCounts, Tally};
-pub use pending::{Pending, clear_pending, defer, first_pending, take_pending};
+pub use pending::{Pending, clear_pending, defer, first_pending, pending_open, take_pending};
 pub use read::*;
 
 /// What a case's counters are filed by: its cohort day, where it was filed, and to whom.

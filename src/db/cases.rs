@@ -115,7 +115,9 @@ impl CaseRow {
 }
 
 /// Writes new cases, each with its client token if it has one: one multi-row INSERT
-/// for up to [`super::MAX_BINDS`] values (the intake writer's batch, or synth's).
+/// for up to [`super::MAX_BINDS`] values (the intake writer's batch, or synth's). The
+/// open cases by due day (`super::open_due`) are the caller's to count: synth adds them at
+/// once ([`super::open_due::added`]), the intake leaves them to the cockpit's fold.
 pub async fn insert_many(tx: &mut Tx, cases: &[(&Case, Option<&str>)]) -> DbResult<()> {
     bulk_insert!(
         tx,
@@ -161,8 +163,6 @@ pub async fn insert_many(tx: &mut Tx, cases: &[(&Case, Option<&str>)]) -> DbResu
                 .push_bind(c.location.map(|l| l.lng_e6));
         }
     );
-    let open: Vec<_> = cases.iter().filter_map(|(c, _)| super::open_due::filed(c)).map(|(p, d)| (p, d, 1)).collect();
-    super::open_due::moved(tx, &open).await?;
     Ok(())
 }
 

@@ -1,13 +1,17 @@
 //! How many open cases are next due on each day (`open_due`), under every region path
-//! above the case and its own (and `/`), kept in the transaction that writes the case:
-//! [`super::cases::insert_many`] adds each new open case, [`super::cases::update`] moves a
-//! case from what it counted before to what it counts after. So the cockpit's overdue
-//! total of any region is one range of one region path's rows, however many open cases
-//! lie below it. The rule is `domain::case::Case::next_due`: open, and due to be
-//! acknowledged, or once acknowledged to be answered.
+//! above the case and its own (and `/`). [`super::cases::update`] moves a case from what
+//! it counted before to what it counts after, in the transaction that changes it. A new
+//! case is added by the cockpit's fold (`actions::cockpit::fold_pending`), from the
+//! region path and due date the intake noted in `agg_pending`, as its other counters are
+//! (synth adds its cases at once, [`added`]). So the cockpit's overdue total of any region
+//! is one range of one region path's rows, however many open cases lie below it, once the
+//! cases waiting are folded; until then a row may even be below zero, when a case is moved
+//! before its fold added it. The rule is `domain::case::Case::next_due`: open, and due to
+//! be acknowledged, or once acknowledged to be answered.
 //!
-//! It is derived from the cases alone: [`refill`] counts it again from them (at start when
-//! it is empty while open cases exist, and in the cockpit's rebuild).
+//! It is derived from the cases alone: the counter plus the cases waiting for a fold equal
+//! the open cases, and [`refill`] makes it so again from them (at start when it is empty
+//! while open cases exist, and in the cockpit's rebuild).
 
 use std::collections::BTreeMap;
 
@@ -18,6 +22,12 @@ use crate::domain::case::Case;
 /// One case's place in the counter, if it counts: its region path and next due date.
 pub fn filed(case: &Case) -> Option<(&str, chrono::NaiveDate)> {
     case.next_due().map(|due| (case.region_path.as_str(), due))
+}
+
+/// Adds the open ones of new `cases`.
+pub async fn added(tx: &mut Tx, cases: impl Iterator<Item = &Case>) -> DbResult<()> {
+    let open: Vec<_> = cases.filter_map(filed).map(|(p, d)| (p, d, 1)).collect();
+    moved(tx, &open).await
 }
 
 /// Adds `change` (+1 or -1 for one case; how many cases, when [`refill`] counts them)
@@ -72,7 +82,8 @@ pub async fn need_filling(tx: &mut Tx) -> DbResult<bool> {
 }
 
 /// Counts the open cases again from the cases themselves (by the `cases_region_due`
-/// index); returns how many open cases it counted.
+/// index), less the new cases a fold is still to add (`agg_pending`, none after a
+/// rebuild took them); returns how many open cases it counted.
 pub async fn refill(tx: &mut Tx) -> DbResult<u64> {
     exec!(tx, "DELETE FROM open_due")?;
     let rows = rows!(
@@ -89,6 +100,10 @@ pub async fn refill(tx: &mut Tx) -> DbResult<u64> {
         let due = super::cases::date(due)?;
         changes.push((path.as_str(), due, *n));
         cases += *n as u64;
+    }
+    let waiting = super::aggregates::pending_open(tx).await?;
+    for (path, due, n) in &waiting {
+        changes.push((path.as_str(), *due, -n));
     }
     moved(tx, &changes).await?;
     Ok(cases)

@@ -140,6 +140,7 @@ pub async fn insert_reception_days(tx: &mut Tx, p: &Province, days: &[SynthRecep
 pub async fn insert_cases(tx: &mut Tx, batch: &[SynthCase]) -> DbResult<()> {
     let cases: Vec<_> = batch.iter().map(|s| (&s.case, None)).collect();
     super::cases::insert_many(tx, &cases).await?;
+    super::open_due::added(tx, batch.iter().map(|s| &s.case)).await?;
     let assignments: Vec<_> = batch.iter().flat_map(|s| s.assignments.iter()).collect();
     bulk_insert!(
         tx,

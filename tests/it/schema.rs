@@ -128,6 +128,8 @@ const EXPECTED_SCHEMA: &[&str] = &[
     "agg_hot_words_next.region_path",
     "agg_hot_words_next.word",
     "agg_pending.case_id",
+    "agg_pending.open_due",
+    "agg_pending.open_path",
     "agg_pending.seq",
     "agg_pending.words",
     "agg_reception.bucket",

@@ -352,9 +352,9 @@ async fn write_made(app: &App, tx: &mut Tx, made: &mut [Made], lookups: &Lookups
     let subscriptions = db::webhooks::active(tx).await?;
     let mut notices = notices::PartyNotices::default();
     know_receivers(tx, &mut notices, made, lookups).await?;
-    // The cockpit's counters of every case are added by a fold of thousands of cases
-    // (`cockpit::fold_pending`); a case adds one row here, where its counters would add
-    // some eighty all over the counter tables.
+    // The cockpit's counters of every case, and its place among the open cases by due day,
+    // are added by a fold of thousands of cases (`cockpit::fold_pending`); a case adds one
+    // row here, where its counters would add some eighty all over the counter tables.
     let mut pending = Vec::with_capacity(made.len());
     for m in made.iter() {
         db::attachments::insert_for_case(tx, &m.case.id, &m.attachments, m.case.created_at).await?;
@@ -364,7 +364,8 @@ async fn write_made(app: &App, tx: &mut Tx, made: &mut [Made], lookups: &Lookups
         crate::notify::subscriptions::enqueue_to(tx, &subscriptions, &m.event, m.case.created_at).await?;
         let detail = notices::NoticeDetail { reason: "", grade: "", due: Some(m.case.ack_due) };
         notices.add(tx, &m.case, &Recipient::Receiver, "case_new", &detail, m.case.created_at).await?;
-        pending.push(Pending { seq: m.event.seq, case_id: m.case.id.clone(), words: m.words.clone() });
+        let open = db::open_due::filed(&m.case).map(|(path, due)| (path.to_string(), due));
+        pending.push(Pending { seq: m.event.seq, case_id: m.case.id.clone(), words: m.words.clone(), open });
     }
     notices.write(tx, now).await?;
     aggregates::defer(tx, &pending).await?;
