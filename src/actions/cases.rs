@@ -29,7 +29,7 @@ use crate::domain::case::{
     Assignment, AssignmentState, Case, CaseEvent, CaseFields, CaseInput, normalize_tracking_code,
 };
 use crate::domain::department::Department;
-use crate::domain::region::RegionPath;
+use crate::domain::region::{RegionLevel, RegionPath};
 use crate::domain::user::{Actor, Scope};
 use crate::domain::workflow::{
     AssignmentChange, AssignmentView, CaseView, Effect, Move, MoveKind, Outcome, Party, Refusal, transition,
@@ -62,7 +62,8 @@ pub struct CaseDetail {
     pub party: Option<Party>,
     /// The moves the asker may make now, on the case or on an assignment.
     pub allowed: Vec<(MoveKind, Option<String>)>,
-    /// The departments the asker may forward to, when forwarding is allowed now.
+    /// The departments the asker is offered to forward to, when forwarding is allowed now
+    /// (`forward_choices`).
     pub forward_choices: Vec<Department>,
     /// The citizen's photos and voice message, in the order sent.
     pub attachments: Vec<crate::domain::attachment::Attachment>,
@@ -167,8 +168,11 @@ pub fn mask_mobile(stored: &str) -> String {
     crate::domain::fields::MobileNumber::parse("mobile", stored).map(|m| m.masked()).unwrap_or_default()
 }
 
-/// The departments `actor` may forward the case to: active ones whose area covers
-/// the case, and for an office those in its own region.
+/// The departments `actor` is offered to forward the case to: active ones whose area
+/// covers the case, and for an office those in its own region that lie in the case's
+/// county (or under the case's region, when it is above a county). An office may name
+/// any department of its region (`check_forward_reach`); a province's office is not
+/// offered its thousands of departments in one list, only those where the case is.
 pub async fn forward_choices(app: &App, actor: &Actor, case_id: &str) -> Result<Vec<Department>> {
     let mut tx = app.db().read().await?;
     let case = db::cases::get(&mut tx, case_id).await?.ok_or(Error::NotFound)?;
@@ -182,12 +186,17 @@ pub async fn forward_choices(app: &App, actor: &Actor, case_id: &str) -> Result<
 
 async fn reachable_departments(tx: &mut Tx, actor: &Actor, case: &Case) -> Result<Vec<Department>> {
     let case_path = RegionPath::from_stored(case.region_path.clone());
-    let office_prefix = match actor.scope() {
-        Scope::Everything => "/%".to_string(),
-        Scope::Subtree { path, .. } => format!("{}%", path.as_str()),
-        Scope::Unit { .. } | Scope::Department { .. } | Scope::Representative { .. } => String::new(),
+    let office = match actor.scope() {
+        Scope::Everything => RegionPath::from_stored("/".to_string()),
+        Scope::Subtree { path, .. } => path.clone(),
+        Scope::Unit { .. } | Scope::Department { .. } | Scope::Representative { .. } => {
+            return Ok(db::departments::reachable(tx, &case_path, "").await?);
+        }
     };
-    Ok(db::departments::reachable(tx, &case_path, &office_prefix).await?)
+    let near = db::regions::enclosing(tx, &case_path, RegionLevel::County).await?.unwrap_or_else(|| case_path.clone());
+    // The narrower of the office's region and the case's county: one holds the other.
+    let within = if office.contains(&near) { near } else { office };
+    Ok(db::departments::reachable(tx, &case_path, &format!("{}%", within.as_str())).await?)
 }
 
 /// Makes one move on a case. `expected_version`, when given, must match: two people

@@ -82,6 +82,18 @@ pub async fn get(tx: &mut Tx, id: &str) -> DbResult<Option<Region>> {
     row.map(RegionRow::into_region).transpose()
 }
 
+/// The path of the region at `level` that holds `path` (itself included), if any.
+pub async fn enclosing(tx: &mut Tx, path: &RegionPath, level: RegionLevel) -> DbResult<Option<RegionPath>> {
+    let found = scalar!(
+        tx,
+        Option<String>,
+        "SELECT MAX(path) FROM regions WHERE level = $2 AND $1 LIKE (path || '%')",
+        path.as_str(),
+        level.as_str()
+    )?;
+    Ok(found.map(RegionPath::from_stored))
+}
+
 pub async fn by_code(tx: &mut Tx, code: &str) -> DbResult<Option<Region>> {
     let row = row!(
         tx,

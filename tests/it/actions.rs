@@ -559,3 +559,56 @@ async fn a_wrong_password_and_an_unknown_username_look_the_same() {
         assert_eq!(invalid_keys(e, switched_off.map(|s| s.token)), [("password".into(), "err-login-failed")], "{e}");
     }
 }
+
+/// At a province's scale an office is offered the departments of the case's own county,
+/// and those above it that cover the case, not every department of its region (thousands
+/// in one list): a neighbouring county's bureau is not among the choices, yet the office
+/// may still name it.
+#[tokio::test]
+async fn an_office_is_offered_the_departments_of_the_cases_county() {
+    use minyi::actions::cases::{self, CaseRef, Who};
+    use minyi::domain::case::{AssignmentRole, CaseFields};
+    use minyi::domain::workflow::{Move, NewAssignment};
+    for t in engines().await {
+        let e = t.engine;
+        crate::support::load_demo(&t).await;
+        let admin = crate::support::actor(&t, "admin").await;
+        let deputy = crate::support::actor(&t, "deputy").await;
+        actions::regions::save(&t.app, &admin, None, &region("331082", "邻县", "county", "331000"))
+            .await
+            .unwrap_or_else(|err| panic!("{e}: a second county: {err:?}"));
+        actions::departments::save(&t.app, &admin, None, &dept("BM-901", "邻县交通运输局", "331082"))
+            .await
+            .unwrap_or_else(|err| panic!("{e}: its bureau: {err:?}"));
+        let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
+        let fields = CaseFields {
+            channel: "deputy_code".into(),
+            representative_id,
+            category: "transport".into(),
+            body: "村口的路灯坏了，晚上出行不便。".into(),
+            ..CaseFields::default()
+        };
+        let case_id = cases::submit(&t.app, &fields).await.expect("a case").case_id;
+        let detail = cases::detail(&t.app, &admin, &case_id).await.expect("the case");
+        let codes: Vec<&str> = detail.forward_choices.iter().map(|d| d.input.code.as_str()).collect();
+        assert!(codes.contains(&"BM-001"), "{e}: the case's county's bureau is offered: {codes:?}");
+        assert!(!codes.contains(&"BM-901"), "{e}: another county's is not: {codes:?}");
+
+        let other = {
+            let mut tx = t.read().await;
+            minyi::db::departments::id_by_code(&mut tx, "BM-901").await.unwrap().expect("the new bureau")
+        };
+        let due = t.app.calendar().add_working_days(t.app.today(), 3).unwrap();
+        let forward = Move::Forward {
+            assignments: vec![NewAssignment {
+                department_id: other,
+                role: AssignmentRole::Lead,
+                due,
+                note: String::new(),
+            }],
+        };
+        cases::act(&t.app, Who::Staff(&admin), CaseRef::Id(&case_id), None, forward)
+            .await
+            .unwrap_or_else(|err| panic!("{e}: an office may still name any department of its region: {err:?}"));
+    }
+}
