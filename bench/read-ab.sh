@@ -4,8 +4,8 @@
 # Alternates server binaries on one data folder already filled (`minyi synth` and `minyi
 # demo`), because this machine's speed drifts between runs: for each binary in turn it
 # starts `serve` on 127.0.0.1, signs in as the demo's administrator and reads one closed
-# case (or the first in the list of STATUS, as `STATUS=open`: an open case carries the
-# forward form and its departments) through GET /api/v1/cases/{id}, GET /cases/{id} and GET /track/{code} with wrk
+# case (or the case CASE_ID: an open one carries the forward form and its departments)
+# through GET /api/v1/cases/{id}, GET /cases/{id} and GET /track/{code} with wrk
 # (64 connections, DURATION seconds each, bounded). With `perf` installed it also counts
 # the server's context switches and CPU time per request (`perf stat`) over the run.
 # Prints one line per binary and path: requests/s, p99, context switches and CPU µs a request.
@@ -26,8 +26,8 @@ for BIN in "$@"; do
   for _ in $(seq 1 150); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.2; done
   COOKIE=$(curl -s -i -H 'Content-Type: application/json' -d '{"username":"admin","password":"minyi-demo-2026"}' \
     "$BASE/api/v1/session" | sed -n 's/^[Ss]et-[Cc]ookie: \(minyi_session=[^;]*\).*/\1/p' | head -n1)
-  CASE_ID=$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/cases?status=${STATUS:-closed}&page=1" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+  CASE_ID=${CASE_ID:-$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/cases?status=closed&page=1" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')}
   CODE=$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/cases/$CASE_ID" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["tracking_code"])')
   for path in "/api/v1/cases/$CASE_ID" "/cases/$CASE_ID" "/track/$CODE"; do
