@@ -127,20 +127,10 @@ async fn the_people_sums_under_a_top_level_region_are_their_rows_summed() {
              DELETE FROM agg_departments WHERE region_path LIKE '+%';";
         let people = include_str!("../../migrations/20261130000006_agg_people_rollup.sql");
         let departments = include_str!("../../migrations/20261130000009_agg_departments_rollup.sql");
-        match t.db() {
-            Db::Sqlite { writer, .. } => {
-                sqlx::raw_sql(empty).execute(writer).await.unwrap();
-                assert_eq!(own_and_rolled_up(t.db()).await.1, Vec::<String>::new());
-                sqlx::raw_sql(people).execute(writer).await.unwrap();
-                sqlx::raw_sql(departments).execute(writer).await.unwrap();
-            }
-            Db::Postgres(pool) => {
-                sqlx::raw_sql(empty).execute(pool).await.unwrap();
-                assert_eq!(own_and_rolled_up(t.db()).await.1, Vec::<String>::new());
-                sqlx::raw_sql(people).execute(pool).await.unwrap();
-                sqlx::raw_sql(departments).execute(pool).await.unwrap();
-            }
-        }
+        t.execute_raw(empty).await;
+        assert_eq!(own_and_rolled_up(t.db()).await.1, Vec::<String>::new());
+        t.execute_raw(people).await;
+        t.execute_raw(departments).await;
         assert_eq!(own_and_rolled_up(t.db()).await, (own.clone(), own), "{}: as the migration fills them", t.engine);
     }
 }
@@ -335,12 +325,7 @@ async fn an_empty_count_of_open_cases_by_due_day_is_counted_at_start() {
         minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
         let kept = minyi::actions::cockpit::dump_aggregates(t.db()).await.expect("dump");
         assert!(kept.iter().filter(|l| l.starts_with("open_due ")).count() > 10, "{}: kept", t.engine);
-        let empty = "DELETE FROM open_due";
-        match t.db() {
-            Db::Sqlite { writer, .. } => sqlx::query(empty).execute(writer).await.map(|_| ()),
-            Db::Postgres(pool) => sqlx::query(empty).execute(pool).await.map(|_| ()),
-        }
-        .unwrap();
+        t.execute_raw("DELETE FROM open_due").await;
         let mut tx = t.read().await;
         assert!(minyi::db::open_due::need_filling(&mut tx).await.unwrap(), "{}", t.engine);
         drop(tx);

@@ -352,7 +352,6 @@ async fn new_cases_are_counted_by_a_fold_exactly_once() {
 async fn open_cases_by_due_day_are_added_by_the_fold() {
     use minyi::actions::cases::{CaseRef, Who};
     use minyi::actions::cockpit;
-    use minyi::db::Db;
     use minyi::domain::workflow::Move;
     for t in engines().await {
         let e = t.engine;
@@ -386,12 +385,7 @@ async fn open_cases_by_due_day_are_added_by_the_fold() {
         assert_eq!(open_due().await, before, "{e}: the intake left the new cases to the fold");
         acknowledge(&first).await;
 
-        let empty = "DELETE FROM open_due";
-        match t.db() {
-            Db::Sqlite { writer, .. } => sqlx::query(empty).execute(writer).await.map(|_| ()),
-            Db::Postgres(pool) => sqlx::query(empty).execute(pool).await.map(|_| ()),
-        }
-        .unwrap();
+        t.execute_raw("DELETE FROM open_due").await;
         assert_eq!(cockpit::fill_if_empty(t.db()).await.expect("fill"), None, "{e}: only open_due was empty");
         let third = submit(2).await;
         acknowledge(&third).await;

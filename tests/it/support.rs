@@ -51,6 +51,16 @@ impl TestDb {
         self.app.now()
     }
 
+    /// Runs `sql` (statements separated by `;`) outside minyi's own code, as a person at
+    /// the database would: to empty or damage what a test then expects minyi to mend.
+    pub async fn execute_raw(&self, sql: &'static str) {
+        match self.db() {
+            Db::Sqlite { writer, .. } => sqlx::raw_sql(sql).execute(writer).await.map(|_| ()),
+            Db::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
+        }
+        .unwrap_or_else(|e| panic!("{}: {sql}: {e}", self.engine));
+    }
+
     /// The name of this test's own PostgreSQL database, if it runs on PostgreSQL.
     pub fn postgres_database(&self) -> Option<&str> {
         self._postgres.as_ref().map(|pg| pg.name.as_str())
