@@ -567,7 +567,7 @@ async fn a_wrong_password_and_an_unknown_username_look_the_same() {
 #[tokio::test]
 async fn an_office_is_offered_the_departments_of_the_cases_county() {
     use minyi::actions::cases::{self, CaseRef, Who};
-    use minyi::domain::case::{AssignmentRole, CaseFields};
+    use minyi::domain::case::AssignmentRole;
     use minyi::domain::workflow::{Move, NewAssignment};
     for t in engines().await {
         let e = t.engine;
@@ -580,14 +580,7 @@ async fn an_office_is_offered_the_departments_of_the_cases_county() {
         actions::departments::save(&t.app, &admin, None, &dept("BM-901", "邻县交通运输局", "331082"))
             .await
             .unwrap_or_else(|err| panic!("{e}: its bureau: {err:?}"));
-        let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
-        let fields = CaseFields {
-            channel: "deputy_code".into(),
-            representative_id,
-            category: "transport".into(),
-            body: "村口的路灯坏了，晚上出行不便。".into(),
-            ..CaseFields::default()
-        };
+        let fields = crate::support::to_deputy(&deputy, "村口的路灯坏了，晚上出行不便。");
         let case_id = cases::submit(&t.app, &fields).await.expect("a case").case_id;
         let detail = cases::detail(&t.app, &admin, &case_id).await.expect("the case");
         let codes: Vec<&str> = detail.forward_choices.iter().map(|d| d.input.code.as_str()).collect();

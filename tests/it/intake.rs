@@ -358,19 +358,12 @@ async fn open_cases_by_due_day_are_added_by_the_fold() {
         load_demo(&t).await;
         minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
         let deputy = actor(&t, "deputy").await;
-        let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
         let open_due = async || {
             let rows = db::aggregates::dump(&mut t.read().await).await.expect("dump");
             rows.into_iter().filter(|row| row.starts_with("open_due ")).collect::<Vec<_>>()
         };
         let submit = async |i: usize| {
-            let fields = CaseFields {
-                channel: "deputy_code".into(),
-                representative_id: representative_id.clone(),
-                category: "environment".into(),
-                body: format!("第{i}件：小区门口路灯不亮，晚上出行不便。"),
-                ..CaseFields::default()
-            };
+            let fields = crate::support::to_deputy(&deputy, &format!("第{i}件：小区门口路灯不亮，晚上出行不便。"));
             cases::submit(&t.app, &fields).await.unwrap_or_else(|err| panic!("{e}: a submission: {err:?}")).case_id
         };
         let acknowledge = async |id: &str| {

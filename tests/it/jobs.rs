@@ -12,24 +12,12 @@ use minyi::domain::user::{Actor, Scope, UserFields};
 use minyi::domain::workflow::{Move, NewAssignment};
 use minyi::jobs::deadlines::{SweepReport, sweep};
 
-use crate::support::{TestDb, actor, engines, load_demo};
+use crate::support::{TestDb, actor, engines, load_demo, to_deputy};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
 fn report(reminders: usize, chases: usize, escalations: usize) -> SweepReport {
     SweepReport { reminders, chases, escalations }
-}
-
-/// A citizen's case with `body` to `deputy`, by the deputy's code.
-fn to_deputy(deputy: &Actor, body: &str) -> CaseFields {
-    let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
-    CaseFields {
-        channel: "deputy_code".into(),
-        representative_id,
-        category: "transport".into(),
-        body: body.into(),
-        ..CaseFields::default()
-    }
 }
 
 /// A new case from the deputy with `body`, forwarded to the department with `code` as
