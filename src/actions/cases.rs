@@ -190,13 +190,13 @@ async fn reachable_departments(tx: &mut Tx, actor: &Actor, case: &Case) -> Resul
         Scope::Everything => RegionPath::from_stored("/".to_string()),
         Scope::Subtree { path, .. } => path.clone(),
         Scope::Unit { .. } | Scope::Department { .. } | Scope::Representative { .. } => {
-            return Ok(db::departments::reachable(tx, &case_path, "").await?);
+            return Ok(db::departments::reachable(tx, &case_path).await?);
         }
     };
     let near = db::regions::enclosing(tx, &case_path, RegionLevel::County).await?.unwrap_or_else(|| case_path.clone());
     // The narrower of the office's region and the case's county: one holds the other.
     let within = if office.contains(&near) { near } else { office };
-    Ok(db::departments::reachable(tx, &case_path, &format!("{}%", within.as_str())).await?)
+    Ok(db::departments::reachable_within(tx, &case_path, &within).await?)
 }
 
 /// Makes one move on a case. `expected_version`, when given, must match: two people

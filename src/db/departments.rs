@@ -152,19 +152,38 @@ pub async fn count(tx: &mut Tx) -> DbResult<i64> {
 }
 
 /// Active departments a case at `case_path` may be forwarded to: those whose area
-/// covers the case, and (when `office_prefix` is not empty, as `/a/b/%`) those
-/// inside an office's own region.
-pub async fn reachable(tx: &mut Tx, case_path: &RegionPath, office_prefix: &str) -> DbResult<Vec<Department>> {
+/// covers the case (their region is in its lineage).
+pub async fn reachable(tx: &mut Tx, case_path: &RegionPath) -> DbResult<Vec<Department>> {
+    reachable_and_under(tx, case_path, "", "").await
+}
+
+/// [`reachable`], and those of `office`'s region and below.
+pub async fn reachable_within(tx: &mut Tx, case_path: &RegionPath, office: &RegionPath) -> DbResult<Vec<Department>> {
+    reachable_and_under(tx, case_path, office.as_str(), &office.subtree_end()).await
+}
+
+/// The departments of the regions of `case_path`'s lineage, looked up by path, and of the
+/// regions from `start` up to `end` (none when `start` is empty). SQLite reads those as one
+/// range of the paths' index; PostgreSQL compares them byte by byte (`COLLATE "C"`, the
+/// order `RegionPath::subtree_end` assumes), over its few thousand regions.
+async fn reachable_and_under(tx: &mut Tx, case_path: &RegionPath, start: &str, end: &str) -> DbResult<Vec<Department>> {
     let rows = rows!(
         tx,
         DepartmentRow,
-        "SELECT d.id, d.code, d.name, d.region_id, r.code AS region_code, r.name AS region_name, r.path AS region_path,
+        sqlite: "SELECT d.id, d.code, d.name, d.region_id, r.code AS region_code, r.name AS region_name, r.path AS region_path,
              d.fields, d.supervising_office, d.contact_phone, d.active
          FROM departments d JOIN regions r ON r.id = d.region_id
-         WHERE d.active AND ($1 LIKE (r.path || '%') OR ($2 <> '' AND r.path LIKE $2))
+         WHERE d.active AND (r.path IN (SELECT value FROM json_each($1)) OR ($2 <> '' AND r.path >= $2 AND r.path < $3))
          ORDER BY LENGTH(r.path), r.code, d.code",
-        case_path.as_str(),
-        office_prefix
+        postgres: "SELECT d.id, d.code, d.name, d.region_id, r.code AS region_code, r.name AS region_name, r.path AS region_path,
+             d.fields, d.supervising_office, d.contact_phone, d.active
+         FROM departments d JOIN regions r ON r.id = d.region_id
+         WHERE d.active AND (r.path IN (SELECT jsonb_array_elements_text($1::jsonb))
+             OR ($2 <> '' AND r.path COLLATE \"C\" >= $2 AND r.path COLLATE \"C\" < $3))
+         ORDER BY LENGTH(r.path), r.code, d.code",
+        super::id_list(&case_path.lineage()),
+        start,
+        end
     )?;
     Ok(rows.into_iter().map(DepartmentRow::into_department).collect())
 }

@@ -82,16 +82,18 @@ pub async fn get(tx: &mut Tx, id: &str) -> DbResult<Option<Region>> {
     row.map(RegionRow::into_region).transpose()
 }
 
-/// The path of the region at `level` that holds `path` (itself included), if any.
+/// The path of the region at `level` that holds `path` (itself included), if any: the
+/// regions of `path`'s lineage, looked up by path.
 pub async fn enclosing(tx: &mut Tx, path: &RegionPath, level: RegionLevel) -> DbResult<Option<RegionPath>> {
-    let found = scalar!(
+    let found = row!(
         tx,
-        Option<String>,
-        "SELECT MAX(path) FROM regions WHERE level = $2 AND $1 LIKE (path || '%')",
-        path.as_str(),
+        (Option<String>,),
+        sqlite: "SELECT MAX(path) FROM regions WHERE level = $2 AND path IN (SELECT value FROM json_each($1))",
+        postgres: "SELECT MAX(path) FROM regions WHERE level = $2 AND path IN (SELECT jsonb_array_elements_text($1::jsonb))",
+        super::id_list(&path.lineage()),
         level.as_str()
     )?;
-    Ok(found.map(RegionPath::from_stored))
+    Ok(found.and_then(|(path,)| path).map(RegionPath::from_stored))
 }
 
 pub async fn by_code(tx: &mut Tx, code: &str) -> DbResult<Option<Region>> {

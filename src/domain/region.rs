@@ -97,6 +97,21 @@ impl RegionPath {
     pub fn depth(&self) -> usize {
         self.0.matches('/').count().saturating_sub(1)
     }
+
+    /// The paths of this region and of every region above it (and `/`), from the top:
+    /// what a storage query looks up one by one instead of testing every region's path
+    /// as a prefix of this one.
+    pub fn lineage(&self) -> Vec<&str> {
+        self.0.match_indices('/').map(|(i, _)| &self.0[..=i]).collect()
+    }
+
+    /// The least text above every path of the subtree in byte order: the subtree is every
+    /// path from this one up to, not including, the end (the last `/` made `0`, the next
+    /// byte), so a storage query reads it as one range of an index.
+    pub fn subtree_end(&self) -> String {
+        let stem = self.0.strip_suffix('/').unwrap_or(&self.0);
+        format!("{stem}0")
+    }
 }
 
 /// A region as entered by a person, checked.
@@ -164,6 +179,33 @@ mod tests {
         assert!(county.contains(&county));
         assert_eq!(town.depth(), 3);
         assert!(!RegionPath::root("a").contains(&RegionPath::root("ab")));
+    }
+
+    #[test]
+    fn lineage_lists_the_paths_above_from_the_top() {
+        let town = RegionPath::root("a").child("b").child("c");
+        assert_eq!(town.lineage(), ["/", "/a/", "/a/b/", "/a/b/c/"]);
+        assert_eq!(RegionPath::from_stored("/".to_string()).lineage(), ["/"]);
+    }
+
+    #[test]
+    fn a_subtree_is_one_range_of_paths_in_byte_order() {
+        let check = |root: &RegionPath, path: &str, inside: bool| {
+            let in_range = root.as_str() <= path && path < root.subtree_end().as_str();
+            assert_eq!(in_range, inside, "{path} under {}", root.as_str());
+            assert_eq!(in_range, root.contains(&RegionPath::from_stored(path.to_string())), "{path}");
+        };
+        let county = RegionPath::root("a").child("b");
+        check(&county, "/a/b/", true);
+        check(&county, "/a/b/c/", true);
+        check(&county, "/a/b/zz/y/", true);
+        check(&county, "/a/bc/", false);
+        check(&county, "/a/b0/", false);
+        check(&county, "/a/a/", false);
+        check(&county, "/a/", false);
+        let everything = RegionPath::from_stored("/".to_string());
+        check(&everything, "/a/", true);
+        check(&everything, "/z/y/", true);
     }
 }
 
