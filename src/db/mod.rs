@@ -127,6 +127,7 @@ pub mod departments;
 pub mod exports;
 pub mod imports;
 pub mod intake;
+pub mod lane;
 pub mod layout;
 pub mod meetings;
 pub mod message_templates;
@@ -161,6 +162,8 @@ pub enum Db {
         pool: SqlitePool,
         writer: SqlitePool,
         file: PathBuf,
+        /// Up to [`LONE_READERS`] of `pool`'s connections, lent for lone reads.
+        alone: std::sync::Arc<lane::Lane<Sqlite>>,
     },
     Postgres(PgPool),
 }
@@ -173,11 +176,13 @@ pub enum Tx {
     Postgres(Hold<Postgres>),
 }
 
-/// What a [`Tx`] holds on its engine: a transaction, or a pooled connection with none.
-/// Either dereferences to the engine's connection, which the query macros run on.
+/// What a [`Tx`] holds on its engine: a transaction, or a connection with none, pooled
+/// (PostgreSQL) or lent by a [`lane::Lane`] (SQLite). Each dereferences to the engine's
+/// connection, which the query macros run on.
 pub enum Hold<DB: sqlx::Database> {
     Transaction(Transaction<'static, DB>),
     Alone(sqlx::pool::PoolConnection<DB>),
+    Leased(lane::Lease<DB>),
 }
 
 impl<DB: sqlx::Database> std::ops::Deref for Hold<DB> {
@@ -186,6 +191,7 @@ impl<DB: sqlx::Database> std::ops::Deref for Hold<DB> {
         match self {
             Hold::Transaction(t) => t,
             Hold::Alone(c) => c,
+            Hold::Leased(c) => c,
         }
     }
 }
@@ -195,6 +201,7 @@ impl<DB: sqlx::Database> std::ops::DerefMut for Hold<DB> {
         match self {
             Hold::Transaction(t) => t,
             Hold::Alone(c) => c,
+            Hold::Leased(c) => c,
         }
     }
 }
@@ -203,7 +210,7 @@ impl<DB: sqlx::Database> Hold<DB> {
     async fn commit(self) -> DbResult<()> {
         match self {
             Hold::Transaction(t) => t.commit().await,
-            Hold::Alone(_) => Ok(()),
+            Hold::Alone(_) | Hold::Leased(_) => Ok(()),
         }
     }
 }
@@ -229,6 +236,14 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// The file name of the SQLite database inside the data folder.
 pub const SQLITE_FILE: &str = "minyi.db";
+
+/// SQLite's reading connections, each with its own page cache ([`Db::open_sqlite`]).
+const READERS: u32 = 8;
+
+/// Of [`READERS`], how many lone reads ([`Db::read_alone`]) hold at most, kept lent by a
+/// [`lane::Lane`]: the rest serve read transactions (the cockpit reads its parts on four at
+/// once). Two cores keep no more than four statements busy.
+pub const LONE_READERS: usize = 4;
 
 impl Db {
     /// Opens (creating if needed) the SQLite database in `data_dir`: WAL journal and
@@ -256,7 +271,7 @@ impl Db {
         // to hang up, and sqlx pings every connection as it comes back to the pool anyway.
         // On SQLite a ping is a round trip to the connection's thread, one per use saved.
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(READERS)
             .test_before_acquire(false)
             .connect_with(options.clone())
             .await
@@ -272,7 +287,8 @@ impl Db {
             .connect_with(options.pragma("cache_size", "-32768").pragma("temp_store", "MEMORY"))
             .await
             .with_context(|| format!("cannot open the SQLite database {}", file.display()))?;
-        Ok(Db::Sqlite { pool, writer, file })
+        let alone = lane::Lane::new(pool.clone(), LONE_READERS);
+        Ok(Db::Sqlite { pool, writer, file, alone })
     }
 
     pub async fn open_postgres(url: &str) -> anyhow::Result<Db> {
@@ -361,9 +377,11 @@ impl Db {
     /// [`cases::whole`], then the people and departments around it; a checkpoint). It spares the
     /// `BEGIN` and the `ROLLBACK`, each a round trip to the connection's thread on SQLite.
     /// Two statements on it may see two different commits: use [`Db::read`] for those.
+    /// On SQLite the connection is lent by the [`lane::Lane`], which spares sqlx's ping as
+    /// it comes back.
     pub async fn read_alone(&self) -> DbResult<Tx> {
         Ok(match self {
-            Db::Sqlite { pool, .. } => Tx::Sqlite(Hold::Alone(pool.acquire().await?)),
+            Db::Sqlite { alone, .. } => Tx::Sqlite(Hold::Leased(alone.lease().await?)),
             Db::Postgres(pool) => Tx::Postgres(Hold::Alone(pool.acquire().await?)),
         })
     }
@@ -388,7 +406,8 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { pool, writer, .. } => {
+            Db::Sqlite { pool, writer, alone, .. } => {
+                alone.close();
                 pool.close().await;
                 writer.close().await;
             }

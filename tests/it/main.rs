@@ -36,6 +36,7 @@ mod reception;
 mod schema;
 mod storage;
 mod storage_cases;
+mod storage_lane;
 mod storage_small_tables;
 mod synth;
 mod tidy;

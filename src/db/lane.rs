@@ -1,0 +1,97 @@
+//! Reading connections lent outside sqlx's pool, for lone reads on SQLite
+//! ([`super::Db::read_alone`]: who a request signs in as, a case read whole). sqlx tests
+//! every connection that comes back to its pool with a ping, in a task it spawns; on
+//! SQLite that is a round trip to the connection's thread and back, as dear as the read
+//! itself. A [`Lane`] keeps up to a few of the pool's connections checked out for good and
+//! lends them itself: a [`Lease`] puts its connection back on the lane's list when it is
+//! dropped, with no task and no ping. An embedded database has no other end to hang up,
+//! and a statement cut short by a dropped request is finished or reset by the connection's
+//! thread before the next one it is sent, which queues behind it.
+
+use std::sync::{Arc, Mutex};
+
+use sqlx::pool::PoolConnection;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::DbResult;
+
+/// Connections of `pool` lent for lone reads, at most `size` at once.
+pub struct Lane<DB: sqlx::Database> {
+    pool: sqlx::Pool<DB>,
+    permits: Arc<Semaphore>,
+    idle: Mutex<Idle<DB>>,
+}
+
+struct Idle<DB: sqlx::Database> {
+    connections: Vec<PoolConnection<DB>>,
+    /// Set by [`Lane::close`]: a lease then gives its connection back to the pool.
+    closed: bool,
+}
+
+impl<DB: sqlx::Database> std::fmt::Debug for Lane<DB> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lane").field("free", &self.permits.available_permits()).finish()
+    }
+}
+
+impl<DB: sqlx::Database> Lane<DB> {
+    pub fn new(pool: sqlx::Pool<DB>, size: usize) -> Arc<Lane<DB>> {
+        let idle = Mutex::new(Idle { connections: Vec::with_capacity(size), closed: false });
+        Arc::new(Lane { pool, permits: Arc::new(Semaphore::new(size)), idle })
+    }
+
+    /// A connection of the lane, waiting for one when all are lent; the pool opens
+    /// (or hands over) one when the lane has none idle.
+    pub async fn lease(self: &Arc<Self>) -> DbResult<Lease<DB>> {
+        let permit = self.permits.clone().acquire_owned().await.map_err(|_| sqlx::Error::PoolClosed)?;
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).connections.pop();
+        let connection = match idle {
+            Some(connection) => connection,
+            None => self.pool.acquire().await?,
+        };
+        Ok(Lease { connection: Some(connection), lane: self.clone(), _permit: permit })
+    }
+
+    /// Gives the idle connections back to the pool, and every lent one as its lease
+    /// ends, so the pool can close.
+    pub fn close(&self) {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        idle.closed = true;
+        idle.connections.clear();
+    }
+
+    /// How many connections the lane holds idle.
+    pub fn idle(&self) -> usize {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).connections.len()
+    }
+}
+
+/// A connection lent by a [`Lane`], back on its list when dropped.
+pub struct Lease<DB: sqlx::Database> {
+    connection: Option<PoolConnection<DB>>,
+    lane: Arc<Lane<DB>>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for Lease<DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        self.connection.as_ref().expect("a lease holds its connection until dropped")
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for Lease<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        self.connection.as_mut().expect("a lease holds its connection until dropped")
+    }
+}
+
+impl<DB: sqlx::Database> Drop for Lease<DB> {
+    fn drop(&mut self) {
+        let Some(connection) = self.connection.take() else { return };
+        let mut idle = self.lane.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if !idle.closed {
+            idle.connections.push(connection);
+        }
+    }
+}
