@@ -93,13 +93,8 @@ impl Dim {
 /// above, and `path` itself, each with the child of it the case lies under ('' at
 /// `path`).
 pub fn ancestors(path: &str) -> Vec<(&str, &str)> {
-    let mut out = Vec::new();
-    for (i, _) in path.match_indices('/') {
-        let (above, rest) = path.split_at(i + 1);
-        let child = rest.split('/').next().unwrap_or_default();
-        out.push((above, child));
-    }
-    out
+    let child_under = |above: &str| path[above.len()..].split('/').next().unwrap_or_default();
+    crate::domain::region::lineage(path).into_iter().map(|above| (above, child_under(above))).collect()
 }
 
 type CaseRow = (Dim, String, &'static str, String, String);

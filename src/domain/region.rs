@@ -102,7 +102,7 @@ impl RegionPath {
     /// what a storage query looks up one by one instead of testing every region's path
     /// as a prefix of this one.
     pub fn lineage(&self) -> Vec<&str> {
-        self.0.match_indices('/').map(|(i, _)| &self.0[..=i]).collect()
+        lineage(&self.0)
     }
 
     /// The least text above every path of the subtree in byte order: the subtree is every
@@ -112,6 +112,12 @@ impl RegionPath {
         let stem = self.0.strip_suffix('/').unwrap_or(&self.0);
         format!("{stem}0")
     }
+}
+
+/// The paths of the region at `path` and of every region above it (and `/`), from the
+/// top: every prefix of `path` that ends with `/`.
+pub fn lineage(path: &str) -> Vec<&str> {
+    path.match_indices('/').map(|(i, _)| &path[..=i]).collect()
 }
 
 /// A region as entered by a person, checked.
