@@ -187,8 +187,7 @@ pub async fn forward_choices(app: &App, actor: &Actor, case_id: &str) -> Result<
 async fn reachable_departments(tx: &mut Tx, actor: &Actor, case: &Case) -> Result<Vec<Department>> {
     let case_path = RegionPath::from_stored(case.region_path.clone());
     let office = match actor.scope() {
-        Scope::Everything => RegionPath::from_stored("/".to_string()),
-        Scope::Subtree { path, .. } => path.clone(),
+        Scope::Everything | Scope::Subtree { .. } => actor.scope().region_path(),
         Scope::Unit { .. } | Scope::Department { .. } | Scope::Representative { .. } => {
             return Ok(db::departments::reachable(tx, &case_path).await?);
         }

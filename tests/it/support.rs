@@ -206,7 +206,6 @@ pub async fn add_system_admin(t: &TestDb, username: &str) -> Actor {
     actor(t, username).await
 }
 
-/// Loads the demo county (温岭市) through the actions, as `minyi demo` does.
 /// A citizen's case with `body` to `deputy`, by the deputy's code, about transport.
 pub fn to_deputy(deputy: &Actor, body: &str) -> minyi::domain::case::CaseFields {
     let minyi::domain::user::Scope::Representative { representative_id, .. } = deputy.scope().clone() else {
@@ -221,6 +220,7 @@ pub fn to_deputy(deputy: &Actor, body: &str) -> minyi::domain::case::CaseFields 
     }
 }
 
+/// Loads the demo county (温岭市) through the actions, as `minyi demo` does.
 pub async fn load_demo(t: &TestDb) {
     minyi::demo::load_demo(&t.app).await.unwrap_or_else(|e| panic!("{}: loading the demo: {e:?}", t.engine));
 }
