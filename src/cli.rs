@@ -204,17 +204,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 std::time::Duration::ZERO
             };
+            // Ctrl-C stops it after the transaction it is in; run again, it goes on from there.
+            let stop = crate::actions::cockpit::Stop::default();
+            tokio::spawn({
+                let stop = stop.clone();
+                async move {
+                    if tokio::signal::ctrl_c().await.is_ok() {
+                        stop.request();
+                    }
+                }
+            });
             let rebuilt =
-                crate::actions::cockpit::rebuild_aggregates_pausing(&db, pause, |done| bar.set_position(done))
+                crate::actions::cockpit::rebuild_aggregates_pausing(&db, pause, &stop, |done| bar.set_position(done))
                     .await
                     .map_err(|e| anyhow::anyhow!("rebuild failed: {e}"))?;
-            db.analyze().await.context("cannot refresh the database's statistics")?;
             bar.finish_and_clear();
+            let seconds = started.elapsed().as_secs_f64();
+            if rebuilt.stopped {
+                println!(
+                    "rebuild stopped after {} cases in {seconds:.1} s; the cockpit still shows the counters it had. \
+                     Run `minyi cockpit rebuild` again to go on from there.",
+                    rebuilt.cases
+                );
+                return Ok(());
+            }
+            db.analyze().await.context("cannot refresh the database's statistics")?;
+            let resumed = if rebuilt.resumed { " (going on from a rebuild that had stopped)" } else { "" };
             println!(
-                "cockpit rebuilt from {} events of {} cases in {:.1} s",
-                rebuilt.events,
-                rebuilt.cases,
-                started.elapsed().as_secs_f64()
+                "cockpit rebuilt from {} events of {} cases in {seconds:.1} s{resumed}",
+                rebuilt.events, rebuilt.cases
             );
             Ok(())
         }

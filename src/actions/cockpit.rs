@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::app::App;
-use crate::db::aggregates::{self, Additions, CaseKey, Counters};
+use crate::db::aggregates::{self, Additions, CaseKey, Counters, RebuildProgress};
 use crate::db::{self, Db, Tx};
 use crate::domain::calendar::cst_date;
 use crate::domain::case::{Case, CaseEvent, CaseState, Grade};
@@ -221,6 +221,29 @@ pub struct Rebuilt {
     pub events: u64,
     /// Events that came while the rebuild ran, added at its end.
     pub replayed: u64,
+    /// It went on from where a rebuild before it had stopped (`cases` and `events`
+    /// include what that one counted).
+    pub resumed: bool,
+    /// It stopped when asked ([`Stop`]), before swapping its counters in: the cockpit
+    /// still reads the old ones, and the next rebuild goes on from here.
+    pub stopped: bool,
+}
+
+/// Asks a running rebuild to stop after the write transaction it is in (Ctrl-C on
+/// `minyi cockpit rebuild`). Whatever the rebuild wrote stays, with a note of how far it
+/// got (`db::aggregates::RebuildProgress`): the next rebuild goes on from there, as it
+/// does after a crash.
+#[derive(Debug, Clone, Default)]
+pub struct Stop(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Stop {
+    pub fn request(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn requested(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 const REBUILD_BATCH: i64 = 2000;
@@ -260,18 +283,21 @@ pub async fn cases_to_rebuild(db: &Db) -> Result<u64> {
 /// transaction that holds off new events, adds the events that came meanwhile and swaps
 /// the copies. Nobody sees half-built counters, and no event is missed or counted twice.
 /// `progress` is told the number of cases done after each chunk.
+/// A rebuild that stopped (asked to, or by a crash) is gone on with, from the chunk it was
+/// writing (see [`Stop`]).
 pub async fn rebuild_aggregates(db: &Db, progress: impl FnMut(u64)) -> Result<Rebuilt> {
-    rebuild_aggregates_pausing(db, std::time::Duration::ZERO, progress).await
+    rebuild_aggregates_pausing(db, std::time::Duration::ZERO, &Stop::default(), progress).await
 }
 
 /// [`rebuild_aggregates`], pausing for `pause` after each write transaction (see
-/// [`Chunks::pause`]).
+/// [`Chunks::pause`]), and stopping when `stop` asks.
 pub async fn rebuild_aggregates_pausing(
     db: &Db,
     pause: std::time::Duration,
+    stop: &Stop,
     mut progress: impl FnMut(u64),
 ) -> Result<Rebuilt> {
-    rebuild_aggregates_in_chunks(db, Chunks { pause, ..REBUILD_CHUNKS }, async |done| progress(done)).await
+    rebuild_aggregates_in_chunks(db, Chunks { pause, ..REBUILD_CHUNKS }, stop, async |done| progress(done)).await
 }
 
 /// How long a rebuild on SQLite pauses after each write transaction when a server in
@@ -319,37 +345,52 @@ pub async fn fill_if_empty(db: &Db) -> Result<Option<Rebuilt>> {
 pub async fn rebuild_aggregates_in_chunks(
     db: &Db,
     chunks: Chunks,
+    stop: &Stop,
     mut progress: impl AsyncFnMut(u64),
 ) -> Result<Rebuilt> {
-    let (paths, mark) = {
-        let mut tx = db.write().await?;
-        aggregates::clear_next(&mut tx).await?;
-        let paths = aggregates::case_paths(&mut tx).await?;
-        let (mark, _) = db::cases::chain_head(&mut tx).await?;
-        tx.commit().await?;
-        (paths, mark)
-    };
-    let mut done = Rebuilt::default();
+    let (paths, start) = rebuild_start(db).await?;
+    let mark = start.mark;
+    let mut done = Rebuilt { cases: start.cases, events: start.events, resumed: start.resumed, ..Rebuilt::default() };
     // The sums written meanwhile, by a task of their own: a chunk is read and summed on
     // this task while the writer stores the sums before (a machine's two cores).
-    let mut writing: Option<tokio::task::JoinHandle<Result<()>>> = None;
+    let mut writing: Option<tokio::task::JoinHandle<Result<Written>>> = None;
     let mut chunk: Vec<&str> = Vec::new();
     let mut in_chunk = 0;
-    for (i, (path, cases)) in paths.iter().enumerate() {
+    // A rebuild that goes on begins with the chunk it was writing, whatever its size.
+    let (mut first_end, mut skip_rows) = (start.first_end, start.rows_done);
+    for (i, (path, cases)) in paths.iter().enumerate().skip(start.from) {
         chunk.push(path);
         in_chunk += cases;
-        if in_chunk < chunks.read_cases && i + 1 < paths.len() {
+        let full = first_end.map_or(in_chunk >= chunks.read_cases, |end| i >= end);
+        if !full && i + 1 < paths.len() {
             continue;
         }
+        first_end = None;
+        let noted = RebuildProgress {
+            mark,
+            chunk_first: chunk.first().map(|p| p.to_string()).unwrap_or_default(),
+            chunk_last: path.clone(),
+            rows_done: std::mem::take(&mut skip_rows),
+            cases_before: done.cases as i64,
+            events_before: done.events as i64,
+        };
         let mut summing = Additions::default();
         sum_paths(db, &chunk, mark, &mut done, &mut summing).await?;
-        written(writing.take()).await?;
-        writing = Some(tokio::spawn(write_next(db.clone(), summing, chunks)));
+        if written(writing.take()).await? == Written::Stopped {
+            return Ok(Rebuilt { stopped: true, ..done });
+        }
+        writing = Some(tokio::spawn(write_next(db.clone(), summing, chunks, noted, stop.clone())));
         progress(done.cases).await;
         chunk.clear();
         in_chunk = 0;
+        if stop.requested() {
+            written(writing.take()).await?;
+            return Ok(Rebuilt { stopped: true, ..done });
+        }
     }
-    written(writing.take()).await?;
+    if written(writing.take()).await? == Written::Stopped {
+        return Ok(Rebuilt { stopped: true, ..done });
+    }
     let mut tx = db.write().await?;
     aggregates::lock_for_swap(&mut tx).await?;
     let mut after = mark;
@@ -378,25 +419,93 @@ pub async fn rebuild_aggregates_in_chunks(
     Ok(done)
 }
 
-/// Writes `sums` into the spare copy of the counters, `chunks.write_rows` rows a
-/// transaction.
-async fn write_next(db: Db, mut sums: Additions, chunks: Chunks) -> Result<()> {
+/// Where a rebuild begins: the history up to event `mark` is counted; the region paths
+/// from index `from` on are still to be summed. A rebuild that goes on from one stopped
+/// (`resumed`) redoes the chunk that one was writing, up to index `first_end`, and skips
+/// the chunk's first `rows_done` rows; the chunks before counted `cases` and `events`.
+struct Start {
+    mark: i64,
+    from: usize,
+    first_end: Option<usize>,
+    rows_done: i64,
+    cases: u64,
+    events: u64,
+    resumed: bool,
+}
+
+/// The region paths holding cases (`aggregates::case_paths`), and where to begin: where a
+/// stopped rebuild noted it had got to, if its chunk's paths are still found; otherwise
+/// from the first path, at the history's last event, with the spare counters emptied.
+/// The sums of a chunk come out the same the second time: only the history up to `mark`
+/// counts, and a path that came since holds no case from before it.
+async fn rebuild_start(db: &Db) -> Result<(Vec<(String, i64)>, Start)> {
+    let mut tx = db.write().await?;
+    let paths = aggregates::case_paths(&mut tx).await?;
+    let at = |path: &str| paths.iter().position(|(p, _)| p == path);
+    let noted = aggregates::rebuild_progress(&mut tx).await?;
+    let start = match noted.as_ref().map(|n| (n, at(&n.chunk_first), at(&n.chunk_last))) {
+        Some((noted, Some(from), Some(end))) if from <= end => Start {
+            mark: noted.mark,
+            from,
+            first_end: Some(end),
+            rows_done: noted.rows_done,
+            cases: noted.cases_before.max(0) as u64,
+            events: noted.events_before.max(0) as u64,
+            resumed: true,
+        },
+        _ => {
+            aggregates::clear_next(&mut tx).await?;
+            let (mark, _) = db::cases::chain_head(&mut tx).await?;
+            Start { mark, from: 0, first_end: None, rows_done: 0, cases: 0, events: 0, resumed: false }
+        }
+    };
+    tx.commit().await?;
+    Ok((paths, start))
+}
+
+/// Whether a chunk's sums were all written, or the writer stopped when asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Written {
+    Whole,
+    Stopped,
+}
+
+/// Writes `sums`, the chunk `noted` names, into the spare copy of the counters,
+/// `chunks.write_rows` rows a transaction, each noting in itself how far it got; the
+/// first `noted.rows_done` rows, which a stopped rebuild wrote already, are left out.
+/// After a transaction, stops if `stop` asks.
+async fn write_next(
+    db: Db,
+    mut sums: Additions,
+    chunks: Chunks,
+    mut noted: RebuildProgress,
+    stop: Stop,
+) -> Result<Written> {
+    if noted.rows_done > 0 {
+        // In key order, as they were written; a station's latest day came with the first.
+        sums.take_first(noted.rows_done as usize);
+    }
     while !sums.is_empty() {
         let part = sums.take_first(chunks.write_rows.max(1));
+        noted.rows_done += part.len() as i64;
         let mut tx = db.write().await?;
         aggregates::apply_to(&mut tx, Counters::Next, &part).await?;
+        aggregates::save_rebuild_progress(&mut tx, &noted).await?;
         tx.commit().await?;
+        if stop.requested() && !sums.is_empty() {
+            return Ok(Written::Stopped);
+        }
         if db.engine() == db::Engine::Sqlite && !chunks.pause.is_zero() {
             tokio::time::sleep(chunks.pause).await;
         }
     }
-    Ok(())
+    Ok(Written::Whole)
 }
 
 /// Waits for the task writing sums, if one is.
-async fn written(task: Option<tokio::task::JoinHandle<Result<()>>>) -> Result<()> {
+async fn written(task: Option<tokio::task::JoinHandle<Result<Written>>>) -> Result<Written> {
     match task {
-        None => Ok(()),
+        None => Ok(Written::Whole),
         Some(task) => task.await.map_err(|e| anyhow::anyhow!("writing the rebuilt counters: {e}"))?,
     }
 }

@@ -22,6 +22,7 @@ use super::{DbResult, Tx};
 
 mod pending;
 mod read;
+mod rebuild;
 use crate::domain::calendar::cst_date;
 use crate::domain::meeting::{Meeting, MeetingKind, MeetingState};
 use crate::domain::rates::buckets_of;
@@ -29,6 +30,7 @@ use crate::domain::reception::{ReceptionCount, ReceptionDay, count_of};
 use crate::domain::tally::{AssignmentFact, CaseCounts, DeptCounts, Tally};
 pub use pending::{Pending, clear_pending, defer, first_pending, pending_open, take_pending};
 pub use read::*;
+pub use rebuild::{RebuildProgress, rebuild_progress, save_rebuild_progress};
 
 /// What a case's counters are filed by: its cohort day, where it was filed, and to whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,6 +202,11 @@ impl Additions {
         take(&mut self.words, &mut part.words, &mut left);
         take(&mut self.reception, &mut part.reception, &mut left);
         part
+    }
+
+    /// How many counter rows are left to write (a station's latest day is not one).
+    pub fn len(&self) -> usize {
+        self.cases.len() + self.departments.len() + self.words.len() + self.reception.len()
     }
 
     /// Whether nothing is left to write.
@@ -412,12 +419,12 @@ pub async fn case_paths(tx: &mut Tx) -> DbResult<Vec<(String, i64)>> {
     )
 }
 
-/// Empties the copy a rebuild fills.
+/// Empties the copy a rebuild fills, and forgets how far a rebuild had filled it.
 pub async fn clear_next(tx: &mut Tx) -> DbResult<()> {
     exec!(tx, "DELETE FROM agg_cases_next")?;
     exec!(tx, "DELETE FROM agg_departments_next")?;
     exec!(tx, "DELETE FROM agg_hot_words_next")?;
-    Ok(())
+    rebuild::forget_rebuild(tx).await
 }
 
 /// Holds off every new case event, and every reader and writer of the counters, until
@@ -439,8 +446,10 @@ pub async fn lock_for_swap(tx: &mut Tx) -> DbResult<()> {
 }
 
 /// Makes the copy a rebuild filled the counters the cockpit reads, and the old ones the
-/// copy the next rebuild fills, by renaming the tables (in this transaction).
+/// copy the next rebuild fills, by renaming the tables (in this transaction); the
+/// rebuild's progress goes with it.
 pub async fn swap(tx: &mut Tx) -> DbResult<()> {
+    rebuild::forget_rebuild(tx).await?;
     exec!(tx, "ALTER TABLE agg_cases RENAME TO agg_cases_old")?;
     exec!(tx, "ALTER TABLE agg_cases_next RENAME TO agg_cases")?;
     exec!(tx, "ALTER TABLE agg_cases_old RENAME TO agg_cases_next")?;

@@ -13,7 +13,7 @@ use minyi::domain::workflow::{Move, NewAssignment};
 use crate::support::{TestDb, engines, load_demo};
 
 /// The first demo case that was forwarded: its addressee and its department.
-async fn forwarded_demo_case(t: &TestDb) -> (minyi::domain::case::Case, String) {
+pub(crate) async fn forwarded_demo_case(t: &TestDb) -> (minyi::domain::case::Case, String) {
     let mut tx = t.read().await;
     let filter = db::cases::InboxFilter { region_prefix: "/%".into(), ..Default::default() };
     let page = db::cases::inbox(&mut tx, &filter, db::PageRequest { number: 1, size: 400 }).await.expect("inbox");
@@ -26,7 +26,7 @@ async fn forwarded_demo_case(t: &TestDb) -> (minyi::domain::case::Case, String) 
     panic!("{}: the demo has no forwarded case", t.engine)
 }
 
-fn receiver_of(case: &minyi::domain::case::Case) -> Actor {
+pub(crate) fn receiver_of(case: &minyi::domain::case::Case) -> Actor {
     let path = RegionPath::from_stored(case.region_path.clone());
     match (&case.representative_id, &case.unit_id) {
         (Some(rep), _) => Actor::new(
@@ -61,7 +61,7 @@ async fn handler_of(t: &TestDb, department_id: &str) -> Actor {
     .expect("a handler actor")
 }
 
-async fn submit_like(t: &TestDb, like: &minyi::domain::case::Case, body: &str) -> String {
+pub(crate) async fn submit_like(t: &TestDb, like: &minyi::domain::case::Case, body: &str) -> String {
     let fields = CaseFields {
         channel: "web".into(),
         representative_id: like.representative_id.clone().unwrap_or_default(),
@@ -77,7 +77,7 @@ async fn submit_like(t: &TestDb, like: &minyi::domain::case::Case, body: &str) -
     cases::submit(&t.app, &fields).await.unwrap_or_else(|e| panic!("{}: submit: {e:?}", t.engine)).case_id
 }
 
-async fn make(t: &TestDb, case: &str, who: Who<'_>, mv: Move) {
+pub(crate) async fn make(t: &TestDb, case: &str, who: Who<'_>, mv: Move) {
     let what = format!("{mv:?}");
     cases::act(&t.app, who, CaseRef::Id(case), None, mv)
         .await
@@ -187,7 +187,10 @@ async fn rebuilt_aggregates_equal_the_maintained_ones() {
         assert_ne!(cockpit::dump_aggregates(t.db()).await.expect("dump"), maintained);
         let total = cockpit::cases_to_rebuild(t.db()).await.expect("a count");
         let mut steps = Vec::new();
-        let rebuilt = cockpit::rebuild_aggregates_in_chunks(t.db(), small_chunks(40), async |done| steps.push(done))
+        let rebuilt =
+            cockpit::rebuild_aggregates_in_chunks(t.db(), small_chunks(40), &cockpit::Stop::default(), async |done| {
+                steps.push(done)
+            })
             .await
             .expect("rebuild");
         assert_eq!(rebuilt.cases, total, "{}", t.engine);
@@ -220,19 +223,20 @@ async fn a_rebuild_while_cases_come_in_counts_each_event_once() {
         // case acknowledged, and an older case acknowledged, wherever the rebuild has got to.
         let mut steps = Vec::new();
         let mut waiting = before.iter().enumerate();
-        let rebuilt = cockpit::rebuild_aggregates_in_chunks(t.db(), small_chunks(20), async |done| {
-            steps.push(done);
-            let Some((i, older)) = waiting.next() else { return };
-            let case = submit_like(&t, &like, &format!("第{i}件：小区门口路灯不亮，晚上出行不便。")).await;
-            make(&t, &case, staff(&receiver), Move::Acknowledge).await;
-            let owner = {
-                let mut tx = t.read().await;
-                db::cases::get(&mut tx, older).await.expect("get").expect("a case")
-            };
-            let owner = receiver_of(&owner);
-            make(&t, older, Who::Staff(&owner), Move::Acknowledge).await;
-        })
-        .await;
+        let rebuilt =
+            cockpit::rebuild_aggregates_in_chunks(t.db(), small_chunks(20), &cockpit::Stop::default(), async |done| {
+                steps.push(done);
+                let Some((i, older)) = waiting.next() else { return };
+                let case = submit_like(&t, &like, &format!("第{i}件：小区门口路灯不亮，晚上出行不便。")).await;
+                make(&t, &case, staff(&receiver), Move::Acknowledge).await;
+                let owner = {
+                    let mut tx = t.read().await;
+                    db::cases::get(&mut tx, older).await.expect("get").expect("a case")
+                };
+                let owner = receiver_of(&owner);
+                make(&t, older, Who::Staff(&owner), Move::Acknowledge).await;
+            })
+            .await;
         let rebuilt = rebuilt.unwrap_or_else(|e| panic!("{}: rebuild: {e:?}", t.engine));
         assert!(steps.len() >= 3, "{}: committed in chunks: {steps:?}", t.engine);
         assert!(rebuilt.replayed > 0, "{}: events came during the rebuild: {rebuilt:?}", t.engine);

@@ -22,6 +22,7 @@ mod backup;
 mod calendars;
 mod cockpit;
 mod cockpit_bounds;
+mod cockpit_rebuild;
 mod exports;
 mod import;
 mod intake;
