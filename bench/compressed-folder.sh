@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Usage: bench/compressed-folder.sh up IMAGE SIZE MOUNTPOINT
-#        bench/compressed-folder.sh down IMAGE MOUNTPOINT
+#        bench/compressed-folder.sh unmount|mount|down IMAGE MOUNTPOINT
 #
 # A place for a synthetic database bigger than the free disk: a btrfs filesystem that
 # compresses everything written to it (zstd, level 1), in a sparse file IMAGE of SIZE (as
@@ -11,8 +11,9 @@
 # that holds IMAGE, or a full disk under the filesystem fails its writes.
 #
 # Compressing costs CPU (the kernel's workers, beside minyi's own), and a figure measured on
-# such a folder says so next to it. Needs root and Debian's btrfs-progs. `down` unmounts,
-# detaches and deletes IMAGE.
+# such a folder says so next to it. Needs root and Debian's btrfs-progs. `unmount` detaches
+# IMAGE and keeps it (a machine that stops between sessions then finds it whole), `mount`
+# attaches a kept IMAGE again, `down` unmounts, detaches and deletes IMAGE.
 set -euo pipefail
 
 case "${1:-}" in
@@ -28,11 +29,18 @@ case "${1:-}" in
     mount -o compress-force=zstd:1,noatime "$LOOP" "$MOUNT"
     echo "compressed-folder: $IMAGE on $LOOP mounted at $MOUNT"
     ;;
-  down)
+  mount)
+    IMAGE=${2:?IMAGE}; MOUNT=${3:?MOUNTPOINT}
+    LOOP=$(losetup --find --show "$IMAGE")
+    mkdir -p "$MOUNT"
+    mount -o compress-force=zstd:1,noatime "$LOOP" "$MOUNT"
+    echo "compressed-folder: $IMAGE on $LOOP mounted at $MOUNT"
+    ;;
+  unmount | down)
     IMAGE=${2:?IMAGE}; MOUNT=${3:?MOUNTPOINT}
     umount "$MOUNT"
     for LOOP in $(losetup --associated "$IMAGE" | cut -d: -f1); do losetup --detach "$LOOP"; done
-    rm -f "$IMAGE"
+    if [ "$1" = down ]; then rm -f "$IMAGE"; fi
     ;;
   *)
     sed -n '2,3p' "$0" >&2
