@@ -280,9 +280,13 @@ impl Db {
         // (32 MB), without spilling a big transaction's pages to the WAL before its commit,
         // and its statement journals in memory: a multi-row upsert of the counters outgrows
         // the 64 KiB SQLite keeps there and would spill it to a temporary file.
+        // It stays open for the life of the process: its warm pages are its worth, and
+        // `bulk_load` sets it for a whole synth.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
+            .max_lifetime(None)
+            .idle_timeout(None)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(options.pragma("cache_size", "-32768").pragma("temp_store", "MEMORY"))
             .await
@@ -393,6 +397,53 @@ impl Db {
             Db::Sqlite { writer, .. } => Tx::Sqlite(Hold::Transaction(writer.begin_with("BEGIN IMMEDIATE").await?)),
             Db::Postgres(pool) => Tx::Postgres(Hold::Transaction(pool.begin().await?)),
         })
+    }
+
+    /// SQLite: sets the one writer for a bulk load (`minyi synth`, a fresh folder that a
+    /// failed run is thrown away with): commits are not synced (`synchronous = OFF`: a
+    /// crash of minyi loses nothing committed, a crash of the machine may spoil the file),
+    /// 1 GiB of pages, so that a batch's index pages stay in memory rather than spill to
+    /// the log before its commit, and the log copied into the database every 100,000 pages
+    /// rather than every 1,000, so that a page rewritten by many batches is copied once.
+    /// [`Db::end_bulk_load`] sets it back. PostgreSQL: nothing changes.
+    pub async fn bulk_load(&self) -> DbResult<()> {
+        self.writer_pragmas(&[
+            "PRAGMA synchronous = OFF",
+            "PRAGMA cache_size = -1048576",
+            "PRAGMA wal_autocheckpoint = 100000",
+        ])
+        .await
+    }
+
+    /// SQLite: the writer as [`Db::open_sqlite`] sets it, every commit on disk.
+    pub async fn end_bulk_load(&self) -> DbResult<()> {
+        self.writer_pragmas(&[
+            "PRAGMA synchronous = FULL",
+            "PRAGMA cache_size = -32768",
+            "PRAGMA wal_autocheckpoint = 1000",
+        ])
+        .await
+    }
+
+    /// Runs `pragmas` on the SQLite writer outside a transaction (SQLite refuses to change
+    /// `synchronous` inside one).
+    async fn writer_pragmas(&self, pragmas: &[&'static str]) -> DbResult<()> {
+        if let Db::Sqlite { writer, .. } = self {
+            let mut conn = writer.acquire().await?;
+            for &pragma in pragmas {
+                sqlx::query(pragma).execute(&mut *conn).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// SQLite: the writer's `synchronous` (0 off, 2 full) and `cache_size`; PostgreSQL: `None`.
+    pub async fn writer_settings(&self) -> DbResult<Option<(i64, i64)>> {
+        let Db::Sqlite { writer, .. } = self else { return Ok(None) };
+        let mut conn = writer.acquire().await?;
+        let synchronous = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await?;
+        let cache_size = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *conn).await?;
+        Ok(Some((synchronous, cache_size)))
     }
 
     /// Whether the database answers a trivial query.

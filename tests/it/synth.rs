@@ -93,6 +93,30 @@ async fn a_small_synth_verifies_and_counts_match() {
         );
         // A second synth into the same database is refused, not doubled.
         assert!(run(&t.app, &options).await.is_err(), "{e}");
+        // The synth wrote as a bulk load and left the writer durable again.
+        assert_eq!(t.app.db().writer_settings().await.unwrap(), durable_writer(e), "{e}");
+    }
+}
+
+/// The writer as `Db::open_sqlite` sets it: every commit synced, 32 MB of pages.
+fn durable_writer(engine: &str) -> Option<(i64, i64)> {
+    (engine == "sqlite").then_some((2, -32_768))
+}
+
+#[tokio::test]
+async fn a_bulk_load_writes_unsynced_then_durably_again() {
+    for t in engines().await {
+        let (e, db) = (t.engine, t.app.db());
+        assert_eq!(db.writer_settings().await.unwrap(), durable_writer(e), "{e}: as opened");
+        db.bulk_load().await.unwrap();
+        let bulk = (e == "sqlite").then_some((0, -1_048_576));
+        assert_eq!(db.writer_settings().await.unwrap(), bulk, "{e}: no sync, 1 GiB of pages");
+        // Writes go on as usual meanwhile.
+        let tx = db.write().await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(db.writer_settings().await.unwrap(), bulk, "{e}: kept across transactions");
+        db.end_bulk_load().await.unwrap();
+        assert_eq!(db.writer_settings().await.unwrap(), durable_writer(e), "{e}: durable again");
     }
 }
 
