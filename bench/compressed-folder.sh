@@ -12,8 +12,8 @@
 #
 # Compressing costs CPU (the kernel's workers, beside minyi's own), and a figure measured on
 # such a folder says so next to it. Needs root and Debian's btrfs-progs. `unmount` detaches
-# IMAGE and keeps it (a machine that stops between sessions then finds it whole), `mount`
-# attaches a kept IMAGE again, `down` unmounts, detaches and deletes IMAGE.
+# IMAGE and keeps it, `mount` attaches a kept IMAGE again (a file under /tmp is gone after the
+# machine restarts), `down` unmounts, detaches and deletes IMAGE.
 set -euo pipefail
 
 case "${1:-}" in
