@@ -64,8 +64,23 @@ impl SynthReport {
     }
 }
 
-/// Writes a synthetic province and `options.cases` cases with their histories.
+/// Writes a synthetic province and `options.cases` cases with their histories, as a bulk
+/// load: a run that fails is thrown away with its folder (see `Db::bulk_load`).
 pub async fn run(app: &App, options: &SynthOptions) -> anyhow::Result<SynthReport> {
+    let mut tx = app.db().write().await?;
+    let filled = db::synth::region_code_exists(&mut tx, province::PROVINCE_CODE).await?;
+    drop(tx);
+    if filled {
+        bail!("this database already holds the synthetic province {}: use a fresh one", province::PROVINCE_CODE);
+    }
+    app.db().bulk_load().await.context("setting the writer for a bulk load")?;
+    let written = write(app, options).await;
+    app.db().end_bulk_load().await.context("setting the writer back to durable commits")?;
+    written
+}
+
+/// The province, its reception days, the cases, and the counters from them.
+async fn write(app: &App, options: &SynthOptions) -> anyhow::Result<SynthReport> {
     let started = Instant::now();
     let now = app.now();
     let first_day = now - options.days.max(1) * DAY;
@@ -77,30 +92,6 @@ pub async fn run(app: &App, options: &SynthOptions) -> anyhow::Result<SynthRepor
         departments: province.departments.len(),
         ..SynthReport::default()
     };
-    let mut tx = app.db().write().await?;
-    let fresh = !db::synth::region_code_exists(&mut tx, province::PROVINCE_CODE).await?;
-    drop(tx);
-    if !fresh {
-        bail!("this database already holds the synthetic province {}: use a fresh one", province::PROVINCE_CODE);
-    }
-    // A bulk load: a run that fails is thrown away with its folder (see `Db::bulk_load`).
-    app.db().bulk_load().await.context("setting the writer for a bulk load")?;
-    let written = write(app, options, province, &mut report, started).await;
-    app.db().end_bulk_load().await.context("setting the writer back to durable commits")?;
-    written?;
-    Ok(report)
-}
-
-/// The province, its reception days, the cases, and the counters from them.
-async fn write(
-    app: &App,
-    options: &SynthOptions,
-    province: Arc<province::Province>,
-    report: &mut SynthReport,
-    started: Instant,
-) -> anyhow::Result<()> {
-    let now = app.now();
-    let first_day = now - options.days.max(1) * DAY;
     let mut tx = app.db().write().await?;
     db::synth::insert_province(&mut tx, &province, first_day - 30 * DAY).await?;
     let head = db::cases::chain_head(&mut tx).await?;
@@ -161,7 +152,7 @@ async fn write(
     app.db().analyze().await.context("refreshing the database's statistics")?;
     bar.finish();
     report.rebuild_seconds = rebuilding.elapsed().as_secs_f64();
-    Ok(())
+    Ok(report)
 }
 
 /// Makes the cases in order of arrival, numbers and chains their events after
