@@ -245,6 +245,10 @@ const READERS: u32 = 8;
 /// once). Two cores keep no more than four statements busy.
 pub const LONE_READERS: usize = 4;
 
+/// The one SQLite writer's page cache, in KiB as `PRAGMA cache_size` takes it (negative):
+/// set when it opens and again when a bulk load ends.
+const WRITER_CACHE: &str = "-32768";
+
 impl Db {
     /// Opens (creating if needed) the SQLite database in `data_dir`: WAL journal and
     /// `synchronous = FULL`, so a commit acknowledged to a user is on disk; LIKE is
@@ -288,7 +292,7 @@ impl Db {
             .max_lifetime(None)
             .idle_timeout(None)
             .acquire_timeout(Duration::from_secs(60))
-            .connect_with(options.pragma("cache_size", "-32768").pragma("temp_store", "MEMORY"))
+            .connect_with(options.pragma("cache_size", WRITER_CACHE).pragma("temp_store", "MEMORY"))
             .await
             .with_context(|| format!("cannot open the SQLite database {}", file.display()))?;
         let alone = lane::Lane::new(pool.clone(), LONE_READERS);
@@ -407,31 +411,27 @@ impl Db {
     /// rather than every 1,000, so that a page rewritten by many batches is copied once.
     /// [`Db::end_bulk_load`] sets it back. PostgreSQL: nothing changes.
     pub async fn bulk_load(&self) -> DbResult<()> {
-        self.writer_pragmas(&[
-            "PRAGMA synchronous = OFF",
-            "PRAGMA cache_size = -1048576",
-            "PRAGMA wal_autocheckpoint = 100000",
-        ])
-        .await
+        self.writer_pragmas("OFF", "-1048576", "100000").await
     }
 
-    /// SQLite: the writer as [`Db::open_sqlite`] sets it, every commit on disk.
+    /// SQLite: the writer as [`Db::open_sqlite`] sets it, every commit on disk (and the
+    /// log copied every 1,000 pages, SQLite's own default).
     pub async fn end_bulk_load(&self) -> DbResult<()> {
-        self.writer_pragmas(&[
-            "PRAGMA synchronous = FULL",
-            "PRAGMA cache_size = -32768",
-            "PRAGMA wal_autocheckpoint = 1000",
-        ])
-        .await
+        self.writer_pragmas("FULL", WRITER_CACHE, "1000").await
     }
 
-    /// Runs `pragmas` on the SQLite writer outside a transaction (SQLite refuses to change
-    /// `synchronous` inside one).
-    async fn writer_pragmas(&self, pragmas: &[&'static str]) -> DbResult<()> {
+    /// Sets the SQLite writer's `synchronous`, `cache_size` and `wal_autocheckpoint`,
+    /// outside a transaction (SQLite refuses to change `synchronous` inside one). The
+    /// values are this module's constants, never input.
+    async fn writer_pragmas(&self, synchronous: &str, cache_size: &str, autocheckpoint: &str) -> DbResult<()> {
         if let Db::Sqlite { writer, .. } = self {
             let mut conn = writer.acquire().await?;
-            for &pragma in pragmas {
-                sqlx::query(pragma).execute(&mut *conn).await?;
+            for pragma in [
+                format!("PRAGMA synchronous = {synchronous}"),
+                format!("PRAGMA cache_size = {cache_size}"),
+                format!("PRAGMA wal_autocheckpoint = {autocheckpoint}"),
+            ] {
+                sqlx::query(sqlx::AssertSqlSafe(pragma)).execute(&mut *conn).await?;
             }
         }
         Ok(())
