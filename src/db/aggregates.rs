@@ -410,13 +410,27 @@ pub async fn refill_reception(tx: &mut Tx) -> DbResult<u64> {
     Ok(rows.len() as u64)
 }
 
-/// The region paths cases are filed at, with how many cases each, in path order.
-pub async fn case_paths(tx: &mut Tx) -> DbResult<Vec<(String, i64)>> {
-    rows!(
-        tx,
-        (String, i64),
-        "SELECT region_path, CAST(COUNT(*) AS BIGINT) AS n FROM cases GROUP BY region_path ORDER BY region_path"
-    )
+/// How many cases there are (a rebuild's progress bar).
+pub async fn case_count(tx: &mut Tx) -> DbResult<i64> {
+    scalar!(tx, i64, "SELECT CAST(COUNT(*) AS BIGINT) FROM cases")
+}
+
+/// The greatest case id: a rebuild counts the cases up to it.
+pub async fn last_case_id(tx: &mut Tx) -> DbResult<Option<String>> {
+    Ok(row!(tx, (String,), "SELECT id FROM cases ORDER BY id DESC LIMIT 1")?.map(|(id,)| id))
+}
+
+/// The greatest case id below `id` (empty when there is none): where a rebuild that goes
+/// on reads from, to begin with the chunk it was writing.
+pub async fn case_id_before(tx: &mut Tx, id: &str) -> DbResult<String> {
+    Ok(row!(tx, (String,), "SELECT id FROM cases WHERE id < $1 ORDER BY id DESC LIMIT 1", id)?
+        .map(|(id,)| id)
+        .unwrap_or_default())
+}
+
+/// Whether a case with id `id` exists.
+pub async fn case_exists(tx: &mut Tx, id: &str) -> DbResult<bool> {
+    Ok(row!(tx, (String,), "SELECT id FROM cases WHERE id = $1", id)?.is_some())
 }
 
 /// Empties the copy a rebuild fills, and forgets how far a rebuild had filled it.
@@ -462,34 +476,28 @@ pub async fn swap(tx: &mut Tx) -> DbResult<()> {
     Ok(())
 }
 
-/// The next `limit` cases filed at `path`, by id after `after_id`.
-pub async fn cases_in_path_after(tx: &mut Tx, path: &str, after_id: &str, limit: i64) -> DbResult<Vec<CaseFacts>> {
+/// The next `limit` cases by id after `after_id`, up to `through_id`. Case ids begin with
+/// the time they were made, so this reads the cases in the order they came, and the newest
+/// part of a big database, which its page cache holds, last.
+pub async fn cases_after(tx: &mut Tx, after_id: &str, through_id: &str, limit: i64) -> DbResult<Vec<CaseFacts>> {
     rows!(
         tx,
         CaseFacts,
         "SELECT id, created_at, region_path, channel, category, unit_id, representative_id, title, body FROM cases
-         WHERE region_path = $1 AND id > $2 ORDER BY id LIMIT $3",
-        path,
+         WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3",
         after_id,
+        through_id,
         limit
     )
 }
 
-/// Assignments of the cases filed at `path` whose ids lie from `first` to `last`.
-pub async fn assignments_in_path_between(
-    tx: &mut Tx,
-    path: &str,
-    first: &str,
-    last: &str,
-) -> DbResult<Vec<(String, AssignmentFact)>> {
+/// Assignments of the cases whose ids lie from `first` to `last`, by case.
+pub async fn assignments_between(tx: &mut Tx, first: &str, last: &str) -> DbResult<Vec<(String, AssignmentFact)>> {
     let rows = rows!(
         tx,
         (String, String, String, i64),
-        // The path's cases first, as in `db::cases::events_in_path_between`.
-        "SELECT a.case_id, a.id, a.department_id, a.created_at FROM cases c CROSS JOIN assignments a
-         WHERE a.case_id = c.id AND c.region_path = $1 AND c.id >= $2 AND c.id <= $3
-         ORDER BY a.case_id, a.created_at, a.id",
-        path,
+        "SELECT case_id, id, department_id, created_at FROM assignments WHERE case_id >= $1 AND case_id <= $2
+         ORDER BY case_id, created_at, id",
         first,
         last
     )?;

@@ -449,23 +449,6 @@ pub async fn events_between(tx: &mut Tx, first: &str, last: &str) -> DbResult<Ve
     Ok(rows.into_iter().map(CaseEvent::from).collect())
 }
 
-/// The events of the cases filed at region path `path` whose ids lie from `first` to
-/// `last`, by case and in order (the cockpit's rebuild, one region at a time).
-pub async fn events_in_path_between(tx: &mut Tx, path: &str, first: &str, last: &str) -> DbResult<Vec<CaseEvent>> {
-    let rows = rows!(
-        tx,
-        EventRow,
-        // CROSS JOIN keeps SQLite walking the path's cases first (by `cases_region_path`),
-        // not the id range of every event, which spans the cases of every other path.
-        "SELECT e.* FROM cases c CROSS JOIN case_events e
-         WHERE e.case_id = c.id AND c.region_path = $1 AND c.id >= $2 AND c.id <= $3 ORDER BY e.case_id, e.seq",
-        path,
-        first,
-        last
-    )?;
-    Ok(rows.into_iter().map(CaseEvent::from).collect())
-}
-
 /// Events after `after_seq`, in order, at most `limit` (for the chain check).
 pub async fn events_after(tx: &mut Tx, after_seq: i64, limit: i64) -> DbResult<Vec<CaseEvent>> {
     let rows = rows!(tx, EventRow, "SELECT * FROM case_events WHERE seq > $1 ORDER BY seq LIMIT $2", after_seq, limit)?;

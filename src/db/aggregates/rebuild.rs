@@ -5,9 +5,10 @@
 use super::super::{DbResult, Tx};
 
 /// Where a rebuild stands: it counts the history up to event `mark`; of the chunk of
-/// region paths `chunk_first` to `chunk_last` (in `case_paths` order), the first
-/// `rows_done` summed rows are written; the chunks before it counted `cases_before` cases
-/// and `events_before` events.
+/// cases with ids from `chunk_first` to `chunk_last`, the first `rows_done` summed rows
+/// are written; the chunks before it counted `cases_before` cases and `events_before`
+/// events. (A note of a rebuild before 2026-12-02, which read by region and named region
+/// paths here, names no case: the next rebuild starts afresh.)
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RebuildProgress {
     pub mark: i64,
