@@ -19,20 +19,31 @@ async fn noted(t: &TestDb) -> Option<RebuildProgress> {
     rebuild_progress(&mut tx).await.expect("the rebuild's progress")
 }
 
+/// The demo county with its cases: how many cases a rebuild counts, and the counters kept
+/// as events happened.
+async fn demo_cases(t: &TestDb) -> (u64, Vec<String>) {
+    load_demo(t).await;
+    minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
+    let total = cockpit::cases_to_rebuild(t.db()).await.expect("a count");
+    (total, cockpit::dump_aggregates(t.db()).await.expect("dump"))
+}
+
+/// A rebuild in [`SMALL`] chunks, asked to stop once its first chunk is summed.
+async fn stopped_after_first_chunk(t: &TestDb) -> cockpit::Rebuilt {
+    let stop = Stop::default();
+    cockpit::rebuild_aggregates_in_chunks(t.db(), SMALL, &stop, async |_| stop.request())
+        .await
+        .unwrap_or_else(|e| panic!("{}: rebuild: {e:?}", t.engine))
+}
+
 #[tokio::test]
 async fn a_stopped_rebuild_goes_on_from_where_it_stopped() {
     for t in engines().await {
-        load_demo(&t).await;
-        minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
-        let total = cockpit::cases_to_rebuild(t.db()).await.expect("a count");
-        let maintained = cockpit::dump_aggregates(t.db()).await.expect("dump");
+        let (total, maintained) = demo_cases(&t).await;
 
         // Asked to stop once its first chunk is summed: the chunk's writer stops after its
         // first transaction, and nothing is swapped in.
-        let stop = Stop::default();
-        let first = cockpit::rebuild_aggregates_in_chunks(t.db(), SMALL, &stop, async |_| stop.request())
-            .await
-            .unwrap_or_else(|e| panic!("{}: rebuild: {e:?}", t.engine));
+        let first = stopped_after_first_chunk(&t).await;
         assert!(first.stopped && !first.resumed, "{}: {first:?}", t.engine);
         assert!(first.cases < total, "{}: {first:?} of {total}", t.engine);
         assert_eq!(cockpit::dump_aggregates(t.db()).await.expect("dump"), maintained, "{}: untouched", t.engine);
@@ -80,16 +91,10 @@ async fn a_stopped_rebuild_goes_on_from_where_it_stopped() {
 #[tokio::test]
 async fn a_note_that_names_no_case_is_not_gone_on_with() {
     for t in engines().await {
-        load_demo(&t).await;
-        minyi::demo::load_demo_cases(&t.app).await.expect("demo cases");
-        let total = cockpit::cases_to_rebuild(t.db()).await.expect("a count");
-        let maintained = cockpit::dump_aggregates(t.db()).await.expect("dump");
+        let (total, maintained) = demo_cases(&t).await;
         // A stopped rebuild leaves some rows in the spare counters; its note is then made
         // one of a rebuild that read by region (before 2026-12-02), naming region paths.
-        let stop = Stop::default();
-        cockpit::rebuild_aggregates_in_chunks(t.db(), SMALL, &stop, async |_| stop.request())
-            .await
-            .unwrap_or_else(|e| panic!("{}: rebuild: {e:?}", t.engine));
+        stopped_after_first_chunk(&t).await;
         let mut note = noted(&t).await.unwrap_or_else(|| panic!("{}: no note", t.engine));
         (note.chunk_first, note.chunk_last) = ("330000".into(), "330000/331000/331002".into());
         let mut tx = t.write().await;
