@@ -14,6 +14,8 @@
 #   memory   the server's peak RSS (VmHWM) during each run, reset between runs.
 # Prints one line per measurement; nothing is written outside a temporary folder.
 # BENCH_DATA=DIR measures a data folder already filled by `minyi --data DIR synth` (kept).
+# BENCH_TOWN / BENCH_MEDIAN_TOWN name the two towns (region ids) instead of finding them: at
+# ten million cases each search reads the whole cases table (a minute and more, cold).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,7 +82,9 @@ fi
 
 $BIN serve --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+# A big folder can take a minute to open after a run (its statistics refreshed): wait up to five.
+for _ in $(seq 1 1500); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "bench: the server did not start (log: $WORK/serve.log)" >&2; cat "$WORK/serve.log" >&2; exit 1; }
 BASE=http://127.0.0.1:$PORT
 
 # A signed-in administrator (the demo's), for the staff pages.
@@ -138,7 +142,9 @@ serial cockpit_root "$BASE/cockpit"
 # The town with the most cases (SQLite: read with the sqlite3 shell; PostgreSQL: psql).
 BUSIEST="SELECT r.id FROM regions r JOIN cases c ON c.region_path = r.path WHERE r.level = 'town'
   GROUP BY r.id ORDER BY COUNT(*) DESC LIMIT 1"
-if [ "$ENGINE" = sqlite ]; then
+if [ -n "${BENCH_TOWN:-}" ]; then
+  TOWN=$BENCH_TOWN
+elif [ "$ENGINE" = sqlite ]; then
   TOWN=$(sqlite3 "$MINYI_DATA/minyi.db" "$BUSIEST" 2>/dev/null || true)
 else
   TOWN=$(psql -At "$DATABASE_URL" -c "$BUSIEST" 2>/dev/null || true)
@@ -154,7 +160,9 @@ MEDIAN="SELECT id FROM (SELECT r.id, COUNT(*) AS n FROM regions r JOIN cases c O
   WHERE r.level = 'town' GROUP BY r.id) AS towns ORDER BY n, id
   LIMIT 1 OFFSET (SELECT COUNT(DISTINCT c.region_path) FROM cases c JOIN regions r ON r.path = c.region_path
   WHERE r.level = 'town') / 2"
-if [ "$ENGINE" = sqlite ]; then
+if [ -n "${BENCH_MEDIAN_TOWN:-}" ]; then
+  MIDDLE=$BENCH_MEDIAN_TOWN
+elif [ "$ENGINE" = sqlite ]; then
   MIDDLE=$(sqlite3 "$MINYI_DATA/minyi.db" "$MEDIAN" 2>/dev/null || true)
 else
   MIDDLE=$(psql -At "$DATABASE_URL" -c "$MEDIAN" 2>/dev/null || true)
