@@ -249,6 +249,12 @@ pub const LONE_READERS: usize = 4;
 /// set when it opens and again when a bulk load ends.
 const WRITER_CACHE: &str = "-32768";
 
+/// How many pages the SQLite writer lets its log hold before it copies them into the
+/// database file itself, inside a commit (SQLite's default is 1,000): `serve` copies the
+/// log every [`crate::jobs::CHECKPOINT_INTERVAL`] on a reading connection, on the other
+/// core, so the writer's own checkpoint is only a bound on the log's size.
+const WRITER_AUTOCHECKPOINT: &str = "16000";
+
 impl Db {
     /// Opens (creating if needed) the SQLite database in `data_dir`: WAL journal and
     /// `synchronous = FULL`, so a commit acknowledged to a user is on disk; LIKE is
@@ -292,7 +298,12 @@ impl Db {
             .max_lifetime(None)
             .idle_timeout(None)
             .acquire_timeout(Duration::from_secs(60))
-            .connect_with(options.pragma("cache_size", WRITER_CACHE).pragma("temp_store", "MEMORY"))
+            .connect_with(
+                options
+                    .pragma("cache_size", WRITER_CACHE)
+                    .pragma("temp_store", "MEMORY")
+                    .pragma("wal_autocheckpoint", WRITER_AUTOCHECKPOINT),
+            )
             .await
             .with_context(|| format!("cannot open the SQLite database {}", file.display()))?;
         let alone = lane::Lane::new(pool.clone(), LONE_READERS);
@@ -334,9 +345,9 @@ impl Db {
 
     /// SQLite: copies the pages the write-ahead log holds into the database file
     /// (`PRAGMA wal_checkpoint(PASSIVE)`: it waits for no lock and blocks no one), on a
-    /// reading connection. The writer checkpoints by itself inside a commit once the log
-    /// holds 1,000 pages, holding up the batch of cases that commit carries; `serve` runs
-    /// this often enough that the writer's own checkpoint finds nothing left to copy.
+    /// reading connection. The writer checkpoints by itself inside a commit only once the
+    /// log holds [`WRITER_AUTOCHECKPOINT`] pages, holding up the batch of cases that commit
+    /// carries; `serve` runs this often enough that the log seldom grows that far.
     /// PostgreSQL: nothing to do, `None`.
     pub async fn checkpoint(&self) -> DbResult<Option<Checkpointed>> {
         if self.engine() == Engine::Postgres {
@@ -415,9 +426,9 @@ impl Db {
     }
 
     /// SQLite: the writer as [`Db::open_sqlite`] sets it, every commit on disk (and the
-    /// log copied every 1,000 pages, SQLite's own default).
+    /// log copied by the writer itself only past [`WRITER_AUTOCHECKPOINT`] pages).
     pub async fn end_bulk_load(&self) -> DbResult<()> {
-        self.writer_pragmas("FULL", WRITER_CACHE, "1000").await
+        self.writer_pragmas("FULL", WRITER_CACHE, WRITER_AUTOCHECKPOINT).await
     }
 
     /// Sets the SQLite writer's `synchronous`, `cache_size` and `wal_autocheckpoint`,
@@ -437,13 +448,15 @@ impl Db {
         Ok(())
     }
 
-    /// SQLite: the writer's `synchronous` (0 off, 2 full) and `cache_size`; PostgreSQL: `None`.
-    pub async fn writer_settings(&self) -> DbResult<Option<(i64, i64)>> {
+    /// SQLite: the writer's `synchronous` (0 off, 2 full), `cache_size` and
+    /// `wal_autocheckpoint`; PostgreSQL: `None`.
+    pub async fn writer_settings(&self) -> DbResult<Option<(i64, i64, i64)>> {
         let Db::Sqlite { writer, .. } = self else { return Ok(None) };
         let mut conn = writer.acquire().await?;
         let synchronous = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await?;
         let cache_size = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *conn).await?;
-        Ok(Some((synchronous, cache_size)))
+        let autocheckpoint = sqlx::query_scalar("PRAGMA wal_autocheckpoint").fetch_one(&mut *conn).await?;
+        Ok(Some((synchronous, cache_size, autocheckpoint)))
     }
 
     /// Whether the database answers a trivial query.

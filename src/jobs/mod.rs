@@ -13,9 +13,9 @@ use crate::app::App;
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(300);
 
 /// How often `serve` copies SQLite's write-ahead log into the database file
-/// ([`crate::db::Db::checkpoint`]): often enough that the writer's own checkpoint (at 1,000
-/// pages) finds nothing left to copy even at the intake's full rate (a profile of the intake
-/// benchmark shows no checkpoint on the writer's thread).
+/// ([`crate::db::Db::checkpoint`]), on the other core: often enough that the log seldom
+/// reaches the writer's own threshold even at the intake's full rate (a profile of the
+/// intake benchmark shows no checkpoint on the writer's thread).
 pub const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 
 /// Checkpoints SQLite's log every [`CHECKPOINT_INTERVAL`] on a reading connection, so the
