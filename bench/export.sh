@@ -12,6 +12,7 @@
 # and the server's peak resident memory (VmHWM) during the export.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 CASES=${1:-200000}
 DURATION=${DURATION:-10}
@@ -38,11 +39,9 @@ echo "engine=sqlite cases=$CASES format=$FORMAT part_rows=$PART_ROWS duration=${
 
 $BIN serve --listen "127.0.0.1:$PORT" --export-part-rows "$PART_ROWS" >"$WORK/serve.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 BASE=http://127.0.0.1:$PORT
-COOKIE=$(curl -s -i -H 'Content-Type: application/json' -d '{"username":"admin","password":"minyi-demo-2026"}' \
-  "$BASE/api/v1/session" | sed -n 's/^[Ss]et-[Cc]ookie: \(minyi_session=[^;]*\).*/\1/p' | head -n1)
-[ -n "$COOKIE" ] || { echo "bench: cannot sign in" >&2; exit 1; }
+wait_for_server "$BASE" "$WORK/serve.log"
+COOKIE=$(sign_in "$BASE")
 CASE_ID=$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/cases?status=closed&page=1" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 

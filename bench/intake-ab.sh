@@ -11,6 +11,7 @@
 # Prints one line per run. Every run adds its cases to the folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -25,12 +26,11 @@ BASE=http://127.0.0.1:$PORT
 for BIN in "$@"; do
   "$BIN" --data "$DATA" serve --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
   SERVER=$!
-  for _ in $(seq 1 150); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.2; done
+  wait_for_server "$BASE" "$WORK/serve.log"
   if [ -n "${REP_IDS_FROM:-}" ]; then
     cp "$REP_IDS_FROM" "$WORK/rep-ids"
   elif [ ! -s "$WORK/rep-ids" ]; then
-    ADMIN=$(curl -s -i -H 'Content-Type: application/json' -d '{"username":"admin","password":"minyi-demo-2026"}' \
-      "$BASE/api/v1/session" | sed -n 's/^[Ss]et-[Cc]ookie: \(minyi_session=[^;]*\).*/\1/p' | head -n1)
+    ADMIN=$(sign_in "$BASE")
     bench/rep_ids.py "$BASE" "$ADMIN" >"$WORK/rep-ids"
   fi
   export REP_IDS=$WORK/rep-ids  # read by bench/post.lua

@@ -13,6 +13,7 @@
 # comm,dso`. Every run adds its cases to the folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 DATA=${BENCH_DATA:?set BENCH_DATA to a data folder filled by minyi synth and bench/run.sh}
 BIN=${BIN:-target/release/minyi}
@@ -29,12 +30,8 @@ command -v perf >/dev/null || { echo "intake-profile: install linux-perf" >&2; e
 "$BIN" --data "$DATA" serve --listen "127.0.0.1:$PORT" >"$OUT/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT
-# A big folder can take a minute to open: wait up to five.
-for _ in $(seq 1 1500); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.2; done
-curl -sf "$BASE/healthz" >/dev/null || { echo "intake-profile: the server did not start" >&2; cat "$OUT/serve.log" >&2; exit 1; }
-COOKIE=$(curl -s -i -H 'Content-Type: application/json' -d '{"username":"admin","password":"minyi-demo-2026"}' \
-  "$BASE/api/v1/session" | sed -n 's/^[Ss]et-[Cc]ookie: \(minyi_session=[^;]*\).*/\1/p' | head -n1)
-[ -n "$COOKIE" ] || { echo "intake-profile: cannot sign in" >&2; exit 1; }
+wait_for_server "$BASE" "$OUT/serve.log"
+COOKIE=$(sign_in "$BASE")
 bench/rep_ids.py "$BASE" "$COOKIE" >"$OUT/rep-ids"
 export REP_IDS=$OUT/rep-ids  # read by bench/post.lua
 

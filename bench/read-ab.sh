@@ -11,6 +11,7 @@
 # Prints one line per binary and path: requests/s, p99, context switches and CPU µs a request.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 DATA=${BENCH_DATA:?set BENCH_DATA to a data folder filled by minyi synth and minyi demo}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -23,9 +24,8 @@ trap 'kill "$SERVER" 2>/dev/null || true; rm -f "$STAT"' EXIT
 for BIN in "$@"; do
   "$BIN" --data "$DATA" serve --listen "127.0.0.1:$PORT" >/dev/null 2>&1 &
   SERVER=$!
-  for _ in $(seq 1 150); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.2; done
-  COOKIE=$(curl -s -i -H 'Content-Type: application/json' -d '{"username":"admin","password":"minyi-demo-2026"}' \
-    "$BASE/api/v1/session" | sed -n 's/^[Ss]et-[Cc]ookie: \(minyi_session=[^;]*\).*/\1/p' | head -n1)
+  wait_for_server "$BASE"
+  COOKIE=$(sign_in "$BASE")
   CASE_ID=${CASE_ID:-$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/cases?status=closed&page=1" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')}
   CODE=$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/cases/$CASE_ID" \

@@ -18,6 +18,7 @@
 # ten million cases each search reads the whole cases table (a minute and more, cold).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 CASES=${1:-100000}
 DURATION=${DURATION:-10}
@@ -82,15 +83,11 @@ fi
 
 $BIN serve --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 SERVER=$!
-# A big folder can take a minute to open after a run (its statistics refreshed): wait up to five.
-for _ in $(seq 1 1500); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
-curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "bench: the server did not start (log: $WORK/serve.log)" >&2; cat "$WORK/serve.log" >&2; exit 1; }
 BASE=http://127.0.0.1:$PORT
+wait_for_server "$BASE" "$WORK/serve.log"
 
 # A signed-in administrator (the demo's), for the staff pages.
-COOKIE=$(curl -s -i -H 'Content-Type: application/json' -d '{"username":"admin","password":"minyi-demo-2026"}' \
-  "$BASE/api/v1/session" | sed -n 's/^[Ss]et-[Cc]ookie: \(minyi_session=[^;]*\).*/\1/p' | head -n1)
-[ -n "$COOKIE" ] || { echo "bench: cannot sign in" >&2; exit 1; }
+COOKIE=$(sign_in "$BASE")
 # One synthetic case and one synthetic deputy, read through the API.
 FIRST=$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/cases?status=closed&page=1")
 CASE_ID=$(printf '%s' "$FIRST" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
