@@ -50,8 +50,12 @@ for BIN in "$@"; do
   phases=$(curl -s "$BASE/metrics" | awk '
     /^minyi_intake_batch_cases_sum / {cases=$2} /^minyi_intake_batch_cases_count / {batches=$2}
     /^minyi_intake_phase_seconds_sum/ {split($1, a, "\""); ms[a[2]]=$2*1000}
-    END {if (batches > 0) printf "batches=%d cases_per_batch=%.1f ms_per_batch: begin=%.2f check=%.2f write=%.2f commit=%.2f",
-      batches, cases/batches, ms["begin"]/batches, ms["check"]/batches, ms["write"]/batches, ms["commit"]/batches}')
+    /^minyi_cockpit_fold_seconds_sum / {fold_s=$2} /^minyi_cockpit_fold_seconds_count / {folds=$2}
+    /^minyi_cockpit_fold_seconds\{quantile="1"\}/ {fold_max=$2}
+    END {if (batches > 0) printf "batches=%d cases_per_batch=%.1f ms_per_batch: begin=%.2f check=%.2f write=%.2f carry=%.2f commit=%.2f",
+      batches, cases/batches, ms["begin"]/batches, ms["check"]/batches, ms["write"]/batches, ms["carry"]/batches,
+      ms["commit"]/batches;
+      if (folds > 0) printf " folds=%d fold_ms_mean=%.1f fold_ms_max=%.1f fold_s_total=%.1f", folds, fold_s*1000/folds, fold_max*1000, fold_s}')
   echo "intake_post bin=$BIN rps=$rps p50=$p50 p99=$p99 non2xx=${non2xx:-0} $phases"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
 done

@@ -9,12 +9,9 @@
 //! never scans the cases table for its figures; it sums `agg_*` rows over a region
 //! subtree and a range of cohort days.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::app::App;
 use crate::db::aggregates::{self, Additions, CaseKey};
 use crate::db::{self, Db, Tx};
 use crate::domain::calendar::cst_date;
@@ -23,8 +20,10 @@ use crate::domain::tally::{HistoryEvent, tally};
 use crate::domain::words::hot_words;
 use crate::error::Result;
 
+mod fold;
 mod rebuild;
 mod view;
+pub use fold::*;
 pub use rebuild::*;
 pub use view::*;
 
@@ -123,92 +122,6 @@ pub fn submission_additions(case: &Case, event: &CaseEvent, words: &[String]) ->
     additions.words(&key, words);
     additions.case(&key, &tally(&[history_event(event)], &[]));
     additions
-}
-
-/// Submissions folded into the counters in one transaction: about a second of the intake
-/// at its full rate. The more cases a fold takes, the more of them share a row (a region's
-/// and a day's); with cases from all over the province 4,000 took 15–25% more cases a
-/// second than 1,000, for no higher p99 (README, "The fold four times as big").
-pub const FOLD_CASES: i64 = 4000;
-
-/// A fold's sums: the counters, and the open cases by due day (`db::open_due::moved`).
-type Folded<'a> = (Additions, Vec<(&'a str, NaiveDate, i64)>);
-
-/// Adds the counters of every submission the intake left to be counted
-/// (`aggregates::defer`), and the open ones among the open cases by due day,
-/// [`FOLD_CASES`] at a time, and returns how many. The cockpit
-/// folds before it reads, so it counts every case acknowledged before it was asked;
-/// `serve` folds every [`crate::jobs::FOLD_INTERVAL`]. The cases are read and their
-/// counters summed on a reading connection; the writer is held only to take them and
-/// add the sums, and not at all when nothing waits.
-pub async fn fold_pending(db: &Db) -> Result<u64> {
-    fold_pending_in_chunks(db, FOLD_CASES).await
-}
-
-/// [`fold_pending`], `chunk` submissions a transaction (the tests take a few at a time).
-pub async fn fold_pending_in_chunks(db: &Db, chunk: i64) -> Result<u64> {
-    let mut folded = 0;
-    loop {
-        let (pending, seqs, cases, events) = {
-            let mut tx = db.read().await?;
-            let pending = aggregates::first_pending(&mut tx, chunk).await?;
-            if pending.is_empty() {
-                return Ok(folded);
-            }
-            let ids: Vec<&str> = pending.iter().map(|p| p.case_id.as_str()).collect();
-            let seqs: Vec<i64> = pending.iter().map(|p| p.seq).collect();
-            let cases: HashMap<String, Case> =
-                db::cases::get_many(&mut tx, &ids).await?.into_iter().map(|c| (c.id.clone(), c)).collect();
-            let events: HashMap<i64, CaseEvent> =
-                db::cases::events_by_seq(&mut tx, &seqs).await?.into_iter().map(|e| (e.seq, e)).collect();
-            (pending, seqs, cases, events)
-        };
-        let sum = |taken: &dyn Fn(i64) -> bool| -> Result<Folded> {
-            let mut sums = Additions::default();
-            let mut open = Vec::new();
-            for p in pending.iter().filter(|p| taken(p.seq)) {
-                let (Some(case), Some(event)) = (cases.get(&p.case_id), events.get(&p.seq)) else {
-                    let what = format!("the submission {} of case {} to count is not stored", p.seq, p.case_id);
-                    return Err(anyhow::anyhow!(what).into());
-                };
-                sums.absorb(submission_additions(case, event, &p.words));
-                open.extend(p.open.as_ref().map(|(path, due)| (path.as_str(), *due, 1)));
-            }
-            Ok((sums, open))
-        };
-        let sums = sum(&|_| true)?;
-        let mut tx = db.write().await?;
-        let taken = aggregates::take_pending(&mut tx, &seqs).await?;
-        let (sums, open) = if taken.len() == pending.len() {
-            sums
-        } else {
-            // Another fold (another server on PostgreSQL) took some of them meanwhile.
-            let taken: std::collections::HashSet<i64> = taken.iter().copied().collect();
-            sum(&|seq| taken.contains(&seq))?
-        };
-        aggregates::apply(&mut tx, &sums).await?;
-        db::open_due::moved(&mut tx, &open).await?;
-        tx.commit().await?;
-        folded += taken.len() as u64;
-        if (pending.len() as i64) < chunk {
-            return Ok(folded);
-        }
-    }
-}
-
-/// [`fold_pending`] for `app`, told to `/metrics`: `minyi_cockpit_fold_cases` (the cases a
-/// fold counted) and `minyi_cockpit_fold_seconds` (how long it took, reading included) —
-/// a fold holds the writer, so it shows in the intake's slowest answers.
-pub async fn fold_pending_for(app: &App) -> Result<u64> {
-    let started = std::time::Instant::now();
-    let folded = fold_pending(app.db()).await?;
-    if folded > 0 {
-        metrics::with_local_recorder(app.metrics(), || {
-            metrics::histogram!("minyi_cockpit_fold_cases").record(folded as f64);
-            metrics::histogram!("minyi_cockpit_fold_seconds").record(started.elapsed().as_secs_f64());
-        });
-    }
-    Ok(folded)
 }
 
 /// A case's hot words, from its title and body (word segmentation: the intake

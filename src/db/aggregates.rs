@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 use super::{DbResult, Tx};
 
+mod carried;
 mod pending;
 mod read;
 mod rebuild;
@@ -28,7 +29,8 @@ use crate::domain::meeting::{Meeting, MeetingKind, MeetingState};
 use crate::domain::rates::buckets_of;
 use crate::domain::reception::{ReceptionCount, ReceptionDay, count_of};
 use crate::domain::tally::{AssignmentFact, CaseCounts, DeptCounts, Tally};
-pub use pending::{Pending, clear_pending, defer, first_pending, pending_open, take_pending};
+pub use carried::{Carried, Carry, carry, clear_fold, noted_fold};
+pub use pending::{Pending, clear_pending, defer, first_pending, pending_open, pending_through, take_pending};
 pub use read::*;
 pub use rebuild::{RebuildProgress, rebuild_progress, save_rebuild_progress};
 
@@ -188,6 +190,13 @@ impl Additions {
     /// Moves up to `rows` rows (in key order, the cases' first) and every station's latest
     /// day into additions of their own, for writing in parts.
     pub fn take_first(&mut self, rows: usize) -> Additions {
+        let last_days = std::mem::take(&mut self.last_days);
+        Additions { last_days, ..self.take_first_rows(rows) }
+    }
+
+    /// Moves up to `rows` counter rows (in key order, the cases' first) into additions of
+    /// their own, the stations' latest days left behind.
+    fn take_first_rows(&mut self, rows: usize) -> Additions {
         fn take<K: Ord, V>(from: &mut BTreeMap<K, V>, into: &mut BTreeMap<K, V>, left: &mut usize) {
             while *left > 0 {
                 let Some((k, v)) = from.pop_first() else { return };
@@ -195,13 +204,33 @@ impl Additions {
                 *left -= 1;
             }
         }
-        let mut part = Additions { last_days: std::mem::take(&mut self.last_days), ..Additions::default() };
+        let mut part = Additions::default();
         let mut left = rows;
         take(&mut self.cases, &mut part.cases, &mut left);
         take(&mut self.departments, &mut part.departments, &mut left);
         take(&mut self.words, &mut part.words, &mut left);
         take(&mut self.reception, &mut part.reception, &mut left);
         part
+    }
+
+    /// Moves up to `rows` rows into additions of their own, in key order, the cases' first
+    /// and the stations' latest days last, one a row ([`carried`]'s slices: a fold's
+    /// stations are thousands of statements, spread like its rows).
+    pub fn take_slice(&mut self, rows: usize) -> Additions {
+        let mut part = self.take_first_rows(rows);
+        let mut left = rows - part.len();
+        while left > 0 {
+            let Some((unit, day)) = self.last_days.pop_first() else { break };
+            part.last_days.insert(unit, day);
+            left -= 1;
+        }
+        part
+    }
+
+    /// How many rows [`Additions::take_slice`] counts: the counter rows and the stations'
+    /// latest days.
+    pub fn slice_len(&self) -> usize {
+        self.len() + self.last_days.len()
     }
 
     /// How many counter rows are left to write (a station's latest day is not one).

@@ -164,9 +164,15 @@ pub enum Db {
         file: PathBuf,
         /// Up to [`LONE_READERS`] of `pool`'s connections, lent for lone reads.
         alone: std::sync::Arc<lane::Lane<Sqlite>>,
+        /// The fold the intake's batches carry, if one is in progress ([`Db::carried_fold`]).
+        carried: CarriedFold,
     },
     Postgres(PgPool),
 }
+
+/// The fold of new cases that the intake's batches carry a slice at a time
+/// ([`aggregates::carry`]), held by whoever adds to it until their transaction commits.
+pub type CarriedFold = std::sync::Arc<tokio::sync::Mutex<Option<aggregates::Carried>>>;
 
 /// A transaction on either engine. Reads and writes both go through one; so does a
 /// lone read that needs no snapshot ([`Db::read_alone`]), on a connection outside any
@@ -307,7 +313,7 @@ impl Db {
             .await
             .with_context(|| format!("cannot open the SQLite database {}", file.display()))?;
         let alone = lane::Lane::new(pool.clone(), LONE_READERS);
-        Ok(Db::Sqlite { pool, writer, file, alone })
+        Ok(Db::Sqlite { pool, writer, file, alone, carried: CarriedFold::default() })
     }
 
     pub async fn open_postgres(url: &str) -> anyhow::Result<Db> {
@@ -319,6 +325,16 @@ impl Db {
             .await
             .context("cannot connect to PostgreSQL")?;
         Ok(Db::Postgres(pool))
+    }
+
+    /// SQLite: the fold the intake's batches carry ([`aggregates::carry`]), so that the one
+    /// writer is never held by a whole fold. PostgreSQL: `None`; its writers do not queue
+    /// behind one another, and a fold is one transaction there.
+    pub fn carried_fold(&self) -> Option<&CarriedFold> {
+        match self {
+            Db::Sqlite { carried, .. } => Some(carried),
+            Db::Postgres(_) => None,
+        }
     }
 
     pub fn engine(&self) -> Engine {

@@ -38,20 +38,22 @@ pub fn spawn_checkpoints(app: App) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// How often `serve` adds the counters of the cases the intake left to be counted
-/// ([`crate::actions::cockpit::fold_pending`]): long enough that a fold adds a region's and
-/// a day's counter rows once for many cases, short enough that the table of cases waiting
-/// stays small. The cockpit folds before it reads whatever the time.
+/// How often `serve` sums the counters of the cases the intake left to be counted, for the
+/// intake's batches to add ([`crate::actions::cockpit::plan_fold`]; on PostgreSQL it adds
+/// them itself): long enough that a fold adds a region's and a day's counter rows once for
+/// many cases, short enough that the table of cases waiting stays small. The cockpit folds
+/// before it reads whatever the time.
 pub const FOLD_INTERVAL: Duration = Duration::from_secs(1);
 
-/// Folds the cases waiting to be counted every [`FOLD_INTERVAL`], until the task is dropped.
+/// Plans a fold of the cases waiting to be counted every [`FOLD_INTERVAL`], until the task is
+/// dropped.
 pub fn spawn_folds(app: App) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(FOLD_INTERVAL);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            if let Err(error) = crate::actions::cockpit::fold_pending_for(&app).await {
+            if let Err(error) = crate::actions::cockpit::plan_fold_for(&app).await {
                 tracing::error!(error = %error, "adding the new cases to the cockpit's counters failed");
             }
         }

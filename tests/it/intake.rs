@@ -391,3 +391,96 @@ async fn open_cases_by_due_day_are_added_by_the_fold() {
         assert_eq!(open_due().await, folded, "{e}: folded equals counted from the cases");
     }
 }
+
+/// On SQLite the intake's own batches add a fold a slice at a time (`cockpit::carry_fold`):
+/// `plan_fold` sums the waiting cases and writes nothing; each batch adds a slice of its
+/// rows and notes in `agg_fold` how many; a server that stops half-way (the fold forgotten
+/// in memory, the note kept) goes on past the rows noted, so each case is counted once, as
+/// a rebuild from the history counts it; a fold whose cases a rebuild took adds nothing.
+/// On PostgreSQL `plan_fold` folds at once and a batch carries nothing.
+#[tokio::test]
+async fn a_fold_carried_by_the_intake_counts_each_case_once_after_a_stop() {
+    use minyi::actions::cockpit;
+    use minyi::db::aggregates;
+    for t in engines().await {
+        let e = t.engine;
+        let carries = t.db().carried_fold().is_some();
+        assert_eq!(carries, e == "sqlite", "{e}: only SQLite's intake carries folds");
+        load_demo(&t).await;
+        let deputy = actor(&t, "deputy").await;
+        let raw = async || aggregates::dump(&mut t.read().await).await.expect("dump");
+        let noted = async || aggregates::noted_fold(&mut t.read().await).await.expect("note");
+        let submit = async |i: usize| {
+            let fields = crate::support::to_deputy(&deputy, &format!("第{i}件：菜市场门口积水，雨天进出不便。"));
+            cases::submit(&t.app, &fields).await.unwrap_or_else(|err| panic!("{e}: a submission: {err:?}"));
+        };
+        // Adds `rows` rows of the carried fold in a transaction of its own, as a batch does.
+        let carry = async |rows: usize, remember: bool| {
+            let mut tx = t.write().await;
+            let carrying = cockpit::carry_fold_rows(t.db(), &mut tx, rows).await.expect("a slice");
+            tx.commit().await.expect("commit");
+            match carrying {
+                Some(carrying) if remember => carrying.committed(),
+                Some(forgotten) => drop(forgotten),
+                None => {}
+            }
+        };
+        cockpit::fold_pending(t.db()).await.expect("a fold");
+        for i in 0..6 {
+            submit(i).await;
+        }
+        let before = raw().await;
+        let folded = cockpit::plan_fold(t.db()).await.expect("a plan");
+        if !carries {
+            assert_eq!(folded, 6, "{e}: the fold is done at once");
+            carry(5, true).await;
+            assert_eq!(noted().await, None, "{e}");
+            continue;
+        }
+        assert_eq!(folded, 0, "{e}: a plan counts nothing yet");
+        assert_eq!(raw().await, before, "{e}: a plan writes nothing");
+        assert_eq!(noted().await, None, "{e}");
+        carry(5, true).await;
+        let (last_seq, cases, rows_done) = noted().await.expect("the first slice notes the fold");
+        assert_eq!((cases, rows_done), (6, 5), "{e}: up to submission {last_seq}");
+        assert_ne!(raw().await, before, "{e}: the first slice is added");
+        carry(7, true).await;
+        assert_eq!(noted().await.map(|n| n.2), Some(12), "{e}: the next slice goes on from there");
+        // The server "stops": a slice commits but the fold is forgotten in memory. A batch
+        // of the intake then carries nothing, and the cockpit's fold finishes it from the
+        // note, then counts the case that came after it.
+        carry(3, false).await;
+        assert_eq!(noted().await.map(|n| n.2), Some(15), "{e}");
+        carry(3, true).await;
+        submit(6).await;
+        assert_eq!(noted().await.map(|n| n.2), Some(15), "{e}: a forgotten fold is not carried");
+        assert_eq!(cockpit::fold_pending(t.db()).await.expect("a fold"), 7, "{e}: the six cases and the seventh");
+        assert_eq!(noted().await, None, "{e}: the finished fold's note is gone");
+        let maintained = raw().await;
+        cockpit::rebuild_aggregates(t.db(), |_| {}).await.expect("rebuild");
+        assert_eq!(raw().await, maintained, "{e}: carried, stopped and finished equals rebuilt");
+
+        // The intake's batches carry a fold to its end (fewer rows than CARRY_ROWS here).
+        for i in 7..10 {
+            submit(i).await;
+        }
+        assert_eq!(cockpit::plan_fold(t.db()).await.expect("a plan"), 0, "{e}");
+        submit(10).await;
+        assert_eq!(noted().await, None, "{e}: the batch added the whole fold");
+        let waiting = aggregates::first_pending(&mut t.read().await, 10).await.expect("pending");
+        assert_eq!(waiting.len(), 1, "{e}: only the case after the fold waits");
+        assert_eq!(cockpit::fold_pending(t.db()).await.expect("a fold"), 1, "{e}");
+        let maintained = raw().await;
+        cockpit::rebuild_aggregates(t.db(), |_| {}).await.expect("rebuild");
+        assert_eq!(raw().await, maintained, "{e}: carried by the batches equals rebuilt");
+
+        // A fold planned before a rebuild took its cases adds nothing.
+        submit(7).await;
+        cockpit::plan_fold(t.db()).await.expect("a plan");
+        cockpit::rebuild_aggregates(t.db(), |_| {}).await.expect("rebuild");
+        let rebuilt = raw().await;
+        carry(1000, true).await;
+        assert_eq!(raw().await, rebuilt, "{e}: the stale fold is dropped");
+        assert_eq!(noted().await, None, "{e}");
+    }
+}

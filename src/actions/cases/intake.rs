@@ -199,8 +199,17 @@ async fn write_batch(batch: Vec<Job>) {
         return fail_all(answers.into_iter().map(|(reply, _)| reply), "intake batch failed", &e);
     }
     phases.done("write");
+    // A slice of the fold in progress rides on the batch's commit (`cockpit::carry_fold`).
+    let carrying = match cockpit::carry_fold(&db, &mut tx).await {
+        Ok(carrying) => carrying,
+        Err(e) => return fail_all(answers.into_iter().map(|(reply, _)| reply), "intake batch failed", &e),
+    };
+    phases.done("carry");
     if let Err(e) = tx.commit().await {
         return fail_all(answers.into_iter().map(|(reply, _)| reply), "intake commit failed", &e);
+    }
+    if let Some(carrying) = carrying {
+        carrying.committed();
     }
     phases.done("commit");
     for (reply, answer) in answers {
@@ -211,7 +220,8 @@ async fn write_batch(batch: Vec<Job>) {
 
 /// Where a batch's time goes, for `/metrics`: `minyi_intake_batch_cases` (how many
 /// submissions a transaction carried) and `minyi_intake_phase_seconds` by phase (`begin`:
-/// waiting for the writer connection; `check`; `write`; `commit`, with its fsync).
+/// waiting for the writer connection; `check`; `write`; `carry`, a slice of the fold in
+/// progress; `commit`, with its fsync).
 struct Phases<'a> {
     app: &'a App,
     last: std::time::Instant,

@@ -212,6 +212,7 @@ pub async fn rebuild_aggregates_in_chunks(
     aggregates::swap(&mut tx).await?;
     // Every submission still to be folded is in the history replayed above.
     aggregates::clear_pending(&mut tx).await?;
+    aggregates::clear_fold(&mut tx).await?;
     aggregates::refill_reception(&mut tx).await?;
     db::open_due::refill(&mut tx).await?;
     tx.commit().await?;

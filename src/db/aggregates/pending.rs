@@ -43,6 +43,24 @@ pub async fn first_pending(tx: &mut Tx, limit: i64) -> DbResult<Vec<Pending>> {
         "SELECT seq, case_id, words, open_path, open_due FROM agg_pending ORDER BY seq LIMIT $1",
         limit
     )?;
+    pending_of(rows)
+}
+
+/// The submissions still to be counted numbered up to `last_seq`, in order (a carried
+/// fold's, `carried::Carried`).
+pub async fn pending_through(tx: &mut Tx, last_seq: i64) -> DbResult<Vec<Pending>> {
+    let rows = rows!(
+        tx,
+        (i64, String, String, Option<String>, Option<String>),
+        "SELECT seq, case_id, words, open_path, open_due FROM agg_pending WHERE seq <= $1 ORDER BY seq",
+        last_seq
+    )?;
+    pending_of(rows)
+}
+
+type PendingRow = (i64, String, String, Option<String>, Option<String>);
+
+fn pending_of(rows: Vec<PendingRow>) -> DbResult<Vec<Pending>> {
     let mut pending = Vec::with_capacity(rows.len());
     for (seq, case_id, words, path, due) in rows {
         let words = serde_json::from_str(&words)
