@@ -173,7 +173,11 @@ pub async fn plan_fold(db: &Db) -> Result<u64> {
     let pending = aggregates::first_pending(&mut tx, FOLD_CASES).await?;
     let Some(last_seq) = pending.last().map(|p| p.seq) else { return Ok(folded) };
     let cases = pending.len() as i64;
-    let (rest, open) = Submissions::read(&mut tx, pending).await?.sum(&|_| true)?;
+    let read = Submissions::read(&mut tx, pending).await?;
+    drop(tx);
+    // Tens of milliseconds of summing, kept off the threads that answer requests.
+    let summed = tokio::task::spawn_blocking(move || read.sum(&|_| true)).await;
+    let (rest, open) = summed.map_err(|e| anyhow::anyhow!("summing a fold failed: {e}"))??;
     *carried = Some(Carried { last_seq, cases, rows_done: 0, noted: false, rest, open });
     Ok(folded)
 }
