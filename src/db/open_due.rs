@@ -34,11 +34,11 @@ pub async fn added(tx: &mut Tx, cases: impl Iterator<Item = &Case>) -> DbResult<
 /// under every region path above each `(path, due)`,
 /// summed first and written in key order in one multi-row upsert, so two writers never
 /// take rows in opposite orders.
-pub async fn moved(tx: &mut Tx, changes: &[(&str, chrono::NaiveDate, i64)]) -> DbResult<()> {
+pub async fn moved<P: AsRef<str>>(tx: &mut Tx, changes: &[(P, chrono::NaiveDate, i64)]) -> DbResult<()> {
     let mut rows: BTreeMap<(&str, String), i64> = BTreeMap::new();
     for (path, due, change) in changes {
         let due = super::cases::date_text(*due);
-        for (above, _) in ancestors(path) {
+        for (above, _) in ancestors(path.as_ref()) {
             *rows.entry((above, due.clone())).or_default() += change;
         }
     }

@@ -113,7 +113,6 @@ pub async fn fold_pending_in_chunks(db: &Db, chunk: i64) -> Result<u64> {
             read.sum(&|seq| taken.contains(&seq))?
         };
         aggregates::apply(&mut tx, &sums).await?;
-        let open: Vec<(&str, NaiveDate, i64)> = open.iter().map(|(path, due, n)| (path.as_str(), *due, *n)).collect();
         db::open_due::moved(&mut tx, &open).await?;
         tx.commit().await?;
         folded += taken.len() as u64;

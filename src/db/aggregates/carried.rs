@@ -79,8 +79,7 @@ pub async fn carry(tx: &mut Tx, fold: &mut Carried, rows: usize) -> DbResult<Car
     if fold.rest.slice_len() > 0 {
         return Ok(Carry::Added);
     }
-    let open: Vec<(&str, NaiveDate, i64)> = fold.open.iter().map(|(path, due, n)| (path.as_str(), *due, *n)).collect();
-    super::super::open_due::moved(tx, &open).await?;
+    super::super::open_due::moved(tx, &fold.open).await?;
     exec!(tx, "DELETE FROM agg_pending WHERE seq <= $1", fold.last_seq)?;
     exec!(tx, "DELETE FROM agg_fold WHERE id = 1")?;
     Ok(Carry::Finished)

@@ -39,7 +39,7 @@ pub async fn defer(tx: &mut Tx, pending: &[Pending]) -> DbResult<()> {
 pub async fn first_pending(tx: &mut Tx, limit: i64) -> DbResult<Vec<Pending>> {
     let rows = rows!(
         tx,
-        (i64, String, String, Option<String>, Option<String>),
+        PendingRow,
         "SELECT seq, case_id, words, open_path, open_due FROM agg_pending ORDER BY seq LIMIT $1",
         limit
     )?;
@@ -51,13 +51,14 @@ pub async fn first_pending(tx: &mut Tx, limit: i64) -> DbResult<Vec<Pending>> {
 pub async fn pending_through(tx: &mut Tx, last_seq: i64) -> DbResult<Vec<Pending>> {
     let rows = rows!(
         tx,
-        (i64, String, String, Option<String>, Option<String>),
+        PendingRow,
         "SELECT seq, case_id, words, open_path, open_due FROM agg_pending WHERE seq <= $1 ORDER BY seq",
         last_seq
     )?;
     pending_of(rows)
 }
 
+/// A row of `agg_pending` as read: seq, case id, hot words (JSON), open path and due date.
 type PendingRow = (i64, String, String, Option<String>, Option<String>);
 
 fn pending_of(rows: Vec<PendingRow>) -> DbResult<Vec<Pending>> {
