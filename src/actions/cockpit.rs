@@ -3,9 +3,10 @@
 //!
 //! `record_event` runs inside the transaction that appends a case event and adds the
 //! difference the event makes to the case's counters (`domain::tally`); the intake's new
-//! cases note themselves in `agg_pending` instead, and `fold_pending` adds their counters
-//! (and their places among the open cases by due day, `db::open_due`) a thousand at a
-//! time, before the cockpit reads and every second. The cockpit
+//! cases note themselves in `agg_pending` instead, and a fold adds their counters (and
+//! their places among the open cases by due day, `db::open_due`) thousands at a time:
+//! every second, carried by the intake's own batches on SQLite, and before the cockpit
+//! reads (`fold`). The cockpit
 //! never scans the cases table for its figures; it sums `agg_*` rows over a region
 //! subtree and a range of cohort days.
 
