@@ -40,9 +40,12 @@ for BIN in "$@"; do
     -d '{"channel":"deputy_code","representative_id":"'"$(head -n1 "$REP_IDS")"'","category":"transport","body":"压测：预热","mobile":"13900000000"}' \
     "$BASE/api/v1/cases"
   sleep "${WARMUP:-3}"
+  written_before=$(awk '/^write_bytes/ {print $2}' "/proc/$SERVER/io")
   out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency -s bench/post.lua \
     -H "Authorization: Bearer $KEY" "$BASE/api/v1/cases" 2>&1)
+  written=$(( $(awk '/^write_bytes/ {print $2}' "/proc/$SERVER/io") - written_before ))
   rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
+  requests=$(printf '%s\n' "$out" | awk '/requests in/ {print $1}')
   p50=$(printf '%s\n' "$out" | awk '$1=="50%" {print $2}')
   p99=$(printf '%s\n' "$out" | awk '$1=="99%" {print $2}')
   non2xx=$(printf '%s\n' "$out" | awk '/Non-2xx/ {print $5}')
@@ -50,12 +53,15 @@ for BIN in "$@"; do
   phases=$(curl -s "$BASE/metrics" | awk '
     /^minyi_intake_batch_cases_sum / {cases=$2} /^minyi_intake_batch_cases_count / {batches=$2}
     /^minyi_intake_phase_seconds_sum/ {split($1, a, "\""); ms[a[2]]=$2*1000}
+    /^minyi_intake_phase_seconds_count/ {split($1, a, "\""); n[a[2]]=$2}
     /^minyi_cockpit_fold_seconds_sum / {fold_s=$2} /^minyi_cockpit_fold_seconds_count / {folds=$2}
     /^minyi_cockpit_fold_seconds\{quantile="1"\}/ {fold_max=$2}
     END {if (batches > 0) printf "batches=%d cases_per_batch=%.1f ms_per_batch: begin=%.2f check=%.2f write=%.2f carry=%.2f commit=%.2f",
-      batches, cases/batches, ms["begin"]/batches, ms["check"]/batches, ms["write"]/batches, ms["carry"]/batches,
-      ms["commit"]/batches;
+      batches, cases/batches, ms["begin"]/n["begin"], ms["check"]/n["check"], ms["write"]/n["write"],
+      ms["carry"]/n["carry"], ms["commit"]/n["commit"];
       if (folds > 0) printf " folds=%d fold_ms_mean=%.1f fold_ms_max=%.1f fold_s_total=%.1f", folds, fold_s*1000/folds, fold_max*1000, fold_s}')
-  echo "intake_post bin=$BIN rps=$rps p50=$p50 p99=$p99 non2xx=${non2xx:-0} $phases"
+  # What the server wrote to the disk a case (its log and, through checkpoints, its database).
+  kb_per_case=$(awk -v w="$written" -v n="$requests" 'BEGIN {if (n > 0) printf "%.1f", w / n / 1024}')
+  echo "intake_post bin=$BIN rps=$rps p50=$p50 p99=$p99 non2xx=${non2xx:-0} kb_written_per_case=$kb_per_case $phases"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
 done

@@ -96,9 +96,13 @@ async fn concurrent_submissions_land_once_each_in_shared_commits() {
         let value = |name: &str| metric(&metrics, name, e);
         assert_eq!(value("minyi_intake_batch_cases_sum "), carried as f64, "{e}");
         assert_eq!(value("minyi_intake_batch_cases_count "), batches as f64, "{e}");
-        for phase in ["begin", "check", "write", "commit"] {
+        let committed = value("minyi_intake_phase_seconds_count{phase=\"commit\"} ");
+        // A batch of nothing but errors and repeats of committed cases has nothing to commit.
+        assert!(committed >= 1.0 && committed <= batches as f64, "{e}: {committed} of {batches} batches committed");
+        for phase in ["check", "begin", "write", "commit"] {
             let count = value(&format!("minyi_intake_phase_seconds_count{{phase=\"{phase}\"}} "));
-            assert_eq!(count, batches as f64, "{e}: every batch timed its {phase}");
+            let expected = if phase == "check" { batches as f64 } else { committed };
+            assert_eq!(count, expected, "{e}: every batch timed its {phase}");
             assert!(value(&format!("minyi_intake_phase_seconds_sum{{phase=\"{phase}\"}} ")) > 0.0, "{e}: {phase}");
         }
         assert!(matches!(verify_chain(&t.app).await.unwrap(), ChainReport::Sound { .. }), "{e}");
@@ -483,4 +487,84 @@ async fn a_fold_carried_by_the_intake_counts_each_case_once_after_a_stop() {
         assert_eq!(raw().await, rebuilt, "{e}: the stale fold is dropped");
         assert_eq!(noted().await, None, "{e}");
     }
+}
+
+/// The checker works a batch ahead of the committer: a client token sent again while its
+/// first case is checked but not committed is answered with that case once it commits,
+/// and told to send again if that commit fails, never given a case that is not there.
+/// The committer is held at the chain head by a write transaction of the test's own (on
+/// SQLite the one writer itself), so both submissions are checked while the first waits.
+#[tokio::test]
+async fn a_token_sent_again_while_its_case_waits_for_its_commit_is_answered_after_it() {
+    for t in engines().await {
+        let e = t.engine;
+        load_demo(&t).await;
+        let deputy = actor(&t, "deputy").await;
+        let Scope::Representative { representative_id, .. } = deputy.scope().clone() else { panic!("a deputy") };
+        let fields = |token: &str| CaseFields {
+            channel: "deputy_code".into(),
+            representative_id: representative_id.clone(),
+            category: "transport".into(),
+            body: "桥头的护栏松了".into(),
+            client_token: token.into(),
+            ..CaseFields::default()
+        };
+        // Both sent while the committer waits; returns their answers once `release` ran.
+        let twice = |token: &'static str| {
+            let (app, mine) = (t.app.clone(), fields(token));
+            async move {
+                let (batches, _) = app.intake().stats();
+                let first = tokio::spawn({
+                    let (app, mine) = (app.clone(), mine.clone());
+                    async move { cases::submit(&app, &mine).await }
+                });
+                wait_until(|| app.intake().tokens_in_flight() == 1, e, "the first case checked").await;
+                let again = tokio::spawn({
+                    let app = app.clone();
+                    async move { cases::submit(&app, &mine).await }
+                });
+                wait_until(|| app.intake().stats().0 == batches + 2, e, "the second checked").await;
+                (first, again)
+            }
+        };
+
+        // The first commits: both answers name its case, once created.
+        let mut hold = t.write().await;
+        db::cases::claim_chain(&mut hold).await.unwrap();
+        let (first, again) = twice("sent-twice").await;
+        hold.commit().await.unwrap();
+        let (first, again) = (first.await.unwrap().unwrap(), again.await.unwrap().unwrap());
+        assert!(first.created && !again.created, "{e}: {first:?} {again:?}");
+        assert_eq!(first.case_id, again.case_id, "{e}");
+        assert_eq!(t.app.intake().tokens_in_flight(), 0, "{e}: the token left with its commit");
+        let sent_twice = first.case_id;
+
+        // The first fails (its token was taken meanwhile by a case of the test's own): the
+        // repeat is told to send again; sent again, it finds the case that holds the token.
+        let mut hold = t.write().await;
+        db::cases::claim_chain(&mut hold).await.unwrap();
+        let (first, again) = twice("taken-meanwhile").await;
+        let mut other = db::cases::get(&mut hold, &sent_twice).await.unwrap().unwrap();
+        other.id = db::new_id();
+        other.tracking_code = format!("TEST{}", &other.id[other.id.len() - 8..]);
+        db::cases::insert_many(&mut hold, &[(&other, Some("taken-meanwhile"))]).await.unwrap();
+        hold.commit().await.unwrap();
+        let (first, again) = (first.await.unwrap(), again.await.unwrap());
+        assert!(matches!(first, Err(Error::Internal(_))), "{e}: the batch failed: {first:?}");
+        assert!(matches!(again, Err(Error::Internal(_))), "{e}: the repeat is not given a lost case: {again:?}");
+        let third = cases::submit(&t.app, &fields("taken-meanwhile")).await.unwrap();
+        assert!(!third.created, "{e}");
+        assert_eq!(third.case_id, other.id, "{e}: the token's case, as committed");
+    }
+}
+
+/// Polls `done` until it holds; panics after ten seconds.
+async fn wait_until(done: impl Fn() -> bool, engine: &str, what: &str) {
+    for _ in 0..10_000 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    panic!("{engine}: never happened: {what}");
 }

@@ -1,36 +1,32 @@
-//! Group commit for new cases: one writer task per [`App`] takes every submission
-//! waiting in its queue and records them all in one transaction. First each is checked
-//! and its case made, reading only (`check`: client token, addressee, meeting), so one
-//! that fails gets its own error and leaves nothing behind; then the cases that passed
-//! are written together, a few multi-row statements for the whole batch (`write_made`:
-//! cases, history lines chained in memory after the head, notices, the cockpit's
-//! counters). A request is answered "created" only after the commit that holds its
-//! case returned (with SQLite's `synchronous = FULL`, on disk).
+//! Group commit for new cases, in two stages that overlap. The checker takes every
+//! submission waiting in the App's queue, checks each and makes its case, reading only, on
+//! a reading connection (`check`: client token, addressee, meeting), so one that fails gets
+//! its own error and leaves nothing behind. The committer then writes the cases that passed
+//! in one transaction, a few multi-row statements for the whole batch (`write_made`: cases,
+//! history lines chained in memory after the head, notices, the cockpit's counters), while
+//! the checker checks the next batch. A request is answered "created" only after the commit
+//! that holds its case returned (with SQLite's `synchronous = FULL`, on disk).
 //!
 //! One fsync then carries many cases: at a high rate the batches grow by themselves
 //! (whatever queued during the previous commit), and at a low rate a batch is one case
 //! with no added wait.
 
+mod check;
+
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::{mpsc, oneshot};
 
-use std::collections::HashMap;
-
-use rand::RngCore;
-use serde_json::json;
-
-use super::{Submitted, new_event, notices};
+use self::check::{Answer, Batch, InFlight, Lookups, Made};
+use super::{Submitted, notices};
 use crate::actions::cockpit;
 use crate::app::App;
 use crate::db::aggregates::{self, Pending};
 use crate::db::{self, Tx};
-use crate::domain::Msg;
 use crate::domain::attachment::Attachment;
-use crate::domain::case::{Addressee, Case, CaseEvent, CaseInput, CaseState, format_tracking_code};
-use crate::domain::deadline::case_dues;
-use crate::domain::unit::UnitKind;
+use crate::domain::case::CaseInput;
 use crate::domain::workflow::Recipient;
 use crate::error::{Error, Result};
 
@@ -47,8 +43,11 @@ struct Job {
     app: App,
     content: Content,
     entered_by: EnteredBy,
-    reply: oneshot::Sender<Result<Submitted>>,
+    reply: Reply,
 }
+
+/// Where a submission's answer goes.
+type Reply = oneshot::Sender<Result<Submitted>>;
 
 /// What a submission brings: the form, and what the request's task made of it already.
 struct Content {
@@ -64,6 +63,7 @@ struct Content {
 pub struct Intake {
     sender: mpsc::Sender<Job>,
     stats: Arc<Stats>,
+    in_flight: InFlight,
 }
 
 #[derive(Debug, Default)]
@@ -73,24 +73,40 @@ struct Stats {
 }
 
 impl Intake {
-    /// Starts the writer task on the intake's own thread and runtime ([`runtime`]): a
-    /// batch is a dozen round trips to the database's thread, and on the server's runtime
-    /// each waited its turn behind the requests' tasks. It holds no `App` of its own, only
-    /// the jobs', and ends when the queue's last sender is dropped.
+    /// Starts the checker and the committer on the intake's own thread and runtime
+    /// ([`runtime`]): a batch is a dozen round trips to the database's threads, and on the
+    /// server's runtime each waited its turn behind the requests' tasks. They hold no `App`
+    /// of their own, only the jobs', and end when the queue's last sender is dropped.
     pub fn start() -> Intake {
         let (sender, receiver) = mpsc::channel(QUEUE);
+        // One checked batch waits for the committer at most: the checker takes the next
+        // jobs only once the committer has started on the batch before.
+        let (to_committer, checked) = mpsc::channel(1);
         let stats = Arc::new(Stats::default());
-        let task = writer(receiver, stats.clone());
+        let in_flight = InFlight::default();
+        let tasks =
+            (checker(receiver, to_committer, stats.clone(), in_flight.clone()), committer(checked, in_flight.clone()));
         match runtime() {
-            Some(runtime) => drop(runtime.spawn(task)),
-            None => drop(tokio::spawn(task)),
+            Some(runtime) => {
+                drop(runtime.spawn(tasks.0));
+                drop(runtime.spawn(tasks.1));
+            }
+            None => {
+                drop(tokio::spawn(tasks.0));
+                drop(tokio::spawn(tasks.1));
+            }
         }
-        Intake { sender, stats }
+        Intake { sender, stats, in_flight }
     }
 
-    /// How many transactions the writer ran, and how many submissions they carried.
+    /// How many batches the checker took, and how many submissions they carried.
     pub fn stats(&self) -> (u64, u64) {
         (self.stats.batches.load(Ordering::Relaxed), self.stats.submissions.load(Ordering::Relaxed))
+    }
+
+    /// How many client tokens have a case checked and made, not yet committed.
+    pub fn tokens_in_flight(&self) -> usize {
+        self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 }
 
@@ -143,79 +159,117 @@ pub(super) async fn submit(
     answer.await.map_err(|_| stopped())?
 }
 
-async fn writer(mut receiver: mpsc::Receiver<Job>, stats: Arc<Stats>) {
+/// Takes the jobs waiting, checks them ([`check::batch`]) and hands the batch to the
+/// committer, once the committer has taken the batch before.
+async fn checker(
+    mut receiver: mpsc::Receiver<Job>,
+    to_committer: mpsc::Sender<Batch>,
+    stats: Arc<Stats>,
+    in_flight: InFlight,
+) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
-    while receiver.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+    // Room for one batch means the committer took the one before: jobs that queued while it
+    // was written make the next batch.
+    while let Ok(room) = to_committer.reserve().await {
+        if receiver.recv_many(&mut jobs, MAX_BATCH).await == 0 {
+            break;
+        }
         stats.batches.fetch_add(1, Ordering::Relaxed);
         stats.submissions.fetch_add(jobs.len() as u64, Ordering::Relaxed);
         let batch = std::mem::replace(&mut jobs, Vec::with_capacity(MAX_BATCH));
-        write_batch(batch).await;
+        let app = batch[0].app.clone();
+        let mut phases = Phases::new(&app);
+        phases.cases(batch.len());
+        let checked = check::batch(batch, &in_flight).await;
+        phases.done("check");
+        if let Some(checked) = checked {
+            room.send(checked);
+        }
     }
 }
 
-/// Records every job of the batch in one transaction and answers each: first each
-/// job is checked and its case made (reads only: a job that fails gets its own error
-/// and leaves nothing behind), then the cases that passed are written together (one
-/// multi-row INSERT for the cases, one for their history lines, one for their notices,
-/// one for the cockpit's counters), then the transaction commits and each job is
-/// answered. A write that fails after the checks is the database's failure, not a
-/// case's: the whole batch is rolled back and every job is told so.
-async fn write_batch(batch: Vec<Job>) {
-    let Some(first) = batch.first() else { return };
-    let (db, app) = (first.app.db().clone(), first.app.clone());
-    let mut phases = Phases::new(&app, batch.len());
-    let mut tx = match db.write().await {
-        Ok(tx) => tx,
-        Err(e) => return fail_all(batch.into_iter().map(|job| job.reply), "cannot open the intake transaction", &e),
+/// Writes each checked batch in its own transaction and answers its jobs.
+async fn committer(mut checked: mpsc::Receiver<Batch>, in_flight: InFlight) {
+    let mut failed = Failed::default();
+    while let Some(batch) = checked.recv().await {
+        write_batch(batch, &in_flight, &mut failed).await;
+    }
+}
+
+/// The cases of the last few batches whose commit failed: a repeat of a token checked while
+/// one of them was in flight is told to send again, not given a case that is not there.
+#[derive(Default)]
+struct Failed {
+    /// One entry a batch, the newest last; a batch checked is at most two behind the one committed.
+    batches: VecDeque<Vec<String>>,
+}
+
+impl Failed {
+    const KEPT: usize = 4;
+
+    fn note(&mut self, case_ids: Vec<String>) {
+        if self.batches.len() == Self::KEPT {
+            self.batches.pop_front();
+        }
+        self.batches.push_back(case_ids);
+    }
+
+    fn has(&self, case_id: &str) -> bool {
+        self.batches.iter().flatten().any(|id| id == case_id)
+    }
+}
+
+/// Records the cases of a checked batch in one transaction and answers its jobs. A write
+/// that fails is the database's failure, not a case's: the whole batch is rolled back and
+/// every job is told so. The batch's tokens leave `in_flight` once its commit has returned,
+/// either way.
+async fn write_batch(batch: Batch, in_flight: &InFlight, failed: &mut Failed) {
+    let Batch { app, mut made, lookups, answers } = batch;
+    let written = write(&app, &mut made, &lookups).await;
+    {
+        let mut waiting = in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        for token in made.iter().filter_map(|m| m.client_token.as_ref()) {
+            waiting.remove(token);
+        }
+    }
+    let new_ids = match &written {
+        Ok(()) => Vec::new(),
+        Err(_) => made.into_iter().map(|m| m.case.id).collect(),
     };
-    phases.done("begin");
-    let mut answers = Vec::with_capacity(batch.len());
-    let mut made: Vec<Made> = Vec::with_capacity(batch.len());
-    let mut lookups = Lookups::default();
-    if let Err(e) = lookups.read_addressees(&mut tx, batch.iter().map(|job| &job.content.input.addressee)).await {
-        return fail_all(batch.into_iter().map(|job| job.reply), "cannot read the batch's addressees", &e);
+    failed.note(new_ids);
+    if let Err((what, e)) = written {
+        return fail_all(answers.into_iter().map(|(reply, _)| reply), what, &e);
     }
-    for job in batch {
-        let answer = match check(&job.app, &mut tx, job.content, &job.entered_by, &mut lookups).await {
-            Ok(Checked::Existing(submitted)) => Ok(submitted),
-            Ok(Checked::New(case)) => {
-                let submitted = Submitted {
-                    case_id: case.case.id.clone(),
-                    tracking_code: case.case.tracking_code.clone(),
-                    created: true,
-                };
-                if let Some(token) = &case.client_token {
-                    lookups.tokens.insert(token.clone(), Submitted { created: false, ..submitted.clone() });
-                }
-                made.push(*case);
-                Ok(submitted)
+    for (reply, answer) in answers {
+        let answer = match answer {
+            Answer::New(submitted) => Ok(submitted),
+            Answer::Repeat(submitted) if failed.has(&submitted.case_id) => {
+                Err(Error::Internal(anyhow::anyhow!("the case this client token made was not saved; send it again")))
             }
-            Err(e) => Err(e),
+            Answer::Repeat(submitted) => Ok(submitted),
         };
-        answers.push((job.reply, answer));
+        // A request that gave up waiting has no one to answer; its case is kept.
+        let _ = reply.send(answer);
     }
-    phases.done("check");
-    if let Err(e) = write_made(&app, &mut tx, &mut made, &lookups).await {
-        return fail_all(answers.into_iter().map(|(reply, _)| reply), "intake batch failed", &e);
-    }
+}
+
+/// Writes the cases made, and a slice of the fold in progress, in one transaction.
+async fn write(app: &App, made: &mut [Made], lookups: &Lookups) -> std::result::Result<(), (&'static str, Error)> {
+    let db = app.db().clone();
+    let mut phases = Phases::new(app);
+    let mut tx = db.write().await.map_err(|e| ("cannot open the intake transaction", e.into()))?;
+    phases.done("begin");
+    write_made(app, &mut tx, made, lookups).await.map_err(|e| ("intake batch failed", e))?;
     phases.done("write");
     // A slice of the fold in progress rides on the batch's commit (`cockpit::carry_fold`).
-    let carrying = match cockpit::carry_fold(&db, &mut tx).await {
-        Ok(carrying) => carrying,
-        Err(e) => return fail_all(answers.into_iter().map(|(reply, _)| reply), "intake batch failed", &e),
-    };
+    let carrying = cockpit::carry_fold(&db, &mut tx).await.map_err(|e| ("intake batch failed", e))?;
     phases.done("carry");
-    if let Err(e) = tx.commit().await {
-        return fail_all(answers.into_iter().map(|(reply, _)| reply), "intake commit failed", &e);
-    }
+    tx.commit().await.map_err(|e| ("intake commit failed", e.into()))?;
     if let Some(carrying) = carrying {
         carrying.committed();
     }
     phases.done("commit");
-    for (reply, answer) in answers {
-        // A request that gave up waiting has no one to answer; its case is kept.
-        let _ = reply.send(answer);
-    }
+    Ok(())
 }
 
 /// Where a batch's time goes, for `/metrics`: `minyi_intake_batch_cases` (how many
@@ -228,11 +282,15 @@ struct Phases<'a> {
 }
 
 impl<'a> Phases<'a> {
-    fn new(app: &'a App, cases: usize) -> Phases<'a> {
-        metrics::with_local_recorder(app.metrics(), || {
+    fn new(app: &'a App) -> Phases<'a> {
+        Phases { app, last: std::time::Instant::now() }
+    }
+
+    /// Records how many submissions a batch took.
+    fn cases(&self, cases: usize) {
+        metrics::with_local_recorder(self.app.metrics(), || {
             metrics::histogram!("minyi_intake_batch_cases").record(cases as f64);
         });
-        Phases { app, last: std::time::Instant::now() }
     }
 
     fn done(&mut self, phase: &'static str) {
@@ -242,104 +300,6 @@ impl<'a> Phases<'a> {
         metrics::with_local_recorder(self.app.metrics(), || {
             metrics::histogram!("minyi_intake_phase_seconds", "phase" => phase).record(seconds);
         });
-    }
-}
-
-/// A case checked and made, not yet written.
-struct Made {
-    case: Case,
-    client_token: Option<String>,
-    meeting_id: Option<String>,
-    /// Its first history line, not yet numbered or linked.
-    event: CaseEvent,
-    /// Files already written for the case.
-    attachments: Vec<Attachment>,
-    /// Its hot words ([`cockpit::case_words`]).
-    words: Vec<String>,
-}
-
-enum Checked {
-    /// The client token had already created this case.
-    Existing(Submitted),
-    New(Box<Made>),
-}
-
-/// What the checks of one batch read, kept for the rest of it: nothing a batch writes
-/// changes an addressee, and a client token used earlier in the batch is found here
-/// (its case is not written yet).
-#[derive(Default)]
-struct Lookups {
-    /// By (is a representative, id): the addressee if it exists and is active.
-    addressees: HashMap<(bool, String), Option<Receiver>>,
-    tokens: HashMap<String, Submitted>,
-}
-
-impl Lookups {
-    /// Reads every addressee of a batch in two statements (representatives, units), not
-    /// one a case: a province's batch reaches as many deputies as it holds cases.
-    async fn read_addressees(&mut self, tx: &mut Tx, addressees: impl Iterator<Item = &Addressee>) -> Result<()> {
-        let (mut rep_ids, mut unit_ids) = (Vec::new(), Vec::new());
-        for addressee in addressees {
-            match addressee {
-                Addressee::Representative(id) => rep_ids.push(id.as_str()),
-                Addressee::Unit(id) => unit_ids.push(id.as_str()),
-            }
-        }
-        for (is_rep, ids) in [(true, &mut rep_ids), (false, &mut unit_ids)] {
-            ids.sort_unstable();
-            ids.dedup();
-            ids.retain(|id| !self.addressees.contains_key(&(is_rep, id.to_string())));
-            for id in ids.iter() {
-                self.addressees.insert((is_rep, id.to_string()), None);
-            }
-        }
-        for rep in db::representatives::get_many(tx, &rep_ids).await? {
-            let key = (true, rep.id.clone());
-            self.addressees.insert(key, Receiver::of_representative(rep));
-        }
-        for unit in db::units::get_many(tx, &unit_ids).await? {
-            let key = (false, unit.id.clone());
-            self.addressees.insert(key, Receiver::of_unit(unit));
-        }
-        Ok(())
-    }
-}
-
-/// Whom a new case goes to.
-#[derive(Clone)]
-struct Receiver {
-    representative_id: Option<String>,
-    unit_id: Option<String>,
-    /// The representative's or the unit's name, which its notices greet.
-    name: String,
-    region_id: String,
-    region_path: String,
-    to_studio: bool,
-}
-
-impl Receiver {
-    /// The representative, if active.
-    fn of_representative(rep: crate::domain::representative::Representative) -> Option<Receiver> {
-        rep.input.active.then(|| Receiver {
-            to_studio: rep.input.body == crate::domain::representative::Body::Cppcc,
-            name: rep.input.name,
-            representative_id: Some(rep.id),
-            unit_id: None,
-            region_id: rep.region_id,
-            region_path: rep.region_path.as_str().to_string(),
-        })
-    }
-
-    /// The unit, if active.
-    fn of_unit(unit: crate::domain::unit::Unit) -> Option<Receiver> {
-        unit.input.active.then(|| Receiver {
-            to_studio: unit.input.kind == UnitKind::Studio,
-            name: unit.input.name,
-            representative_id: None,
-            unit_id: Some(unit.id),
-            region_id: unit.region_id,
-            region_path: unit.region_path.as_str().to_string(),
-        })
     }
 }
 
@@ -428,89 +388,4 @@ fn fail_all(replies: impl Iterator<Item = oneshot::Sender<Result<Submitted>>>, w
     for reply in replies {
         let _ = reply.send(Err(Error::Internal(anyhow::anyhow!("{reason}"))));
     }
-}
-
-/// Checks one submission and makes its case, reading only: the client token (in the
-/// batch so far, then in the database), the addressee, the meeting its code names.
-async fn check(
-    app: &App,
-    tx: &mut Tx,
-    content: Content,
-    entered_by: &EnteredBy,
-    lookups: &mut Lookups,
-) -> Result<Checked> {
-    let Content { input, attachments, words } = content;
-    let now = app.now();
-    if let Some(token) = &input.client_token {
-        if let Some(earlier) = lookups.tokens.get(token) {
-            return Ok(Checked::Existing(earlier.clone()));
-        }
-        if let Some(existing) = db::cases::by_client_token(tx, token).await? {
-            let submitted = Submitted { case_id: existing.id, tracking_code: existing.tracking_code, created: false };
-            return Ok(Checked::Existing(submitted));
-        }
-    }
-    let key = match &input.addressee {
-        Addressee::Representative(id) => (true, id.clone()),
-        Addressee::Unit(id) => (false, id.clone()),
-    };
-    if !lookups.addressees.contains_key(&key) {
-        lookups.read_addressees(tx, std::iter::once(&input.addressee)).await?;
-    }
-    let receiver = lookups.addressees[&key].clone();
-    let receiver = receiver.ok_or_else(|| Error::invalid("addressee", Msg::new("err-addressee")))?;
-    if let Some(meeting_id) = &input.meeting_id {
-        // A meeting's code leads to its own unit's form; anything else is a stale or forged link.
-        let meeting = db::meetings::get(tx, meeting_id).await?.filter(|m| !m.input.state.is_cancelled());
-        if meeting.is_none_or(|m| receiver.unit_id.as_deref() != Some(m.unit_id.as_str())) {
-            return Err(Error::invalid("meeting_id", Msg::new("err-meeting")));
-        }
-    }
-    let today = app.today();
-    let (ack_due, answer_due) =
-        case_dues(&app.policy(), &app.calendar(), today, receiver.to_studio).map_err(|e| Error::Internal(e.into()))?;
-    let case = Case {
-        id: db::new_id(),
-        tracking_code: new_tracking_code(),
-        channel: input.channel,
-        state: CaseState::Received,
-        resume_state: None,
-        representative_id: receiver.representative_id,
-        unit_id: receiver.unit_id,
-        region_id: receiver.region_id,
-        region_path: receiver.region_path,
-        category: input.category.clone(),
-        title: input.title(),
-        body: input.body.clone(),
-        citizen_name: if input.anonymous { String::new() } else { input.citizen_name.clone() },
-        citizen_mobile: input.citizen_mobile.as_ref().map(|m| m.as_str().to_string()).unwrap_or_default(),
-        anonymous: input.anonymous,
-        address: input.address.clone(),
-        location: input.location,
-        ack_due,
-        answer_due: Some(answer_due),
-        acknowledged_at: None,
-        answer: String::new(),
-        answered_at: None,
-        rating_until: None,
-        citizen_grade: None,
-        reopen_count: 0,
-        merged_into: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        closed_at: None,
-    };
-    let data = json!({"channel": case.channel.as_str(), "category": case.category, "ack_due": case.ack_due.to_string(),
-        "answer_due": answer_due.to_string()});
-    let (kind, id, name) = entered_by;
-    let event = new_event(&case, now, (kind, id, name), "submit", "", &case.body, data);
-    let made = Made { case, client_token: input.client_token, meeting_id: input.meeting_id, event, attachments, words };
-    Ok(Checked::New(Box::new(made)))
-}
-
-fn new_tracking_code() -> String {
-    let mut bytes = [0u8; 10];
-    rand::rng().fill_bytes(&mut bytes);
-    format_tracking_code(&bytes)
 }
