@@ -11,6 +11,8 @@
 use std::sync::{Arc, Mutex};
 
 use sqlx::pool::PoolConnection;
+use sqlx::{AssertSqlSafe, SqlSafeStr};
+use sqlx_core::transaction::TransactionManager;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::DbResult;
@@ -92,6 +94,51 @@ impl<DB: sqlx::Database> Drop for Lease<DB> {
         let mut idle = self.lane.idle.lock().unwrap_or_else(|e| e.into_inner());
         if !idle.closed {
             idle.connections.push(connection);
+        }
+    }
+}
+
+/// A transaction on a connection lent by a [`Lane`]: SQLite's one writer, kept out of its pool
+/// so that it is not pinged each time a transaction ends (a round trip to its thread that the
+/// next transaction waited for). Begun and ended by the engine's `TransactionManager`, as
+/// sqlx's own `Transaction` does it: dropped before its commit, it asks for a rollback, which
+/// the connection's thread runs before anything sent after it.
+pub struct Writing<DB: sqlx::Database> {
+    lease: Lease<DB>,
+    open: bool,
+}
+
+impl<DB: sqlx::Database> Writing<DB> {
+    /// Begins a transaction with `statement` (`BEGIN IMMEDIATE`, say) on `lease`.
+    pub async fn begin(mut lease: Lease<DB>, statement: &'static str) -> DbResult<Writing<DB>> {
+        DB::TransactionManager::begin(&mut lease, Some(AssertSqlSafe(statement).into_sql_str())).await?;
+        Ok(Writing { lease, open: true })
+    }
+
+    pub async fn commit(mut self) -> DbResult<()> {
+        DB::TransactionManager::commit(&mut self.lease).await?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for Writing<DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        &self.lease
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for Writing<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        &mut self.lease
+    }
+}
+
+impl<DB: sqlx::Database> Drop for Writing<DB> {
+    fn drop(&mut self) {
+        if self.open {
+            DB::TransactionManager::start_rollback(&mut self.lease);
         }
     }
 }

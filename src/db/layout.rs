@@ -9,7 +9,7 @@
 //! this), keeping its rows and indexes. Nothing changes for PostgreSQL.
 
 use anyhow::{Context, bail};
-use sqlx::SqlitePool;
+use sqlx::{Connection, SqliteConnection};
 
 /// The counter tables stored clustered; each has a primary key. The `_next` copies are
 /// what a rebuild fills and swaps in by renaming, so they are stored the same way.
@@ -26,20 +26,20 @@ pub const CLUSTERED: &[&str] = &[
 
 /// Rebuilds every table of [`CLUSTERED`] not yet stored `WITHOUT ROWID`, each in one
 /// transaction (a crash leaves it as it was); returns each rebuilt table and its rows.
-pub async fn cluster_counters(pool: &SqlitePool) -> anyhow::Result<Vec<(&'static str, u64)>> {
+pub async fn cluster_counters(conn: &mut SqliteConnection) -> anyhow::Result<Vec<(&'static str, u64)>> {
     let mut rebuilt = Vec::new();
     for &table in CLUSTERED {
         let definition: Option<String> =
             sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1")
                 .bind(table)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?;
         let Some(definition) = definition else { bail!("the counter table {table} is missing") };
         if is_clustered(&definition) {
             continue;
         }
         tracing::info!(table, "storing the counters clustered by their key, once (about a minute a million cases)");
-        let rows = cluster(pool, table, &definition).await.with_context(|| format!("cannot rebuild {table}"))?;
+        let rows = cluster(conn, table, &definition).await.with_context(|| format!("cannot rebuild {table}"))?;
         tracing::info!(table, rows, "stored the counters clustered by their key");
         rebuilt.push((table, rows));
     }
@@ -59,9 +59,9 @@ fn clustered_definition(definition: &str, new_name: &str) -> anyhow::Result<Stri
     Ok(format!("CREATE TABLE \"{new_name}\" {} WITHOUT ROWID", definition[open..].trim_end()))
 }
 
-async fn cluster(pool: &SqlitePool, table: &str, definition: &str) -> anyhow::Result<u64> {
+async fn cluster(conn: &mut SqliteConnection, table: &str, definition: &str) -> anyhow::Result<u64> {
     let staging = format!("{table}_clustered");
-    let mut tx = pool.begin().await?;
+    let mut tx = conn.begin().await?;
     let indexes: Vec<String> =
         sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL")
             .bind(table)

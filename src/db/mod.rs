@@ -164,6 +164,9 @@ pub enum Db {
         file: PathBuf,
         /// Up to [`LONE_READERS`] of `pool`'s connections, lent for lone reads.
         alone: std::sync::Arc<lane::Lane<Sqlite>>,
+        /// `writer`'s connection, lent for every use once the database is open
+        /// ([`Db::write`], the writer's pragmas), never handed back to `writer` until closed.
+        writing: std::sync::Arc<lane::Lane<Sqlite>>,
         /// The fold the intake's batches carry, if one is in progress ([`Db::carried_fold`]).
         carried: CarriedFold,
     },
@@ -189,6 +192,7 @@ pub enum Hold<DB: sqlx::Database> {
     Transaction(Transaction<'static, DB>),
     Alone(sqlx::pool::PoolConnection<DB>),
     Leased(lane::Lease<DB>),
+    Writing(lane::Writing<DB>),
 }
 
 impl<DB: sqlx::Database> std::ops::Deref for Hold<DB> {
@@ -198,6 +202,7 @@ impl<DB: sqlx::Database> std::ops::Deref for Hold<DB> {
             Hold::Transaction(t) => t,
             Hold::Alone(c) => c,
             Hold::Leased(c) => c,
+            Hold::Writing(w) => w,
         }
     }
 }
@@ -208,6 +213,7 @@ impl<DB: sqlx::Database> std::ops::DerefMut for Hold<DB> {
             Hold::Transaction(t) => t,
             Hold::Alone(c) => c,
             Hold::Leased(c) => c,
+            Hold::Writing(w) => w,
         }
     }
 }
@@ -216,6 +222,7 @@ impl<DB: sqlx::Database> Hold<DB> {
     async fn commit(self) -> DbResult<()> {
         match self {
             Hold::Transaction(t) => t.commit().await,
+            Hold::Writing(w) => w.commit().await,
             Hold::Alone(_) | Hold::Leased(_) => Ok(()),
         }
     }
@@ -313,7 +320,8 @@ impl Db {
             .await
             .with_context(|| format!("cannot open the SQLite database {}", file.display()))?;
         let alone = lane::Lane::new(pool.clone(), LONE_READERS);
-        Ok(Db::Sqlite { pool, writer, file, alone, carried: CarriedFold::default() })
+        let writing = lane::Lane::new(writer.clone(), 1);
+        Ok(Db::Sqlite { pool, writer, file, alone, writing, carried: CarriedFold::default() })
     }
 
     pub async fn open_postgres(url: &str) -> anyhow::Result<Db> {
@@ -390,9 +398,10 @@ impl Db {
     /// ([`layout::cluster_counters`]).
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {
-            Db::Sqlite { writer, .. } => {
-                MIGRATOR.run(writer).await.context("cannot migrate the database")?;
-                layout::cluster_counters(writer).await.context("cannot store the counters clustered")?;
+            Db::Sqlite { writing, .. } => {
+                let mut writer = writing.lease().await?;
+                MIGRATOR.run(&mut *writer).await.context("cannot migrate the database")?;
+                layout::cluster_counters(&mut writer).await.context("cannot store the counters clustered")?;
             }
             Db::Postgres(pool) => MIGRATOR.run(pool).await.context("cannot migrate the database")?,
         }
@@ -425,7 +434,9 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing on upgrade.
     pub async fn write(&self) -> DbResult<Tx> {
         Ok(match self {
-            Db::Sqlite { writer, .. } => Tx::Sqlite(Hold::Transaction(writer.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Sqlite { writing, .. } => {
+                Tx::Sqlite(Hold::Writing(lane::Writing::begin(writing.lease().await?, "BEGIN IMMEDIATE").await?))
+            }
             Db::Postgres(pool) => Tx::Postgres(Hold::Transaction(pool.begin().await?)),
         })
     }
@@ -451,8 +462,8 @@ impl Db {
     /// outside a transaction (SQLite refuses to change `synchronous` inside one). The
     /// values are this module's constants, never input.
     async fn writer_pragmas(&self, synchronous: &str, cache_size: &str, autocheckpoint: &str) -> DbResult<()> {
-        if let Db::Sqlite { writer, .. } = self {
-            let mut conn = writer.acquire().await?;
+        if let Db::Sqlite { writing, .. } = self {
+            let mut conn = writing.lease().await?;
             for pragma in [
                 format!("PRAGMA synchronous = {synchronous}"),
                 format!("PRAGMA cache_size = {cache_size}"),
@@ -467,8 +478,8 @@ impl Db {
     /// SQLite: the writer's `synchronous` (0 off, 2 full), `cache_size` and
     /// `wal_autocheckpoint`; PostgreSQL: `None`.
     pub async fn writer_settings(&self) -> DbResult<Option<(i64, i64, i64)>> {
-        let Db::Sqlite { writer, .. } = self else { return Ok(None) };
-        let mut conn = writer.acquire().await?;
+        let Db::Sqlite { writing, .. } = self else { return Ok(None) };
+        let mut conn = writing.lease().await?;
         let synchronous = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await?;
         let cache_size = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *conn).await?;
         let autocheckpoint = sqlx::query_scalar("PRAGMA wal_autocheckpoint").fetch_one(&mut *conn).await?;
@@ -486,8 +497,9 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { pool, writer, alone, .. } => {
+            Db::Sqlite { pool, writer, alone, writing, .. } => {
                 alone.close();
+                writing.close();
                 pool.close().await;
                 writer.close().await;
             }

@@ -54,11 +54,13 @@ impl TestDb {
     /// Runs `sql` (statements separated by `;`) outside minyi's own code, as a person at
     /// the database would: to empty or damage what a test then expects minyi to mend.
     pub async fn execute_raw(&self, sql: &'static str) {
-        match self.db() {
-            Db::Sqlite { writer, .. } => sqlx::raw_sql(sql).execute(writer).await.map(|_| ()),
-            Db::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
+        let mut tx = self.write().await;
+        match &mut tx {
+            Tx::Sqlite(conn) => sqlx::raw_sql(sql).execute(&mut **conn).await.map(|_| ()),
+            Tx::Postgres(conn) => sqlx::raw_sql(sql).execute(&mut **conn).await.map(|_| ()),
         }
         .unwrap_or_else(|e| panic!("{}: {sql}: {e}", self.engine));
+        tx.commit().await.unwrap_or_else(|e| panic!("{}: {sql}: {e}", self.engine));
     }
 
     /// The name of this test's own PostgreSQL database, if it runs on PostgreSQL.
