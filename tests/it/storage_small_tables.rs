@@ -253,3 +253,21 @@ async fn a_checkpoint_copies_the_committed_log_while_the_writer_holds_its_transa
         assert_eq!(db::settings::get(&mut tx, "probe").await.unwrap().as_deref(), Some("not yet"), "{e}");
     }
 }
+
+/// A write transaction dropped before its commit leaves nothing, and the next one begins
+/// afresh on the same connection (on SQLite the one writer, lent back to its lane).
+#[tokio::test]
+async fn a_write_dropped_before_its_commit_leaves_nothing_and_the_next_commits() {
+    for t in engines().await {
+        let e = t.engine;
+        let mut dropped = t.db().write().await.unwrap();
+        db::settings::set(&mut dropped, "probe", "dropped").await.unwrap();
+        drop(dropped);
+        let mut tx = t.db().write().await.unwrap();
+        assert_eq!(db::settings::get(&mut tx, "probe").await.unwrap(), None, "{e}: rolled back");
+        db::settings::set(&mut tx, "probe", "kept").await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = t.read().await;
+        assert_eq!(db::settings::get(&mut tx, "probe").await.unwrap().as_deref(), Some("kept"), "{e}");
+    }
+}
