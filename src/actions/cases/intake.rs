@@ -13,13 +13,13 @@
 
 mod check;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::{mpsc, oneshot};
 
-use self::check::{Answer, Batch, InFlight, Lookups, Made};
+use self::check::{Answer, Batch, InFlight, Made, Read};
 use super::{Submitted, notices};
 use crate::actions::cockpit;
 use crate::app::App;
@@ -224,8 +224,8 @@ impl Failed {
 /// every job is told so. The batch's tokens leave `in_flight` once its commit has returned,
 /// either way.
 async fn write_batch(batch: Batch, in_flight: &InFlight, failed: &mut Failed) {
-    let Batch { app, mut made, lookups, answers } = batch;
-    let written = write(&app, &mut made, &lookups).await;
+    let Batch { app, mut made, read, answers } = batch;
+    let written = write(&app, &mut made, read).await;
     {
         let mut waiting = in_flight.lock().unwrap_or_else(|e| e.into_inner());
         for token in made.iter().filter_map(|m| m.client_token.as_ref()) {
@@ -254,12 +254,12 @@ async fn write_batch(batch: Batch, in_flight: &InFlight, failed: &mut Failed) {
 }
 
 /// Writes the cases made, and a slice of the fold in progress, in one transaction.
-async fn write(app: &App, made: &mut [Made], lookups: &Lookups) -> std::result::Result<(), (&'static str, Error)> {
+async fn write(app: &App, made: &mut [Made], read: Read) -> std::result::Result<(), (&'static str, Error)> {
     let db = app.db().clone();
     let mut phases = Phases::new(app);
     let mut tx = db.write().await.map_err(|e| ("cannot open the intake transaction", e.into()))?;
     phases.done("begin");
-    write_made(app, &mut tx, made, lookups).await.map_err(|e| ("intake batch failed", e))?;
+    write_made(app, &mut tx, made, read).await.map_err(|e| ("intake batch failed", e))?;
     phases.done("write");
     // A slice of the fold in progress rides on the batch's commit (`cockpit::carry_fold`).
     let carrying = cockpit::carry_fold(&db, &mut tx).await.map_err(|e| ("intake batch failed", e))?;
@@ -305,7 +305,7 @@ impl<'a> Phases<'a> {
 
 /// Writes the cases of a batch that passed their checks, numbered and linked into the
 /// history after its head, with their notices and their cockpit counters.
-async fn write_made(app: &App, tx: &mut Tx, made: &mut [Made], lookups: &Lookups) -> Result<()> {
+async fn write_made(app: &App, tx: &mut Tx, made: &mut [Made], read: Read) -> Result<()> {
     if made.is_empty() {
         return Ok(());
     }
@@ -319,9 +319,11 @@ async fn write_made(app: &App, tx: &mut Tx, made: &mut [Made], lookups: &Lookups
     let events: Vec<_> = made.iter().map(|m| &m.event).collect();
     db::cases::insert_events(tx, &events).await?;
     db::cases::move_chain(tx, &head).await?;
-    let subscriptions = db::webhooks::active(tx).await?;
+    let Read { subscriptions, receivers } = read;
     let mut notices = notices::PartyNotices::default();
-    know_receivers(tx, &mut notices, made, lookups).await?;
+    for (key, (name, users)) in receivers {
+        notices.know_receiver(key, name, users);
+    }
     // The cockpit's counters of every case, and its place among the open cases by due day,
     // are added by a fold of thousands of cases (`cockpit::fold_pending`); a case adds one
     // row here, where its counters would add some eighty all over the counter tables.
@@ -339,47 +341,6 @@ async fn write_made(app: &App, tx: &mut Tx, made: &mut [Made], lookups: &Lookups
     }
     notices.write(tx, now).await?;
     aggregates::defer(tx, &pending).await?;
-    Ok(())
-}
-
-/// Tells `notices` the name and accounts of every receiver of the batch, the accounts
-/// read in two statements (of representatives, of units).
-async fn know_receivers(
-    tx: &mut Tx,
-    notices: &mut notices::PartyNotices,
-    made: &[Made],
-    lookups: &Lookups,
-) -> Result<()> {
-    let mut receivers: HashMap<notices::ReceiverKey, (String, Vec<String>)> = HashMap::new();
-    for m in made {
-        let (rep, unit) = (&m.case.representative_id, &m.case.unit_id);
-        let addressee = match (rep, unit) {
-            (Some(id), _) => (true, id.clone()),
-            (None, Some(id)) => (false, id.clone()),
-            (None, None) => continue,
-        };
-        if let Some(Some(receiver)) = lookups.addressees.get(&addressee) {
-            receivers.entry((rep.clone(), unit.clone())).or_insert_with(|| (receiver.name.clone(), Vec::new()));
-        }
-    }
-    let rep_ids: Vec<&str> = receivers.keys().filter_map(|(rep, _)| rep.as_deref()).collect();
-    let unit_ids: Vec<&str> =
-        receivers.keys().filter(|(rep, _)| rep.is_none()).filter_map(|(_, u)| u.as_deref()).collect();
-    let mut accounts: Vec<(notices::ReceiverKey, String)> = Vec::new();
-    for (rep, user) in db::users::ids_for_representatives(tx, &rep_ids).await? {
-        accounts.push(((Some(rep), None), user));
-    }
-    for (unit, user) in db::users::ids_for_units(tx, &unit_ids).await? {
-        accounts.push(((None, Some(unit)), user));
-    }
-    for (key, user) in accounts {
-        if let Some((_, users)) = receivers.get_mut(&key) {
-            users.push(user);
-        }
-    }
-    for (key, (name, users)) in receivers {
-        notices.know_receiver(key, name, users);
-    }
     Ok(())
 }
 

@@ -12,8 +12,10 @@ use rand::RngCore;
 use serde_json::json;
 
 use super::{Content, EnteredBy, Job, Reply};
+use crate::actions::cases::notices::ReceiverKey;
 use crate::actions::cases::{Submitted, new_event};
 use crate::app::App;
+use crate::db::webhooks::Subscription;
 use crate::db::{self, Tx};
 use crate::domain::Msg;
 use crate::domain::attachment::Attachment;
@@ -31,10 +33,18 @@ pub(super) struct Batch {
     /// The App of the batch's first job: its database and metrics.
     pub app: App,
     pub made: Vec<Made>,
-    /// The addressees read for the checks, whose names the notices use.
-    pub lookups: Lookups,
+    /// What the committer needs read, read here.
+    pub read: Read,
     /// Answered once the batch is committed.
     pub answers: Vec<(Reply, Answer)>,
+}
+
+/// What writing a checked batch needs read, read beside the checks rather than by the committer,
+/// a round trip to the database's thread less each: the active webhook subscriptions, and the
+/// name and accounts of every receiver of its cases, for their notices.
+pub(super) struct Read {
+    pub subscriptions: Vec<Subscription>,
+    pub receivers: HashMap<ReceiverKey, (String, Vec<String>)>,
 }
 
 /// What a job of a checked batch is answered once the batch is committed.
@@ -85,10 +95,51 @@ pub(super) async fn batch(jobs: Vec<Job>, in_flight: &InFlight) -> Option<Batch>
     if answers.is_empty() {
         return None;
     }
+    let read = match read(&mut tx, &made, &lookups).await {
+        Ok(read) => read,
+        Err(e) => {
+            super::fail_all(answers.into_iter().map(|(reply, _)| reply), "cannot read the batch's receivers", &e);
+            return None;
+        }
+    };
     let mut waiting = in_flight.lock().unwrap_or_else(|e| e.into_inner());
     waiting.extend(lookups.tokens.drain());
     drop(waiting);
-    Some(Batch { app, made, lookups, answers })
+    Some(Batch { app, made, read, answers })
+}
+
+/// The subscriptions, and the name and accounts of every receiver of the batch, the accounts
+/// read in two statements (of representatives, of units).
+async fn read(tx: &mut Tx, made: &[Made], lookups: &Lookups) -> Result<Read> {
+    let subscriptions = db::webhooks::active(tx).await?;
+    let mut receivers: HashMap<ReceiverKey, (String, Vec<String>)> = HashMap::new();
+    for m in made {
+        let (rep, unit) = (&m.case.representative_id, &m.case.unit_id);
+        let addressee = match (rep, unit) {
+            (Some(id), _) => (true, id.clone()),
+            (None, Some(id)) => (false, id.clone()),
+            (None, None) => continue,
+        };
+        if let Some(Some(receiver)) = lookups.addressees.get(&addressee) {
+            receivers.entry((rep.clone(), unit.clone())).or_insert_with(|| (receiver.name.clone(), Vec::new()));
+        }
+    }
+    let rep_ids: Vec<&str> = receivers.keys().filter_map(|(rep, _)| rep.as_deref()).collect();
+    let unit_ids: Vec<&str> =
+        receivers.keys().filter(|(rep, _)| rep.is_none()).filter_map(|(_, u)| u.as_deref()).collect();
+    let mut accounts: Vec<(ReceiverKey, String)> = Vec::new();
+    for (rep, user) in db::users::ids_for_representatives(tx, &rep_ids).await? {
+        accounts.push(((Some(rep), None), user));
+    }
+    for (unit, user) in db::users::ids_for_units(tx, &unit_ids).await? {
+        accounts.push(((None, Some(unit)), user));
+    }
+    for (key, user) in accounts {
+        if let Some((_, users)) = receivers.get_mut(&key) {
+            users.push(user);
+        }
+    }
+    Ok(Read { subscriptions, receivers })
 }
 
 fn fail_all(jobs: Vec<Job>, what: &str, e: &dyn std::fmt::Display) -> Option<Batch> {
