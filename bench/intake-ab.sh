@@ -61,7 +61,9 @@ for BIN in "$@"; do
       ms["carry"]/n["carry"], ms["commit"]/n["commit"];
       if (folds > 0) printf " folds=%d fold_ms_mean=%.1f fold_ms_max=%.1f fold_s_total=%.1f", folds, fold_s*1000/folds, fold_max*1000, fold_s}')
   # What the server wrote to the disk a case (its log and, through checkpoints, its database).
-  kb_per_case=$(awk -v w="$written" -v n="$requests" 'BEGIN {if (n > 0) printf "%.1f", w / n / 1024}')
-  echo "intake_post bin=$BIN rps=$rps p50=$p50 p99=$p99 non2xx=${non2xx:-0} kb_written_per_case=$kb_per_case $phases"
+  # On PostgreSQL its own server writes, not minyi's: nothing to say.
+  kb_per_case=$(awk -v w="$written" -v n="$requests" 'BEGIN {if (n > 0) printf " kb_written_per_case=%.1f", w / n / 1024}')
+  [ -n "${DATABASE_URL:-}" ] && kb_per_case=
+  echo "intake_post bin=$BIN rps=$rps p50=$p50 p99=$p99 non2xx=${non2xx:-0}$kb_per_case $phases"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
 done

@@ -431,7 +431,8 @@ impl Db {
     }
 
     /// A transaction for writing. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing on upgrade.
+    /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing on upgrade, on the one
+    /// writer lent by its lane ([`lane::Writing`]).
     pub async fn write(&self) -> DbResult<Tx> {
         Ok(match self {
             Db::Sqlite { writing, .. } => {
