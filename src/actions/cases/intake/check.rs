@@ -174,9 +174,9 @@ enum Checked {
 /// changes an addressee, and a client token used earlier in the batch is found here
 /// (its case is not written yet).
 #[derive(Default)]
-pub(super) struct Lookups {
+struct Lookups {
     /// By (is a representative, id): the addressee if it exists and is active.
-    pub addressees: HashMap<(bool, String), Option<Receiver>>,
+    addressees: HashMap<(bool, String), Option<Receiver>>,
     tokens: HashMap<String, Submitted>,
 }
 
@@ -213,11 +213,11 @@ impl Lookups {
 
 /// Whom a new case goes to.
 #[derive(Clone)]
-pub(super) struct Receiver {
+struct Receiver {
     representative_id: Option<String>,
     unit_id: Option<String>,
     /// The representative's or the unit's name, which its notices greet.
-    pub name: String,
+    name: String,
     region_id: String,
     region_path: String,
     to_studio: bool,
