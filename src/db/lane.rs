@@ -1,10 +1,11 @@
-//! Reading connections lent outside sqlx's pool, for lone reads on SQLite
-//! ([`super::Db::read_alone`]: who a request signs in as, a case read whole). sqlx tests
+//! SQLite connections lent outside sqlx's pool: reading ones for lone reads
+//! ([`super::Db::read_alone`]: who a request signs in as, a case read whole), and the one
+//! writer for every write transaction ([`Writing`], [`super::Db::write`]). sqlx tests
 //! every connection that comes back to its pool with a ping, in a task it spawns; on
 //! SQLite that is a round trip to the connection's thread and back, as dear as the read
-//! itself. A [`Lane`] keeps up to a few of the pool's connections checked out for good and
-//! lends them itself: a [`Lease`] puts its connection back on the lane's list when it is
-//! dropped, with no task and no ping. An embedded database has no other end to hang up,
+//! itself, and a writer's next transaction waited for it. A [`Lane`] keeps up to a few of
+//! the pool's connections checked out for good and lends them itself: a [`Lease`] puts its
+//! connection back on the lane's list when it is dropped, with no task and no ping. An embedded database has no other end to hang up,
 //! and a statement cut short by a dropped request is finished or reset by the connection's
 //! thread before the next one it is sent, which queues behind it.
 

@@ -155,9 +155,9 @@ pub enum Engine {
 #[derive(Clone, Debug)]
 pub enum Db {
     /// SQLite: `pool` for reading, `writer` (one connection) for every write
-    /// transaction, so writers queue in the pool instead of sleeping in SQLite's busy
-    /// handler, and the writer's page cache is never invalidated by another
-    /// connection's commit.
+    /// transaction, lent by the lane `writing`, so writers queue on the lane instead of
+    /// sleeping in SQLite's busy handler, and the writer's page cache is never invalidated
+    /// by another connection's commit.
     Sqlite {
         pool: SqlitePool,
         writer: SqlitePool,
