@@ -76,9 +76,14 @@ def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     data_dir = sys.argv[1]
-    batches = [int(b) for b in sys.argv[2:]] or [21, 42, 63]
-    cases = int(os.environ.get("CASES", "6300"))
-    rate = float(os.environ.get("RATE", "0"))
+    try:
+        batches = [int(b) for b in sys.argv[2:]] or [21, 42, 63]
+        cases = int(os.environ.get("CASES", "6300"))
+        rate = float(os.environ.get("RATE", "0"))
+    except ValueError as e:
+        sys.exit(f"write_floor: BATCH, CASES and RATE are numbers ({e})")
+    if any(b < 1 for b in batches) or cases < 1 or rate < 0:
+        sys.exit("write_floor: BATCH and CASES are at least 1, RATE at least 0")
     synchronous = os.environ.get("SYNCHRONOUS", "FULL")
     with tempfile.TemporaryDirectory(prefix="minyi-write-floor.") as work:
         path = copy_database(data_dir, work)
