@@ -38,8 +38,6 @@ import tempfile
 import threading
 import time
 
-CHECKPOINT_EVERY = int(os.environ.get("CHECKPOINT_MS", "20")) / 1000
-
 
 def copy_database(data_dir, into):
     source = os.path.join(data_dir, "minyi.db")
@@ -60,11 +58,11 @@ def copy_database(data_dir, into):
     return target
 
 
-def checkpoints(path, stop):
+def checkpoints(path, every, stop):
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     while not stop.is_set():
         connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        time.sleep(CHECKPOINT_EVERY)
+        time.sleep(every)
     connection.close()
 
 
@@ -80,10 +78,11 @@ def main():
         batches = [int(b) for b in sys.argv[2:]] or [21, 42, 63]
         cases = int(os.environ.get("CASES", "6300"))
         rate = float(os.environ.get("RATE", "0"))
+        checkpoint_every = int(os.environ.get("CHECKPOINT_MS", "20")) / 1000
     except ValueError as e:
-        sys.exit(f"write_floor: BATCH, CASES and RATE are numbers ({e})")
-    if any(b < 1 for b in batches) or cases < 1 or rate < 0:
-        sys.exit("write_floor: BATCH and CASES are at least 1, RATE at least 0")
+        sys.exit(f"write_floor: BATCH, CASES, RATE and CHECKPOINT_MS are numbers ({e})")
+    if any(b < 1 for b in batches) or cases < 1 or rate < 0 or checkpoint_every < 0:
+        sys.exit("write_floor: BATCH and CASES are at least 1, RATE and CHECKPOINT_MS at least 0")
     synchronous = os.environ.get("SYNCHRONOUS", "FULL")
     with tempfile.TemporaryDirectory(prefix="minyi-write-floor.") as work:
         path = copy_database(data_dir, work)
@@ -126,8 +125,8 @@ def main():
         seq = db.execute("SELECT max(seq) FROM case_events").fetchone()[0]
         made = 0
         stop = threading.Event()
-        checkpointer = threading.Thread(target=checkpoints, args=(path, stop))
-        if CHECKPOINT_EVERY > 0:
+        checkpointer = threading.Thread(target=checkpoints, args=(path, checkpoint_every, stop))
+        if checkpoint_every > 0:
             checkpointer.start()
         try:
             for batch in batches:

@@ -5,9 +5,10 @@
 //! SQLite that is a round trip to the connection's thread and back, as dear as the read
 //! itself, and a writer's next transaction waited for it. A [`Lane`] keeps up to a few of
 //! the pool's connections checked out for good and lends them itself: a [`Lease`] puts its
-//! connection back on the lane's list when it is dropped, with no task and no ping. An embedded database has no other end to hang up,
-//! and a statement cut short by a dropped request is finished or reset by the connection's
-//! thread before the next one it is sent, which queues behind it.
+//! connection back on the lane's list when it is dropped, with no task and no ping. An
+//! embedded database has no other end to hang up, and a statement cut short by a dropped
+//! request is finished or reset by the connection's thread before the next one it is sent,
+//! which queues behind it.
 
 use std::sync::{Arc, Mutex};
 
@@ -18,7 +19,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::DbResult;
 
-/// Connections of `pool` lent for lone reads, at most `size` at once.
+/// Connections of `pool` lent outside it (for lone reads, or the one writer), at most
+/// `size` at once.
 pub struct Lane<DB: sqlx::Database> {
     pool: sqlx::Pool<DB>,
     permits: Arc<Semaphore>,

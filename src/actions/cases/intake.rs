@@ -232,11 +232,11 @@ async fn write_batch(batch: Batch, in_flight: &InFlight, failed: &mut Failed) {
             waiting.remove(token);
         }
     }
-    let new_ids = match &written {
+    let unsaved = match &written {
         Ok(()) => Vec::new(),
         Err(_) => made.into_iter().map(|m| m.case.id).collect(),
     };
-    failed.note(new_ids);
+    failed.note(unsaved);
     if let Err((what, e)) = written {
         return fail_all(answers.into_iter().map(|(reply, _)| reply), what, &e);
     }

@@ -250,7 +250,8 @@ impl Receiver {
 }
 
 /// Checks one submission and makes its case, reading only: the client token (in the
-/// batch so far, then in the database), the addressee, the meeting its code names.
+/// batch so far, then among the batches in flight, then in the database), the addressee,
+/// the meeting its code names.
 async fn check(
     app: &App,
     tx: &mut Tx,
